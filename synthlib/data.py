@@ -1,0 +1,216 @@
+"""Data preparation: load, normalise missing markers, split first, then clean with training statistics."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from .cleaning import CleaningLog, clean_splits
+from .config import AuditConfig
+from .errors import DataError
+from .io import load_dataset
+from .profile import profile
+
+logger = logging.getLogger(__name__)
+NEIGHBOUR_METHODS = ("smote", "borderline_smote", "smote_enn", "adasyn")
+
+
+def frame_hash(frame: pd.DataFrame) -> str:
+    """SHA-256 of a table's values, index, column names and dtypes (used to prove the test split is untouched)."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).values.tobytes())
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Prepared:
+    """The cleaned splits and everything learned while making them."""
+
+    config: AuditConfig
+    train: pd.DataFrame
+    test: pd.DataFrame
+    numeric: list[str]
+    categorical: list[str]
+    ordinal: list[str]
+    minority_labels: list[Any]
+    majority_label: Any
+    positive_label: Any
+    cleaning_log: CleaningLog
+    profile: dict[str, Any]
+    outlier_bounds: dict[str, tuple[float, float]]
+    test_hash: str
+
+    @property
+    def target(self) -> str:
+        return self.config.dataset.target
+
+    @property
+    def features(self) -> list[str]:
+        return self.numeric + self.ordinal + self.categorical
+
+    @property
+    def X_train(self) -> pd.DataFrame:
+        return self.train[self.features]
+
+    @property
+    def y_train(self) -> pd.Series:
+        return self.train[self.target]
+
+    @property
+    def X_test(self) -> pd.DataFrame:
+        return self.test[self.features]
+
+    @property
+    def y_test(self) -> pd.Series:
+        return self.test[self.target]
+
+
+def _require_columns(frame: pd.DataFrame, columns: list[str], key: str, where: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{key} names {', '.join(f'`{c}`' for c in missing)}, not a column of {where}; "
+                        f"columns are: {', '.join(map(str, frame.columns))}")
+
+
+def normalise_missing(frame: pd.DataFrame, markers: tuple[str, ...], log: CleaningLog) -> pd.DataFrame:
+    """Turn configured missing markers into NaN; columns that become fully numeric are converted."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].dtype != object or not markers:
+            continue
+        is_marker = frame[column].astype(str).str.strip().isin(markers)
+        if is_marker.any():
+            frame.loc[is_marker, column] = np.nan
+            log.add("missing", "marker to NaN", column, int(is_marker.sum()), markers=list(markers))
+        converted = pd.to_numeric(frame[column], errors="coerce")
+        if frame[column].notna().any() and converted.notna().sum() == frame[column].notna().sum():
+            frame[column] = converted
+            log.add("types", "converted to numeric", column, int(frame[column].notna().sum()))
+    return frame
+
+
+def resolve_labels(target: pd.Series, config: AuditConfig) -> tuple[list[Any], Any, Any]:
+    """Minority classes (default: every class smaller than the largest), majority and positive label."""
+    counts = target.value_counts()
+    by_text = {str(label): label for label in counts.index}
+    where = f"dataset.minority in {config.source_file}"
+
+    def lookup(label: Any, key: str) -> Any:
+        if str(label) not in by_text:
+            raise DataError(f"{key} in {config.source_file} names class {label!r}, which is not in column "
+                            f"`{config.dataset.target}`; classes are: {', '.join(map(repr, by_text))}")
+        return by_text[str(label)]
+
+    majority = counts.index[0]
+    if config.dataset.minority is not None:
+        minority = [lookup(label, "dataset.minority") for label in config.dataset.minority]
+        if majority in minority:
+            raise DataError(f"{where} lists {majority!r}, the largest class; the minority must be smaller classes")
+    else:
+        minority = [label for label, n in counts.items() if n < counts.iloc[0]]
+        if not minority:
+            raise DataError(f"target `{config.dataset.target}` is balanced ({counts.iloc[0]} rows per class); "
+                            "name the class to augment in dataset.minority")
+    positive = lookup(config.dataset.positive_label, "dataset.positive_label") if config.dataset.positive_label is not None else minority[0]
+    return minority, majority, positive
+
+
+def detect_features(frame: pd.DataFrame, config: AuditConfig, log: CleaningLog) -> tuple[list[str], list[str], list[str]]:
+    """Numeric, categorical and ordinal columns: as configured, the rest detected from dtypes (logged)."""
+    given = config.features
+    ordinal = list(given.ordinal)
+    candidates = [c for c in frame.columns if c != config.dataset.target and c not in ordinal]
+    if given.numeric is not None and given.categorical is not None:
+        return list(given.numeric), list(given.categorical), ordinal
+    numeric = list(given.numeric) if given.numeric is not None else []
+    categorical = list(given.categorical) if given.categorical is not None else []
+    for column in candidates:
+        if column in numeric or column in categorical:
+            continue
+        if given.numeric is None and pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+            numeric.append(column)
+            log.add("features", "detected numeric", column, dtype=str(frame[column].dtype))
+        elif given.categorical is None:
+            categorical.append(column)
+            log.add("features", "detected categorical", column, dtype=str(frame[column].dtype))
+    return numeric, categorical, ordinal
+
+
+def _drop_unusable(frame: pd.DataFrame, config: AuditConfig, log: CleaningLog) -> pd.DataFrame:
+    where = config.source_file or "the data set"
+    for column in frame.columns:
+        if column != config.dataset.target and frame[column].isna().all():
+            raise DataError(f"column `{column}` of {config.dataset.source} ({where}) is entirely missing after the "
+                            "missing markers were applied; remove it or list it under dataset.id_columns to drop it")
+    constant = [c for c in frame.columns if c != config.dataset.target and frame[c].nunique(dropna=True) <= 1]
+    for column in constant:
+        logger.warning("column `%s` is constant and was dropped", column)
+        log.add("columns", "drop constant column (warning)", column, len(frame))
+    return frame.drop(columns=constant)
+
+
+def _check_sampler_sizes(train: pd.DataFrame, config: AuditConfig, minority: list[Any]) -> None:
+    if not set(config.augmentation.methods) & set(NEIGHBOUR_METHODS):
+        return
+    k = config.augmentation.k_neighbors
+    counts = train[config.dataset.target].value_counts()
+    for label in minority:
+        if counts.get(label, 0) < k + 1:
+            raise DataError(
+                f"minority class {label!r} has {counts.get(label, 0)} rows in the training split, fewer than "
+                f"augmentation.k_neighbors + 1 = {k + 1} needed by the SMOTE family; lower augmentation.k_neighbors "
+                f"to at most {max(counts.get(label, 0) - 1, 1)} in {config.source_file} or remove those methods")
+
+
+def prepare(config: AuditConfig) -> Prepared:
+    """Load, clean and split the data set described by `config`; the test split is never resampled."""
+    log = CleaningLog()
+    ds, where = config.dataset, config.source_file or "the config"
+    raw = load_dataset(config)
+    if ds.target not in raw.columns:
+        raise DataError(f"target column `{ds.target}` (dataset.target in {where}) is not in {ds.source}; "
+                        f"columns are: {', '.join(map(str, raw.columns))}")
+    _require_columns(raw, list(ds.id_columns), "dataset.id_columns", ds.source)
+    for key, cols in (("features.numeric", config.features.numeric or ()), ("features.categorical", config.features.categorical or ()),
+                      ("features.ordinal", config.features.ordinal), ("features.quasi_identifiers", config.features.quasi_identifiers),
+                      ("features.sensitive", [s.column for s in config.features.sensitive])):
+        _require_columns(raw, list(cols), f"{key} in {where}", ds.source)
+    raw = normalise_missing(raw, ds.missing_markers, log)
+    if ds.id_columns:
+        raw = raw.drop(columns=list(ds.id_columns))
+        log.add("columns", "drop id columns", ",".join(ds.id_columns), len(ds.id_columns))
+    unlabelled = raw[ds.target].isna()
+    if unlabelled.any():
+        raw = raw.loc[~unlabelled]
+        log.add("missing", "drop rows without a target", ds.target, int(unlabelled.sum()))
+    if raw[ds.target].nunique() < 2:
+        raise DataError(f"target `{ds.target}` in {ds.source} has a single class ({raw[ds.target].iloc[0]!r}); "
+                        "a classification audit needs at least two classes")
+    raw = _drop_unusable(raw, config, log)
+    numeric, categorical, ordinal = detect_features(raw, config, log)
+    minority, majority, positive = resolve_labels(raw[ds.target], config)
+    if config.cleaning.missing == "drop":
+        incomplete = raw.isna().any(axis=1)
+        raw = raw.loc[~incomplete]
+        log.add("missing", "drop rows with missing values", None, int(incomplete.sum()))
+    raw = raw[numeric + ordinal + categorical + [ds.target]].reset_index(drop=True)
+    stratify = raw[ds.target] if config.split.stratified else None
+    try:
+        train, test = train_test_split(raw, test_size=config.split.test_size, random_state=config.split.seed, stratify=stratify)
+    except ValueError as exc:
+        raise DataError(f"cannot split {ds.source} with split.test_size={config.split.test_size}: {exc}") from None
+    log.add("split", "stratified split" if stratify is not None else "random split", None, len(test), "test",
+            test_size=config.split.test_size, seed=config.split.seed)
+    train, test, bounds = clean_splits(train, test, numeric, config.cleaning, log)
+    _check_sampler_sizes(train, config, minority)
+    return Prepared(
+        config=config, train=train, test=test, numeric=numeric, categorical=categorical, ordinal=ordinal,
+        minority_labels=minority, majority_label=majority, positive_label=positive, cleaning_log=log,
+        profile=profile(raw, train, test, ds.target, numeric), outlier_bounds=bounds, test_hash=frame_hash(test),
+    )
