@@ -46,10 +46,9 @@ def outlier_bounds(values: pd.Series, rule: OutlierConfig) -> tuple[float, float
 
 
 def _cap(column: pd.Series, low: float, high: float) -> pd.Series:
-    capped = column.clip(lower=low, upper=high)
-    if pd.api.types.is_integer_dtype(column.dtype):
-        capped = capped.round().astype(column.dtype)
-    return capped
+    if pd.api.types.is_integer_dtype(column.dtype):  # integers stay integers and inside the bounds
+        return column.clip(lower=int(np.ceil(low)), upper=int(np.floor(high))).astype(column.dtype)
+    return column.clip(lower=low, upper=high)
 
 
 def handle_outliers(train: pd.DataFrame, test: pd.DataFrame, numeric: list[str], rule: OutlierConfig,
@@ -104,7 +103,8 @@ def impute(train: pd.DataFrame, test: pd.DataFrame, numeric: list[str], log: Cle
 
 def clean_splits(train: pd.DataFrame, test: pd.DataFrame, numeric: list[str], config: CleaningConfig,
                  log: CleaningLog) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[float, float]]]:
-    """Impute (when configured) then handle outliers, both fit on `train`."""
+    """Handle outliers (bounds from observed values) then impute, both fit on `train`."""
+    train, test, bounds = handle_outliers(train, test, numeric, config.outliers, log)
     if config.missing == "impute":
         train, test = impute(train, test, numeric, log)
-    return handle_outliers(train, test, numeric, config.outliers, log)
+    return train, test, bounds

@@ -69,3 +69,26 @@ def datasets() -> None:
 
 def _print_json(data: Any) -> None:
     console.print_json(json.dumps(data, default=str))
+
+
+@app.command()
+@clear_errors
+def profile(params: str = typer.Argument(..., help="A params file or a data set name in params/.")) -> None:
+    """Load, split and clean the data set; print the cleaning log and the class balance per split."""
+    from .data import prepare
+
+    prepared = prepare(load_config(params))
+    log = prepared.cleaning_log.to_frame()
+    table = Table(title=f"Cleaning log: {prepared.config.dataset.name}")
+    for column in ("step", "action", "column", "count", "split"):
+        table.add_column(column)
+    for row in log.itertuples(index=False):
+        table.add_row(str(row.step), str(row.action), str(row.column or ""), str(row.count), str(row.split))
+    console.print(table)
+    balance = Table(title="Class balance")
+    for column in ("split", "rows", "counts", "minority:majority"):
+        balance.add_column(column)
+    for split, info in prepared.profile["class_balance"].items():
+        balance.add_row(split, str(info["rows"]), json.dumps(info["counts"]), f"{info['minority_to_majority']:.3f}")
+    console.print(balance)
+    console.print(f"numeric: {prepared.numeric}\nordinal: {prepared.ordinal}\ncategorical: {prepared.categorical}")

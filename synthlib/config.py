@@ -261,7 +261,8 @@ def parse_config(data: Any, where: str = "<config>", project_root: Path | None =
             {**data, "source_file": where, "project_root": str(project_root) if project_root else None}
         )
     except ValidationError as exc:
-        raise ConfigError(_format_error(exc.errors()[0], where)) from None
+        first = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]  # a typo explains a "missing"
+        raise ConfigError(_format_error(first, where)) from None
 
 
 def find_params(name_or_path: str | Path, project_root: Path | None = None) -> Path:

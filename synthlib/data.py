@@ -104,7 +104,7 @@ def resolve_labels(target: pd.Series, config: AuditConfig) -> tuple[list[Any], A
     def lookup(label: Any, key: str) -> Any:
         if str(label) not in by_text:
             raise DataError(f"{key} in {config.source_file} names class {label!r}, which is not in column "
-                            f"`{config.dataset.target}`; classes are: {', '.join(map(repr, by_text))}")
+                            f"`{config.dataset.target}`; classes are: {', '.join(by_text)}")
         return by_text[str(label)]
 
     majority = counts.index[0]
@@ -190,7 +190,7 @@ def prepare(config: AuditConfig) -> Prepared:
         raw = raw.loc[~unlabelled]
         log.add("missing", "drop rows without a target", ds.target, int(unlabelled.sum()))
     if raw[ds.target].nunique() < 2:
-        raise DataError(f"target `{ds.target}` in {ds.source} has a single class ({raw[ds.target].iloc[0]!r}); "
+        raise DataError(f"target `{ds.target}` in {ds.source} has a single class ({raw[ds.target].iloc[0]}); "
                         "a classification audit needs at least two classes")
     raw = _drop_unusable(raw, config, log)
     numeric, categorical, ordinal = detect_features(raw, config, log)

@@ -1,0 +1,26 @@
+# The two quick-start commands: `make report` and `make test`. Each creates .venv and installs on first use.
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+DATASET ?= german_credit
+
+.PHONY: report test install clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first: the CPU build; letting sdv pull torch in picks a multi-GB CUDA build
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[test,dask]"
+	touch $@
+
+install: $(BIN)/.installed
+
+report: $(BIN)/.installed
+	$(BIN)/synthlib render $(DATASET)
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) reports .cache

@@ -1,0 +1,183 @@
+"""The one sampler interface: an imbalanced-learn over-sampler that adds minority rows only.
+
+Subclasses write `_generate(X, y, strategy)` and return synthetic rows (as a DataFrame with the
+input's columns), their labels and, where the method has them, the real parent rows. The base class
+computes the ratio (with the amplification cap and diminishing factor), fixes dtypes and ranges,
+removes exact duplicates, records provenance, and keeps pandas in, pandas out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_sampling_strategy
+from imblearn.utils._validation import ArraysTransformer
+from imblearn.utils import check_target_type
+from scipy.sparse import issparse
+from sklearn.preprocessing import label_binarize
+from sklearn.utils.multiclass import check_classification_targets
+
+from ..errors import SamplingError
+from ._encoding import categorical_columns
+
+
+def _row_keys(frame: pd.DataFrame) -> np.ndarray:
+    return pd.util.hash_pandas_object(frame.reset_index(drop=True), index=False).to_numpy()
+
+
+class SynthlibOverSampler(BaseOverSampler):
+    """Base class; parameters are keyword-only and stored unchanged (scikit-learn convention).
+
+    `sampling_strategy`: a ratio minority:majority (float), per-class target counts (dict), or an
+    imbalanced-learn string. `max_amplification`: synthetic rows per class at most k x its real rows.
+    `diminishing_factor`: the i-th smaller minority class gets factor**i of its requested rows.
+    """
+
+    method_name = "base"
+    needs_neighbours = False
+    _parameter_constraints: dict = {}  # validated in `_check_parameters` with our own messages
+
+    def __init__(self, *, sampling_strategy: Any = 1.0, max_amplification: float | None = None,
+                 diminishing_factor: float = 1.0, categorical_features: Any = "auto", random_state: Any = None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.max_amplification = max_amplification
+        self.diminishing_factor = diminishing_factor
+        self.categorical_features = categorical_features
+        self.random_state = random_state
+
+    # -- imbalanced-learn plumbing -------------------------------------------------------------
+    def _check_X_y(self, X, y, accept_sparse=None):  # keep DataFrames (and strings) as they are
+        if issparse(X) or hasattr(X, "sparse") and any(isinstance(t, pd.SparseDtype) for t in X.dtypes):
+            raise TypeError(f"{type(self).__name__} does not accept sparse input; pass a dense array or DataFrame")
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        y = np.asarray(y)
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        else:
+            X = np.asarray(X)
+            if X.ndim != 2:
+                raise ValueError(f"Expected 2D array, got {X.ndim}D array instead")
+            X = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        if len(X) != len(y):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
+        self.n_features_in_ = X.shape[1]
+        return X.reset_index(drop=True), y, binarize_y
+
+    def fit_resample(self, X, y, **params):
+        """Resample: real rows first (unchanged, in order), then the synthetic rows."""
+        check_classification_targets(y)
+        arrays = ArraysTransformer(X, y)
+        X_frame, y_array, binarize_y = self._check_X_y(X, y)
+        self._check_parameters()
+        self.sampling_strategy_ = self._strategy(y_array)
+        X_out, y_out = self._fit_resample(X_frame, y_array)
+        if binarize_y:
+            y_out = label_binarize(y_out, classes=np.unique(y_array))
+        return arrays.transform(X_out if isinstance(X, pd.DataFrame) else X_out.to_numpy(), y_out)
+
+    def _check_parameters(self) -> None:
+        if self.max_amplification is not None and not self.max_amplification > 0:
+            raise ValueError(f"max_amplification must be > 0, got {self.max_amplification!r}")
+        if not 0 < self.diminishing_factor <= 1:
+            raise ValueError(f"diminishing_factor must be in (0, 1], got {self.diminishing_factor!r}")
+
+    # -- ratio control -------------------------------------------------------------------------
+    def _strategy(self, y: np.ndarray) -> OrderedDict:
+        """Rows to generate per class: requested, then diminished and capped (kept in `requested_`)."""
+        counts = Counter(y.tolist())
+        if len(counts) < 2:
+            raise ValueError("Sampler can't balance when only one class is present.")
+        largest = max(counts.values())
+        if isinstance(self.sampling_strategy, float) and not isinstance(self.sampling_strategy, bool):
+            if not 0 < self.sampling_strategy <= 1:
+                raise ValueError(f"sampling_strategy as a ratio must be in (0, 1], got {self.sampling_strategy}")
+            wanted = {c: max(0, int(round(self.sampling_strategy * largest)) - n) for c, n in counts.items() if n < largest}
+        elif isinstance(self.sampling_strategy, dict):
+            unknown = set(self.sampling_strategy) - set(counts)
+            if unknown:
+                raise ValueError(f"sampling_strategy names classes {sorted(map(str, unknown))} not present in y")
+            wanted = {c: max(0, int(t) - counts[c]) for c, t in self.sampling_strategy.items()}
+        else:
+            wanted = dict(check_sampling_strategy(self.sampling_strategy, y, "over-sampling"))
+        self.requested_ = {c: int(n) for c, n in wanted.items()}
+        by_size = sorted((c for c in wanted if wanted[c] > 0), key=lambda c: -counts[c])
+        strategy = OrderedDict()
+        for rank, label in enumerate(by_size):
+            n_new = int(round(wanted[label] * self.diminishing_factor ** rank))
+            if self.max_amplification is not None:
+                n_new = min(n_new, int(np.floor(self.max_amplification * counts[label])))
+            strategy[label] = n_new
+        return strategy
+
+    # -- generation and hygiene ----------------------------------------------------------------
+    def _generate(self, X: pd.DataFrame, y: np.ndarray, strategy: OrderedDict
+                  ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
+        raise NotImplementedError
+
+    def _check_class_sizes(self, y: np.ndarray, k_neighbors: int) -> None:
+        counts = Counter(y.tolist())
+        for label, n_new in self.sampling_strategy_.items():
+            if n_new > 0 and counts[label] < k_neighbors + 1:
+                raise SamplingError(
+                    f"{self.method_name}: class {label!r} has {counts[label]} rows, fewer than k_neighbors + 1 = "
+                    f"{k_neighbors + 1}; lower k_neighbors (augmentation.k_neighbors) to at most {max(counts[label] - 1, 1)}")
+
+    def _fit_resample(self, X: pd.DataFrame, y: np.ndarray):
+        self.categorical_ = categorical_columns(X, self.categorical_features)
+        self.kept_real_, self.removed_real_ = np.arange(len(X)), np.array([], dtype=int)
+        todo = OrderedDict((c, n) for c, n in self.sampling_strategy_.items() if n > 0)
+        if todo:
+            synthetic, labels, parents = self._generate(X, y, todo)
+        else:
+            synthetic, labels, parents = X.iloc[:0].copy(), y[:0], None
+        real_kept = self.kept_real_
+        synthetic = self._conform(synthetic.reset_index(drop=True), X, y, labels)
+        keep = self._deduplicate(synthetic, X)
+        synthetic, labels = synthetic.loc[keep].reset_index(drop=True), np.asarray(labels)[keep]
+        parents = None if parents is None else np.asarray(parents)[keep]
+        self.generated_ = {c: int((labels == c).sum()) for c in self.sampling_strategy_}
+        self.provenance_ = pd.DataFrame({
+            "row": np.arange(len(real_kept), len(real_kept) + len(synthetic)),
+            "label": labels,
+            "method": self.method_name,
+            "parent_a": parents[:, 0] if parents is not None else -1,
+            "parent_b": parents[:, 1] if parents is not None else -1,
+        })
+        X_out = pd.concat([X.iloc[real_kept], synthetic], ignore_index=True)
+        y_out = np.concatenate([y[real_kept], labels]).astype(y.dtype, copy=False)
+        return X_out, y_out
+
+    def _conform(self, synthetic: pd.DataFrame, X: pd.DataFrame, y: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
+        """Integers stay integers; numeric values stay within the real range of their class."""
+        synthetic = synthetic[list(X.columns)].copy()
+        for column in X.columns:
+            if column in self.categorical_:
+                synthetic[column] = synthetic[column].astype(X[column].dtype)
+                continue
+            values = synthetic[column].astype(float)
+            for label in np.unique(labels):
+                rows = labels == label
+                real = X.loc[y == label, column].astype(float)
+                values[rows] = values[rows].clip(real.min(), real.max())
+            if pd.api.types.is_integer_dtype(X[column].dtype):
+                values = values.round()
+            synthetic[column] = values.astype(X[column].dtype)
+        return synthetic
+
+    def _deduplicate(self, synthetic: pd.DataFrame, X: pd.DataFrame) -> np.ndarray:
+        """Drop synthetic rows equal to a real row or to an earlier synthetic row; count them."""
+        keys = _row_keys(synthetic)
+        copies_real = np.isin(keys, _row_keys(X))
+        repeated = pd.Series(keys).duplicated().to_numpy() & ~copies_real
+        self.n_duplicates_of_real_ = int(copies_real.sum())
+        self.n_duplicates_within_ = int(repeated.sum())
+        return ~(copies_real | repeated)
+
+    def _more_tags(self):
+        return {"X_types": ["2darray", "string"], "sample_indices": False}

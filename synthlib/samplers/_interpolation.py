@@ -1,0 +1,154 @@
+"""SMOTE-family samplers, thin wrappers over imbalanced-learn.
+
+`smote` uses SMOTENC (mixed), SMOTEN (all categorical) or SMOTE (all numeric). Borderline-SMOTE,
+SMOTE-ENN and ADASYN have no categorical variant: the table is encoded (standardised numeric,
+one-hot categorical), resampled, and each one-hot block decoded back to a valid category.
+All four interpolate between real rows of a class, so they never extrapolate beyond the class range.
+Parent rows are recovered geometrically (`synthlib.geometry.segment_fit`), since imbalanced-learn
+does not expose them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+
+import numpy as np
+import pandas as pd
+from imblearn.combine import SMOTEENN
+from imblearn.over_sampling import ADASYN, SMOTE, SMOTEN, SMOTENC, BorderlineSMOTE
+
+from ..errors import SamplingError
+from ..geometry import segment_fit
+from ._base import SynthlibOverSampler
+from ._encoding import TableEncoder
+
+
+class _InterpolationSampler(SynthlibOverSampler):
+    needs_neighbours = True
+
+    def __init__(self, *, sampling_strategy=1.0, max_amplification=None, diminishing_factor=1.0,
+                 categorical_features="auto", random_state=None, k_neighbors: int = 5, record_parents: bool = True):
+        super().__init__(sampling_strategy=sampling_strategy, max_amplification=max_amplification,
+                         diminishing_factor=diminishing_factor, categorical_features=categorical_features,
+                         random_state=random_state)
+        self.k_neighbors = k_neighbors
+        self.record_parents = record_parents
+
+    def _targets(self, y: np.ndarray, strategy: OrderedDict) -> dict:
+        counts = Counter(y.tolist())
+        return {label: counts[label] + n for label, n in strategy.items()}
+
+    def _parents(self, Z: np.ndarray, y: np.ndarray, Z_new: np.ndarray, labels: np.ndarray,
+                 n_candidates: int | None = None) -> np.ndarray | None:
+        """Positions (in X) of the two real rows each synthetic row was interpolated between."""
+        if not self.record_parents:
+            return None
+        parents = np.full((len(Z_new), 2), -1)
+        for label in np.unique(labels):
+            members = np.flatnonzero(y == label)
+            rows = np.flatnonzero(labels == label)
+            a, b, residual = segment_fit(Z_new[rows], Z[members], n_candidates=n_candidates or self.k_neighbors + 3)
+            found = residual < 1e-6
+            parents[rows[found], 0] = members[a[found]]
+            parents[rows[found], 1] = members[b[found]]
+        return parents
+
+    def _resample_encoded(self, X: pd.DataFrame, y: np.ndarray, strategy: OrderedDict, sampler):
+        self._check_class_sizes(y, self.k_neighbors)
+        encoder = TableEncoder(self.categorical_).fit(X)
+        Z = encoder.transform(X)
+        Z_res, y_res = _run(sampler, Z, y, self.method_name)
+        n = len(X)
+        Z_new, labels = Z_res[n:], np.asarray(y_res)[n:]
+        return encoder.inverse_transform(Z_new), labels, self._parents(Z, y, Z_new, labels)
+
+
+def _run(sampler, X, y, method: str):
+    try:
+        return sampler.fit_resample(X, y)
+    except (ValueError, RuntimeError) as exc:
+        raise SamplingError(f"{method} could not generate rows on this data: {exc}") from None
+
+
+class SMOTESampler(_InterpolationSampler):
+    """SMOTE (Chawla et al. 2002); SMOTENC / SMOTEN keep categorical values valid."""
+
+    method_name = "smote"
+
+    def _generate(self, X, y, strategy):
+        self._check_class_sizes(y, self.k_neighbors)
+        targets = self._targets(y, strategy)
+        categorical = self.categorical_
+        if categorical and len(categorical) < X.shape[1]:
+            sampler = SMOTENC(categorical_features=categorical, sampling_strategy=targets,
+                              k_neighbors=self.k_neighbors, random_state=self.random_state)
+        elif categorical:
+            sampler = SMOTEN(sampling_strategy=targets, k_neighbors=self.k_neighbors, random_state=self.random_state)
+        else:
+            sampler = SMOTE(sampling_strategy=targets, k_neighbors=self.k_neighbors, random_state=self.random_state)
+        numeric = [c for c in X.columns if c not in categorical]
+        X_float = X.astype({c: float for c in numeric})  # unrounded output: rounding happens once, in `_conform`
+        X_res, y_res = _run(sampler, X_float, y, self.method_name)
+        synthetic, labels = X_res.iloc[len(X):], np.asarray(y_res)[len(X):]
+        if not self.record_parents:
+            return synthetic, labels, None
+        # SMOTENC/SMOTEN pick categories by a neighbour vote, so only numeric columns lie on the segment.
+        numeric = numeric or list(X.columns)
+        encoder = TableEncoder([c for c in numeric if c in categorical]).fit(X[numeric])
+        return synthetic, labels, self._parents(encoder.transform(X[numeric]), y,
+                                                encoder.transform(synthetic[numeric]), labels,
+                                                n_candidates=4 * self.k_neighbors + 5)
+
+
+class BorderlineSMOTESampler(_InterpolationSampler):
+    """Borderline-SMOTE (Han et al. 2005): interpolates from minority rows near the class boundary."""
+
+    method_name = "borderline_smote"
+
+    def _generate(self, X, y, strategy):
+        sampler = BorderlineSMOTE(sampling_strategy=self._targets(y, strategy), k_neighbors=self.k_neighbors,
+                                  m_neighbors=max(self.k_neighbors * 2, 10), random_state=self.random_state)
+        return self._resample_encoded(X, y, strategy, sampler)
+
+
+class ADASYNSampler(_InterpolationSampler):
+    """ADASYN (He et al. 2008): more rows where a minority row has more majority neighbours."""
+
+    method_name = "adasyn"
+
+    def _generate(self, X, y, strategy):
+        sampler = ADASYN(sampling_strategy=self._targets(y, strategy), n_neighbors=self.k_neighbors,
+                         random_state=self.random_state)
+        try:
+            return self._resample_encoded(X, y, strategy, sampler)
+        except SamplingError as exc:
+            if "No samples will be generated" not in str(exc):
+                raise
+            raise SamplingError("adasyn rounds its per-row counts and generated no rows: fewer than about half a "
+                                "synthetic row per real minority row was requested; raise sampling_strategy or "
+                                "max_amplification, or use smote") from None
+
+
+class SMOTEENNSampler(_InterpolationSampler):
+    """SMOTE then Edited Nearest Neighbours cleaning (Batista et al. 2004).
+
+    ENN also removes real rows it finds noisy: their positions are in `removed_real_`.
+    """
+
+    method_name = "smote_enn"
+
+    def _generate(self, X, y, strategy):
+        self._check_class_sizes(y, self.k_neighbors)
+        encoder = TableEncoder(self.categorical_).fit(X)
+        Z = encoder.transform(X)
+        smote = SMOTE(sampling_strategy=self._targets(y, strategy), k_neighbors=self.k_neighbors,
+                      random_state=self.random_state)
+        combined = SMOTEENN(smote=smote, random_state=self.random_state)
+        Z_res, y_res = _run(combined, Z, y, self.method_name)
+        kept = combined.enn_.sample_indices_
+        n = len(X)
+        self.kept_real_ = kept[kept < n]
+        self.removed_real_ = np.setdiff1d(np.arange(n), self.kept_real_)
+        is_new = kept >= n
+        Z_new, labels = Z_res[is_new], np.asarray(y_res)[is_new]
+        return encoder.inverse_transform(Z_new), labels, self._parents(Z, y, Z_new, labels)

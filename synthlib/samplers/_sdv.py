@@ -1,0 +1,109 @@
+"""GaussianCopula, CTGAN and TVAE (SDV 2.0), one model per minority class, fit on that class only."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SamplingError
+from ._base import SynthlibOverSampler
+from ._seeding import resolve_device, seed_from, seeded
+
+logger = logging.getLogger(__name__)
+
+
+def sdv_metadata(X: pd.DataFrame, categorical: list[str], table: str = "minority"):
+    """SDV 2.0 metadata with our column roles (detection alone would guess ids and dates)."""
+    from sdv.metadata import Metadata
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SDV suggests saving metadata to JSON; we rebuild it from the config
+        metadata = Metadata.detect_from_dataframes({table: X})
+    for column in X.columns:
+        sdtype = "categorical" if column in categorical else "numerical"
+        metadata.update_column(column_name=column, sdtype=sdtype, table_name=table)
+    return metadata
+
+
+class _SDVSampler(SynthlibOverSampler):
+    """Fits one SDV synthesizer per minority class on that class's training rows."""
+
+    def __init__(self, *, sampling_strategy=1.0, max_amplification=None, diminishing_factor=1.0,
+                 categorical_features="auto", random_state=None, epochs: int = 100, batch_size: int = 500,
+                 device: str = "auto"):
+        super().__init__(sampling_strategy=sampling_strategy, max_amplification=max_amplification,
+                         diminishing_factor=diminishing_factor, categorical_features=categorical_features,
+                         random_state=random_state)
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.device = device
+
+    def _synthesizer(self, metadata, n_rows: int):
+        raise NotImplementedError
+
+    def _generate(self, X, y, strategy):
+        seed = seed_from(self.random_state)
+        self.device_ = resolve_device(self.device)
+        frames, labels = [], []
+        for offset, (label, n_new) in enumerate(strategy.items()):
+            rows = X.loc[y == label].reset_index(drop=True)
+            if len(rows) < 2:
+                raise SamplingError(f"{self.method_name}: class {label!r} has {len(rows)} training row(s); at least 2 are needed")
+            frame = rows.astype({c: object for c in self.categorical_})
+            metadata = sdv_metadata(frame, self.categorical_)
+            with seeded(seed + offset), warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*save_to_json.*")
+                synthesizer = self._synthesizer(metadata, len(rows))
+                try:
+                    synthesizer.fit({"minority": frame})  # SDV 2.0 takes {table_name: DataFrame}
+                    synthesizer._set_random_state(seed + offset)
+                    sample = synthesizer.sample(num_rows=n_new)["minority"]
+                except (ValueError, RuntimeError) as exc:
+                    raise SamplingError(f"{self.method_name} failed on class {label!r}: {exc}") from None
+            frames.append(sample[list(X.columns)])
+            labels.append(np.full(len(sample), label, dtype=y.dtype))
+        return pd.concat(frames, ignore_index=True), np.concatenate(labels), None
+
+
+class GaussianCopulaSampler(_SDVSampler):
+    """SDV's GaussianCopulaSynthesizer: fast, fitted marginals plus a Gaussian dependence structure."""
+
+    method_name = "gaussian_copula"
+
+    def _synthesizer(self, metadata, n_rows):
+        from sdv.single_table import GaussianCopulaSynthesizer
+
+        return GaussianCopulaSynthesizer(metadata, enforce_min_max_values=True, enforce_rounding=True)
+
+
+def _batch(batch_size: int, n_rows: int, pac: int = 10) -> int:
+    """A batch size SDV accepts: at most the data, even, and a multiple of CTGAN's `pac`."""
+    size = max(pac, min(batch_size, n_rows))
+    return size - size % pac
+
+
+class CTGANSampler(_SDVSampler):
+    """SDV's CTGANSynthesizer (Xu et al. 2019), conditional GAN; `epochs` is the time budget."""
+
+    method_name = "ctgan"
+
+    def _synthesizer(self, metadata, n_rows):
+        from sdv.single_table import CTGANSynthesizer
+
+        return CTGANSynthesizer(metadata, epochs=self.epochs, batch_size=_batch(self.batch_size, n_rows),
+                                enable_gpu=self.device_ == "cuda")
+
+
+class TVAESampler(_SDVSampler):
+    """SDV's TVAESynthesizer (Xu et al. 2019), a tabular variational autoencoder."""
+
+    method_name = "tvae"
+
+    def _synthesizer(self, metadata, n_rows):
+        from sdv.single_table import TVAESynthesizer
+
+        return TVAESynthesizer(metadata, epochs=self.epochs, batch_size=_batch(self.batch_size, n_rows),
+                               enable_gpu=self.device_ == "cuda")

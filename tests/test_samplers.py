@@ -1,0 +1,188 @@
+"""One sampler interface for eight methods: ratios, caps, dtypes, categories, seeds, contract checks."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.pipeline import make_pipeline
+from imblearn.utils.estimator_checks import _yield_all_checks
+from sklearn.compose import make_column_transformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_validate
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from synthlib.config import load_config
+from synthlib.data import prepare
+from synthlib.errors import SamplingError
+from synthlib.samplers import SAMPLERS, make_sampler
+
+from .conftest import ROOT, toy_frame
+
+FAST = {"ctgan": {"epochs": 3}, "tvae": {"epochs": 3}, "diffusion": {"epochs": 20}}
+NOT_APPLICABLE = {
+    "check_samplers_sparse": "mixed-type tables are dense; sparse input is refused with a clear TypeError",
+    "check_samplers_pandas_sparse": "as above",
+}
+
+
+def sampler(method: str, **params):
+    return SAMPLERS[method](random_state=0, **{**FAST.get(method, {}), **params})
+
+
+@pytest.fixture(scope="module")
+def german():
+    prepared = prepare(load_config(ROOT / "params" / "german_credit.yml"))
+    return prepared.X_train.reset_index(drop=True), prepared.y_train.reset_index(drop=True), prepared.categorical
+
+
+@pytest.fixture(scope="module")
+def resampled(german):
+    X, y, categorical = german
+    out = {}
+    for method in SAMPLERS:
+        s = sampler(method, categorical_features=categorical)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out[method] = (s, *s.fit_resample(X, y))
+    return out
+
+
+@pytest.mark.parametrize("method", list(SAMPLERS))
+def test_only_the_minority_grows_and_real_rows_are_unchanged(german, resampled, method):
+    X, y, _ = german
+    s, X_res, y_res = resampled[method]
+    kept = s.kept_real_
+    pd.testing.assert_frame_equal(X_res.iloc[:len(kept)], X.iloc[kept].reset_index(drop=True))
+    synthetic_labels = y_res.iloc[len(kept):]
+    assert set(synthetic_labels) == {0}  # only bad-credit rows are generated
+    assert len(synthetic_labels) == s.generated_[0] > 0
+    if method != "smote_enn":
+        assert (y_res == 1).sum() == (y == 1).sum()
+        assert len(kept) == len(X)
+
+
+@pytest.mark.parametrize("method", list(SAMPLERS))
+def test_dtypes_categories_integers_and_ranges_are_preserved(german, resampled, method):
+    X, y, categorical = german
+    s, X_res, _ = resampled[method]
+    synthetic = X_res.iloc[len(s.kept_real_):]
+    assert (X_res.dtypes == X.dtypes).all()
+    for column in categorical:
+        assert set(synthetic[column]) <= set(X[column])
+    minority = X[y == 0]
+    for column in ("credit_amount", "duration", "age", "job"):
+        assert (synthetic[column] == synthetic[column].round()).all()
+        assert synthetic[column].between(minority[column].min(), minority[column].max()).all()
+
+
+@pytest.mark.parametrize("method", list(SAMPLERS))
+def test_counts_follow_ratio_and_amplification_cap(german, resampled, method):
+    X, y, _ = german
+    s, _, _ = resampled[method]
+    assert s.requested_ == {0: 560 - 240}
+    removed = s.n_duplicates_of_real_ + s.n_duplicates_within_
+    assert s.generated_[0] + removed == 320 or method in ("adasyn", "smote_enn")
+    capped = sampler(method, max_amplification=0.75, sampling_strategy=0.9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        capped.fit_resample(X, y)
+    assert capped.requested_ == {0: 504 - 240}
+    assert capped.sampling_strategy_[0] == 180  # 0.75 x 240 real minority rows
+    assert capped.generated_[0] <= 180 + (15 if method == "adasyn" else 0)
+
+
+def test_duplicates_are_removed_and_counted():
+    X = pd.DataFrame({"a": [0] * 6 + list(range(1, 13)), "b": ["x"] * 18})
+    y = np.array([1] * 6 + [0] * 12)
+    s = SAMPLERS["smote"](random_state=0, k_neighbors=3)
+    X_res, _ = s.fit_resample(X, y)
+    # the minority rows are all (0, "x"): every interpolation copies a real row
+    assert s.n_duplicates_of_real_ == s.requested_[1] and s.generated_[1] == 0
+    assert len(X_res) == len(X)
+
+
+@pytest.mark.parametrize("method", ["smote", "adasyn", "gaussian_copula", "diffusion"])
+def test_same_seed_same_rows_other_seed_other_rows(german, method):
+    X, y, categorical = german
+    X = X.iloc[:300]
+    y = y.iloc[:300]
+    first = sampler(method, categorical_features=categorical).fit_resample(X, y)[0]
+    again = sampler(method, categorical_features=categorical).fit_resample(X, y)[0]
+    other = SAMPLERS[method](random_state=1, categorical_features=categorical, **FAST.get(method, {})).fit_resample(X, y)[0]
+    pd.testing.assert_frame_equal(first, again)
+    assert not first.iloc[300:].reset_index(drop=True).equals(other.iloc[300:].reset_index(drop=True))
+
+
+def test_smote_provenance_points_at_real_minority_parents(german, resampled):
+    X, y, _ = german
+    s, _, _ = resampled["borderline_smote"]
+    found = s.provenance_[s.provenance_.parent_a >= 0]
+    assert len(found) > 0.8 * len(s.provenance_)
+    assert (y.iloc[found.parent_a] == 0).all() and (y.iloc[found.parent_b] == 0).all()
+    assert len(resampled["smote_enn"][0].removed_real_) > 0
+
+
+@pytest.mark.parametrize("method", ["smote", "borderline_smote", "adasyn", "gaussian_copula", "diffusion"])
+def test_multiclass_with_diminishing_factor(method):
+    rng = np.random.default_rng(0)
+    y = np.array(["a"] * 300 + ["b"] * 80 + ["c"] * 40)
+    X = pd.DataFrame({"u": rng.normal(size=420) + (y == "b") * 2, "v": rng.normal(size=420) - (y == "c") * 2,
+                      "w": rng.choice(["p", "q"], 420)})
+    s = sampler(method, sampling_strategy=1.0, diminishing_factor=0.5, max_amplification=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, y_res = s.fit_resample(X, y)
+    assert s.sampling_strategy_ == {"b": 220, "c": 130}  # c: 260 requested, halved as the smaller class
+    assert (y_res == "a").sum() == 300
+    assert abs(s.generated_["b"] - 220) <= 15 and abs(s.generated_["c"] - 130) <= 15
+
+
+def test_minority_too_small_for_k_neighbors():
+    X = pd.DataFrame({"a": np.arange(40.0), "b": np.arange(40.0) ** 2})
+    y = np.array([0] * 36 + [1] * 4)
+    with pytest.raises(SamplingError, match=r"class 1 has 4 rows, fewer than k_neighbors \+ 1 = 6; lower k_neighbors"):
+        SAMPLERS["smote"](k_neighbors=5).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("method", ["smote", "borderline_smote", "smote_enn", "adasyn", "gaussian_copula", "diffusion"])
+def test_imbalanced_learn_contract_checks(method):
+    estimator = sampler(method)
+    skipped = {"smote_enn": {"check_samplers_fit_resample", "check_samplers_sampling_strategy_fit_resample"}}
+    ran = 0
+    for check in _yield_all_checks(estimator):
+        name = getattr(check, "__name__", None) or check.func.__name__
+        if name in NOT_APPLICABLE or name in skipped.get(method, ()):  # SMOTE-ENN removes rows by design
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            check(type(estimator).__name__, estimator)
+        ran += 1
+    assert ran >= 10
+
+
+def test_samplers_keep_synthetic_rows_inside_training_folds():
+    frame = toy_frame(300)
+    X, y = frame.drop(columns="label"), frame.label
+    seen_sizes = []
+
+    class Spy(LogisticRegression):
+        def fit(self, X, y, **kw):
+            seen_sizes.append(len(X))
+            return super().fit(X, y, **kw)
+
+    pre = make_column_transformer((StandardScaler(), ["income", "age"]), (OneHotEncoder(), ["colour", "group"]))
+    pipe = make_pipeline(SAMPLERS["smote"](random_state=0), pre, Spy())
+    scores = cross_validate(pipe, X, y, cv=StratifiedKFold(5), scoring="recall")
+    assert len(scores["test_score"]) == 5
+    assert all(size > 240 for size in seen_sizes)  # training folds (240 rows) were augmented
+
+
+def test_make_sampler_reads_the_config():
+    config = load_config(ROOT / "params" / "german_credit.yml")
+    s = make_sampler("ctgan", config.augmentation, ["sex"])
+    assert s.epochs == 100 and s.batch_size == 200 and s.random_state == 42 and s.max_amplification == 3.0
+    with pytest.raises(ValueError, match="unknown method `gan`"):
+        make_sampler("gan", config.augmentation)
