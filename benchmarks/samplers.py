@@ -1,0 +1,131 @@
+"""Rows/s and peak memory of each synthlib sampler vs calling imbalanced-learn / SDV directly.
+
+Data: German credit, ISLP Default (../shared/datasets), and a generated 1,000,000 x 20 table
+(SMOTE family only). Each measurement runs in a fresh process, side by side in one run.
+Usage: python benchmarks/samplers.py [--quick] [--rows 1000000] [--epochs 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
+from _harness import measure, print_table  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "datasets"
+
+
+def load(name: str, rows: int):
+    if name == "german_credit":
+        from synthlib import load_config, prepare
+
+        p = prepare(load_config(ROOT / "params" / "german_credit.yml"))
+        return p.X_train.reset_index(drop=True), p.y_train.to_numpy(), p.categorical
+    if name == "islp_default":
+        frame = pd.read_csv(SHARED / "islp_default.csv")
+        return frame.drop(columns="default"), (frame["default"] == "Yes").astype(int).to_numpy(), ["student"]
+    rng = np.random.default_rng(0)
+    y = (rng.random(rows) < 0.1).astype(int)
+    X = pd.DataFrame(rng.normal(size=(rows, 20)) + y[:, None] * 0.5, columns=[f"f{i}" for i in range(20)])
+    return X, y, []
+
+
+def run_synthlib(data_name, rows, method, epochs, record_parents=True):
+    warnings.filterwarnings("ignore")
+    from synthlib.samplers import SAMPLERS
+
+    X, y, categorical = load(data_name, rows)
+    params = {"random_state": 0, "categorical_features": categorical}
+    if method in ("ctgan", "tvae", "diffusion"):
+        params["epochs"] = epochs
+    if method in ("smote", "borderline_smote", "smote_enn", "adasyn"):
+        params["record_parents"] = record_parents
+    sampler = SAMPLERS[method](**params)
+    sampler.fit_resample(X, y)
+    return sum(sampler.generated_.values())
+
+
+def run_direct(data_name, rows, method, epochs):
+    """The same generation written directly against imbalanced-learn / SDV (what a user would write)."""
+    warnings.filterwarnings("ignore")
+    from imblearn.combine import SMOTEENN
+    from imblearn.over_sampling import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    X, y, categorical = load(data_name, rows)
+    counts = np.bincount(y)
+    target = {1 - counts.argmax(): counts.max()} if len(counts) == 2 else "auto"
+    minority = int(np.argmin(counts))
+    target = {minority: int(counts.max())}
+    numeric = [c for c in X.columns if c not in categorical]
+    if method == "smote":
+        sampler = SMOTENC(categorical_features=categorical, sampling_strategy=target, random_state=0) if categorical \
+            else SMOTE(sampling_strategy=target, random_state=0)
+        X_res, _ = sampler.fit_resample(X, y)
+        return len(X_res) - len(X)
+    if method in ("borderline_smote", "smote_enn", "adasyn"):
+        encoder = make_column_transformer((StandardScaler(), numeric), (OneHotEncoder(sparse_output=False), categorical))
+        Z = encoder.fit_transform(X)
+        sampler = {"borderline_smote": BorderlineSMOTE(sampling_strategy=target, m_neighbors=10, random_state=0),
+                   "smote_enn": SMOTEENN(smote=SMOTE(sampling_strategy=target, random_state=0), random_state=0),
+                   "adasyn": ADASYN(sampling_strategy=target, random_state=0)}[method]
+        Z_res, _ = sampler.fit_resample(Z, y)
+        return len(Z_res) - len(Z)
+    from sdv.metadata import Metadata
+    from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
+
+    rows_min = X[y == minority].reset_index(drop=True).astype({c: object for c in categorical})
+    metadata = Metadata.detect_from_dataframes({"t": rows_min})
+    for column in rows_min.columns:
+        metadata.update_column(column_name=column, sdtype="categorical" if column in categorical else "numerical", table_name="t")
+    n_new = int(counts.max() - counts.min())
+    batch = max(10, min(500, len(rows_min)) // 10 * 10)
+    synthesizer = {"gaussian_copula": lambda: GaussianCopulaSynthesizer(metadata),
+                   "ctgan": lambda: CTGANSynthesizer(metadata, epochs=epochs, batch_size=batch, enable_gpu=False),
+                   "tvae": lambda: TVAESynthesizer(metadata, epochs=epochs, batch_size=batch, enable_gpu=False)}[method]()
+    synthesizer.fit({"t": rows_min})
+    return len(synthesizer.sample(num_rows=n_new)["t"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the generated table")
+    parser.add_argument("--epochs", type=int, default=10, help="epoch budget of CTGAN / TVAE / diffusion")
+    parser.add_argument("--quick", action="store_true", help="German credit only, 100,000-row generated table")
+    args = parser.parse_args()
+    rows = 100_000 if args.quick else args.rows
+    plan = [("german_credit", m) for m in ("smote", "borderline_smote", "smote_enn", "adasyn", "gaussian_copula", "ctgan", "tvae", "diffusion")]
+    if not args.quick:
+        plan += [("islp_default", m) for m in ("smote", "borderline_smote", "smote_enn", "adasyn", "gaussian_copula", "ctgan", "tvae", "diffusion")]
+    plan += [(f"generated_{rows}x20", m) for m in ("smote", "borderline_smote", "smote_enn", "adasyn")]
+    table = []
+    for data_name, method in plan:
+        key = "generated" if data_name.startswith("generated") else data_name
+        seconds, peak, generated = measure(run_synthlib, key, rows, method, args.epochs)
+        row = [data_name, method, generated, f"{seconds:.2f}", f"{generated / seconds:,.0f}", f"{peak:,.0f}"]
+        if method != "diffusion":
+            d_seconds, d_peak, _ = measure(run_direct, key, rows, method, args.epochs)
+            row += [f"{d_seconds:.2f}", f"{d_peak:,.0f}", f"{seconds / d_seconds:.2f}x"]
+        else:
+            row += ["n/a (own model)", "", ""]
+        if method in ("smote", "borderline_smote", "smote_enn", "adasyn"):
+            np_seconds, _, _ = measure(run_synthlib, key, rows, method, args.epochs, False)
+            row.append(f"{np_seconds / d_seconds:.2f}x")
+        else:
+            row.append("")
+        table.append(row)
+    print_table("synthlib samplers vs direct library calls (time ratio = synthlib / direct)",
+                ["data", "method", "rows generated", "synthlib s", "rows/s", "peak MiB", "direct s", "direct peak MiB",
+                 "ratio", "ratio without parents"], table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Classifiers from the config, each in a pipeline with its preprocessing, plus the cheap comparators."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+
+def _xgboost(params: dict[str, Any]):
+    from xgboost import XGBClassifier
+
+    defaults = dict(n_estimators=200, max_depth=4, learning_rate=0.1, subsample=0.9, tree_method="hist",
+                    n_jobs=1, verbosity=0, eval_metric="logloss")
+    return XGBClassifier(**{**defaults, **params})
+
+
+CLASSIFIER_FACTORIES: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "xgboost": _xgboost,
+    "random_forest": lambda p: RandomForestClassifier(**{"n_estimators": 200, "min_samples_leaf": 2, "n_jobs": 1, **p}),
+    "logistic_regression": lambda p: LogisticRegression(**{"max_iter": 2000, "C": 1.0, **p}),
+    "knn": lambda p: KNeighborsClassifier(**{"n_neighbors": 15, "n_jobs": 1, **p}),
+}
+SUPPORTS_CLASS_WEIGHT = {"random_forest", "logistic_regression", "xgboost"}
+
+
+def preprocessing(numeric: list[str], categorical: list[str]) -> ColumnTransformer:
+    """Scale numeric and ordinal columns, one-hot categorical ones; unknown categories are ignored."""
+    return ColumnTransformer([
+        ("numeric", StandardScaler(), numeric),
+        ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical),
+    ])
+
+
+def make_classifier(name: str, params: dict[str, Any] | None = None, seed: int = 0, device: str = "cpu",
+                    class_weight: bool = False, y: np.ndarray | None = None):
+    """A fresh classifier; `class_weight` gives the class-weighted baseline (XGBoost: scale_pos_weight)."""
+    params = dict(params or {})
+    if name in ("xgboost", "random_forest"):
+        params.setdefault("random_state", seed)
+    if name == "xgboost" and device == "cuda":
+        params.setdefault("device", "cuda")
+    if class_weight:
+        if name in ("random_forest", "logistic_regression"):
+            params["class_weight"] = "balanced"
+        elif name == "xgboost" and y is not None and len(np.unique(y)) == 2:
+            counts = np.bincount(y)
+            params["scale_pos_weight"] = float(counts[0] / counts[1])
+    return CLASSIFIER_FACTORIES[name](params)
+
+
+def make_pipeline(name: str, numeric: list[str], categorical: list[str], **kwargs) -> Pipeline:
+    """Preprocessing + classifier, fit on training rows only (raw rows in, predictions out)."""
+    return Pipeline([("preprocess", preprocessing(numeric, categorical)), ("classifier", make_classifier(name, **kwargs))])
