@@ -103,6 +103,7 @@ class AugmentationConfig(_Section):
     batch_size: int = Field(500, ge=2)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     seed: int = 42
+    deploy_method: Literal[METHODS] | None = None  # type: ignore[valid-type]
 
     @field_validator("sampling_strategy")
     @classmethod
@@ -140,6 +141,7 @@ class FairnessConfig(_Section):
     tolerance: float = Field(0.05, ge=0)
     intersections: bool = False
     disparate_impact_min: float = Field(0.8, gt=0, le=1)
+    n_bootstrap: int = Field(200, ge=50)
 
 
 class PrivacyConfig(_Section):
@@ -150,6 +152,10 @@ class PrivacyConfig(_Section):
     dcr_share_high: float = Field(0.8, ge=0, le=1)
     attack_auc_medium: float = Field(0.6, ge=0.5, le=1)
     attack_auc_high: float = Field(0.75, ge=0.5, le=1)
+    exact_copy_share_high: float = Field(0.01, ge=0, le=1)
+    attack_tolerance: float = Field(0.02, gt=0, description="relative residual below which a row counts as interpolated")
+    mitigation_noise: float = Field(0.1, ge=0, description="std of Gaussian noise (in feature stds) added to interpolated rows")
+    n_bootstrap: int = Field(200, ge=50)
 
 
 class MonitoringConfig(_Section):

@@ -38,6 +38,7 @@ class Evaluation:
     result: dict[str, Any]
     models: dict[tuple[str, str], Any] = field(default_factory=dict)
     augmented: dict[str, tuple[pd.DataFrame, np.ndarray, Any]] = field(default_factory=dict)
+    test_predictions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     label_encoder: LabelEncoder | None = None
 
 
@@ -146,6 +147,7 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
                 cv_rows.append({"classifier": r["classifier"], "comparator": comparator, "fold": fold, **metrics})
             else:
                 evaluation.models[(r["classifier"], comparator)] = r["model"]
+                evaluation.test_predictions[(r["classifier"], comparator)] = (r["pred"], r["proba"])
                 test[(r["classifier"], comparator)] = r
     cv = pd.DataFrame(cv_rows)
     evaluation.result = _assemble(config, cv, test, y_test, minority, majority, folds, encoder, binary)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-CHUNK_ROWS = 20_000
+MAX_CHUNK_FLOATS = 4_000_000  # floats per (rows x pairs x features) block: ~32 MB each
 
 
 def segment_fit(points: np.ndarray, reference: np.ndarray, n_candidates: int = 8,
@@ -26,8 +26,10 @@ def segment_fit(points: np.ndarray, reference: np.ndarray, n_candidates: int = 8
         return empty, empty.copy(), np.full(len(points), np.inf)
     index = NearestNeighbors(n_neighbors=k).fit(reference)
     pa, pb, res = [], [], []
-    for start in range(0, len(points), CHUNK_ROWS):
-        chunk = points[start:start + CHUNK_ROWS]
+    n_pairs = (k - int(exclude_self)) * (k - int(exclude_self) - 1) // 2
+    chunk_rows = max(1, MAX_CHUNK_FLOATS // max(n_pairs * reference.shape[1], 1))
+    for start in range(0, len(points), chunk_rows):
+        chunk = points[start:start + chunk_rows]
         neighbours = index.kneighbors(chunk, return_distance=False)
         if exclude_self:
             neighbours = neighbours[:, 1:]

@@ -156,18 +156,23 @@ class SynthlibOverSampler(BaseOverSampler):
     def _conform(self, synthetic: pd.DataFrame, X: pd.DataFrame, y: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
         """Integers stay integers; numeric values stay within the real range of their class."""
         synthetic = synthetic[list(X.columns)].copy()
-        for column in X.columns:
-            if column in self.categorical_:
-                synthetic[column] = synthetic[column].astype(X[column].dtype)
-                continue
-            values = synthetic[column].astype(float)
-            for label in np.unique(labels):
-                rows = labels == label
-                real = X.loc[y == label, column].astype(float)
-                values[rows] = values[rows].clip(real.min(), real.max())
+        labels = np.asarray(labels)
+        numeric = [c for c in X.columns if c not in self.categorical_]
+        for column in self.categorical_:
+            synthetic[column] = synthetic[column].astype(X[column].dtype)
+        if not numeric or not len(synthetic):
+            return synthetic
+        real = X[numeric].to_numpy(dtype=float)
+        values = synthetic[numeric].to_numpy(dtype=float)
+        for label in np.unique(labels):
+            rows = labels == label
+            members = real[y == label]
+            values[rows] = np.clip(values[rows], members.min(axis=0), members.max(axis=0))
+        for i, column in enumerate(numeric):
+            column_values = values[:, i]
             if pd.api.types.is_integer_dtype(X[column].dtype):
-                values = values.round()
-            synthetic[column] = values.astype(X[column].dtype)
+                column_values = np.round(column_values)
+            synthetic[column] = column_values.astype(X[column].dtype)
         return synthetic
 
     def _deduplicate(self, synthetic: pd.DataFrame, X: pd.DataFrame) -> np.ndarray:

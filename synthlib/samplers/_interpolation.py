@@ -4,8 +4,9 @@
 SMOTE-ENN and ADASYN have no categorical variant: the table is encoded (standardised numeric,
 one-hot categorical), resampled, and each one-hot block decoded back to a valid category.
 All four interpolate between real rows of a class, so they never extrapolate beyond the class range.
-Parent rows are recovered geometrically (`synthlib.geometry.segment_fit`), since imbalanced-learn
-does not expose them.
+Parent rows are recorded exactly from imbalanced-learn's sample generator (SMOTE, SMOTENC,
+Borderline-SMOTE, SMOTE-ENN); ADASYN generates inline, so its parents are recovered geometrically
+(`synthlib.geometry.segment_fit`). SMOTEN (all-categorical) votes every value: no parents.
 """
 
 from __future__ import annotations
@@ -21,6 +22,61 @@ from ..errors import SamplingError
 from ..geometry import segment_fit
 from ._base import SynthlibOverSampler
 from ._encoding import TableEncoder
+
+
+def locate_rows(queries: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Position in `table` of each query row (exact byte match; -1 when absent), sort-based, O(n log n)."""
+    table, queries = np.ascontiguousarray(table, dtype=float), np.ascontiguousarray(queries, dtype=float)
+    void = np.dtype((np.void, table.dtype.itemsize * table.shape[1]))
+    keys, first = np.unique(table.view(void).ravel(), return_index=True)
+    wanted = queries.view(void).ravel()
+    where = np.clip(np.searchsorted(keys, wanted), 0, len(keys) - 1)
+    return np.where(keys[where] == wanted, first[where], -1)
+
+
+class _ParentRecorder:
+    """Mixin for imbalanced-learn's SMOTE classes: remembers which rows each new sample came from.
+
+    Hooks `BaseSMOTE._generate_samples` (private, stable since imbalanced-learn 0.4; pinned in
+    pyproject and checked by a test): `rows` index the base samples, `nn_num[rows, cols]` the neighbours.
+    """
+
+    def _generate_samples(self, X, nn_data, nn_num, rows, cols, steps, y_type=None, y=None):
+        self.parent_records_.append((y_type, X, nn_data, np.asarray(rows), np.asarray(nn_num[rows, cols])))
+        return super()._generate_samples(X, nn_data, nn_num, rows, cols, steps, y_type, y)
+
+    def fit_resample(self, X, y, **params):
+        self.parent_records_ = []
+        return super().fit_resample(X, y, **params)
+
+
+class _RecordingSMOTE(_ParentRecorder, SMOTE):
+    pass
+
+
+class _RecordingSMOTENC(_ParentRecorder, SMOTENC):
+    pass
+
+
+class _RecordingBorderlineSMOTE(_ParentRecorder, BorderlineSMOTE):
+    pass
+
+
+def recorded_parents(records: list, y: np.ndarray) -> np.ndarray:
+    """(n_new, 2) positions in the resampled input of each new row's base sample and neighbour."""
+    blocks = []
+    for label, X, nn_data, rows, neighbours in records:
+        members = np.flatnonzero(y == label)
+        to_global = (lambda pos: members[pos]) if nn_data.shape[0] == len(members) else (lambda pos: pos)
+        if X is nn_data:
+            base = to_global(rows)
+        else:  # Borderline-SMOTE passes the "danger" subset: find those rows in the neighbour data
+            dense = X.toarray() if hasattr(X, "toarray") else X
+            table = nn_data.toarray() if hasattr(nn_data, "toarray") else nn_data
+            found = locate_rows(dense[rows], table)
+            base = np.where(found >= 0, to_global(np.maximum(found, 0)), -1)
+        blocks.append(np.column_stack([base, to_global(neighbours)]))
+    return np.vstack(blocks) if blocks else np.empty((0, 2), dtype=int)
 
 
 class _InterpolationSampler(SynthlibOverSampler):
@@ -47,7 +103,7 @@ class _InterpolationSampler(SynthlibOverSampler):
         for label in np.unique(labels):
             members = np.flatnonzero(y == label)
             rows = np.flatnonzero(labels == label)
-            a, b, residual = segment_fit(Z_new[rows], Z[members], n_candidates=n_candidates or self.k_neighbors + 3)
+            a, b, residual = segment_fit(Z_new[rows], Z[members], n_candidates=n_candidates or self.k_neighbors + 2)
             found = residual < 1e-6
             parents[rows[found], 0] = members[a[found]]
             parents[rows[found], 1] = members[b[found]]
@@ -60,7 +116,11 @@ class _InterpolationSampler(SynthlibOverSampler):
         Z_res, y_res = _run(sampler, Z, y, self.method_name)
         n = len(X)
         Z_new, labels = Z_res[n:], np.asarray(y_res)[n:]
-        return encoder.inverse_transform(Z_new), labels, self._parents(Z, y, Z_new, labels)
+        if hasattr(sampler, "parent_records_"):
+            parents = recorded_parents(sampler.parent_records_, y) if self.record_parents else None
+        else:
+            parents = self._parents(Z, y, Z_new, labels)
+        return encoder.inverse_transform(Z_new), labels, parents
 
 
 def _run(sampler, X, y, method: str):
@@ -80,24 +140,19 @@ class SMOTESampler(_InterpolationSampler):
         targets = self._targets(y, strategy)
         categorical = self.categorical_
         if categorical and len(categorical) < X.shape[1]:
-            sampler = SMOTENC(categorical_features=categorical, sampling_strategy=targets,
-                              k_neighbors=self.k_neighbors, random_state=self.random_state)
-        elif categorical:
+            sampler = _RecordingSMOTENC(categorical_features=categorical, sampling_strategy=targets,
+                                        k_neighbors=self.k_neighbors, random_state=self.random_state)
+        elif categorical:  # SMOTEN picks every value by a neighbour vote: there are no two parents
             sampler = SMOTEN(sampling_strategy=targets, k_neighbors=self.k_neighbors, random_state=self.random_state)
         else:
-            sampler = SMOTE(sampling_strategy=targets, k_neighbors=self.k_neighbors, random_state=self.random_state)
+            sampler = _RecordingSMOTE(sampling_strategy=targets, k_neighbors=self.k_neighbors,
+                                      random_state=self.random_state)
         numeric = [c for c in X.columns if c not in categorical]
         X_float = X.astype({c: float for c in numeric})  # unrounded output: rounding happens once, in `_conform`
         X_res, y_res = _run(sampler, X_float, y, self.method_name)
         synthetic, labels = X_res.iloc[len(X):], np.asarray(y_res)[len(X):]
-        if not self.record_parents:
-            return synthetic, labels, None
-        # SMOTENC/SMOTEN pick categories by a neighbour vote, so only numeric columns lie on the segment.
-        numeric = numeric or list(X.columns)
-        encoder = TableEncoder([c for c in numeric if c in categorical]).fit(X[numeric])
-        return synthetic, labels, self._parents(encoder.transform(X[numeric]), y,
-                                                encoder.transform(synthetic[numeric]), labels,
-                                                n_candidates=4 * self.k_neighbors + 5)
+        records = getattr(sampler, "parent_records_", None)
+        return synthetic, labels, recorded_parents(records, y) if records is not None and self.record_parents else None
 
 
 class BorderlineSMOTESampler(_InterpolationSampler):
@@ -106,8 +161,8 @@ class BorderlineSMOTESampler(_InterpolationSampler):
     method_name = "borderline_smote"
 
     def _generate(self, X, y, strategy):
-        sampler = BorderlineSMOTE(sampling_strategy=self._targets(y, strategy), k_neighbors=self.k_neighbors,
-                                  m_neighbors=max(self.k_neighbors * 2, 10), random_state=self.random_state)
+        sampler = _RecordingBorderlineSMOTE(sampling_strategy=self._targets(y, strategy), k_neighbors=self.k_neighbors,
+                                            m_neighbors=max(self.k_neighbors * 2, 10), random_state=self.random_state)
         return self._resample_encoded(X, y, strategy, sampler)
 
 
@@ -141,8 +196,8 @@ class SMOTEENNSampler(_InterpolationSampler):
         self._check_class_sizes(y, self.k_neighbors)
         encoder = TableEncoder(self.categorical_).fit(X)
         Z = encoder.transform(X)
-        smote = SMOTE(sampling_strategy=self._targets(y, strategy), k_neighbors=self.k_neighbors,
-                      random_state=self.random_state)
+        smote = _RecordingSMOTE(sampling_strategy=self._targets(y, strategy), k_neighbors=self.k_neighbors,
+                                random_state=self.random_state)
         combined = SMOTEENN(smote=smote, random_state=self.random_state)
         Z_res, y_res = _run(combined, Z, y, self.method_name)
         kept = combined.enn_.sample_indices_
@@ -151,4 +206,5 @@ class SMOTEENNSampler(_InterpolationSampler):
         self.removed_real_ = np.setdiff1d(np.arange(n), self.kept_real_)
         is_new = kept >= n
         Z_new, labels = Z_res[is_new], np.asarray(y_res)[is_new]
-        return encoder.inverse_transform(Z_new), labels, self._parents(Z, y, Z_new, labels)
+        parents = recorded_parents(combined.smote_.parent_records_, y)[kept[is_new] - n] if self.record_parents else None
+        return encoder.inverse_transform(Z_new), labels, parents

@@ -1,0 +1,277 @@
+"""The whole audit for one data set: prepare, augment, validate, evaluate, fairness, privacy.
+
+`run_audit(config)` returns an `Audit`: the JSON-ready `result` (what `results.json` holds) plus the
+fitted objects the report and the bundle need. It is cached on disk by a hash of the configuration,
+the data and the synthlib version, so re-rendering unchanged inputs recomputes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .config import AuditConfig
+from .data import Prepared, frame_hash, prepare
+from .evaluation import Evaluation, evaluate
+from .fairness import assess as assess_fairness
+from .privacy import INTERPOLATION_NOTE, add_noise, assess_method, interpolation_attack
+from .samplers import INTERPOLATION_METHODS, make_sampler
+from .validation import class_balance, compute_evaluation_metrics
+
+logger = logging.getLogger(__name__)
+LIBRARIES = ("synthlib", "pandas", "numpy", "scipy", "scikit-learn", "imbalanced-learn", "xgboost", "sdv",
+             "sdmetrics", "fairlearn", "torch", "joblib")
+STEPS = ("prepare", "evaluate", "validate", "fairness", "privacy")
+
+
+@dataclass
+class Audit:
+    result: dict[str, Any]
+    prepared: Prepared
+    evaluation: Evaluation
+    synthetic: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        import json
+
+        return json.dumps(self.result, indent=2, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    return str(value)
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def cache_key(config: AuditConfig, prepared: Prepared) -> str:
+    digest = hashlib.sha256()
+    for part in (config.config_hash, frame_hash(prepared.train), prepared.test_hash, __version__):
+        digest.update(part.encode())
+    return digest.hexdigest()[:32]
+
+
+def _minority_mask(y: pd.Series | np.ndarray, prepared: Prepared) -> np.ndarray:
+    return np.isin(np.asarray(y).astype(str), [str(m) for m in prepared.minority_labels])
+
+
+def augmentation_section(prepared: Prepared, evaluation: Evaluation) -> dict[str, Any]:
+    out = {}
+    for method, (X_aug, y_aug, sampler) in evaluation.augmented.items():
+        provenance = sampler.provenance_
+        label = evaluation.label_encoder.inverse_transform
+        out[method] = {
+            "requested": {str(label([k])[0]): int(v) for k, v in sampler.requested_.items()},
+            "after_cap": {str(label([k])[0]): int(v) for k, v in sampler.sampling_strategy_.items()},
+            "generated": {str(label([k])[0]): int(v) for k, v in sampler.generated_.items()},
+            "duplicates_of_real_removed": sampler.n_duplicates_of_real_,
+            "duplicates_within_removed": sampler.n_duplicates_within_,
+            "real_rows_removed": int(len(sampler.removed_real_)),
+            "parents_recovered_share": float((provenance.parent_a >= 0).mean()) if method in INTERPOLATION_METHODS and len(provenance) else None,
+            "seconds": round(float(sampler.seconds_), 3),
+            "device": getattr(sampler, "device_", "cpu"),
+            "rows_after": int(len(y_aug)),
+        }
+    return out
+
+
+def synthetic_rows(evaluation: Evaluation) -> dict[str, pd.DataFrame]:
+    """The synthetic rows of each method (with decoded labels), from the final fit on the whole training split."""
+    out = {}
+    for method, (X_aug, y_aug, sampler) in evaluation.augmented.items():
+        start = len(sampler.kept_real_)
+        rows = X_aug.iloc[start:].reset_index(drop=True).copy()
+        rows["__label__"] = evaluation.label_encoder.inverse_transform(np.asarray(y_aug)[start:])
+        out[method] = rows
+    return out
+
+
+def _privacy(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, synthetic: dict[str, pd.DataFrame]):
+    features = prepared.features
+    numeric = prepared.numeric + prepared.ordinal
+    train_min = prepared.train[_minority_mask(prepared.y_train, prepared)]
+    test_min = prepared.test[_minority_mask(prepared.y_test, prepared)]
+    out: dict[str, Any] = {"note": INTERPOLATION_NOTE, "thresholds": config.privacy.model_dump(), "methods": {}}
+    for method, rows in synthetic.items():
+        X_aug, y_aug, sampler = evaluation.augmented[method]
+        y_dec = evaluation.label_encoder.inverse_transform(np.asarray(y_aug))
+        in_class = _minority_mask(y_dec, prepared)
+        released = X_aug[in_class].reset_index(drop=True)
+        is_syn = (np.arange(len(X_aug)) >= len(sampler.kept_real_))[in_class].astype(int)
+        checks = assess_method(train_min[features], test_min[features], rows[features], released, is_syn, numeric,
+                               prepared.categorical, list(config.features.quasi_identifiers), config.privacy,
+                               config.split.seed)
+        out["methods"][method] = checks
+    return out
+
+
+def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, synthetic: dict[str, pd.DataFrame],
+                privacy: dict[str, Any]) -> dict[str, Any]:
+    """Noise on interpolated rows: what it buys in attack AUC and costs in minority recall (first classifier)."""
+    from .metrics import classification_metrics
+    from .models import make_pipeline
+
+    classifier = config.models.classifiers[0]
+    numeric = prepared.numeric + prepared.ordinal
+    encoder = evaluation.label_encoder
+    y_test = encoder.transform(prepared.y_test)
+    minority = [int(v) for v in encoder.transform(prepared.minority_labels)]
+    majority = int(encoder.transform([prepared.majority_label])[0])
+    out = {"noise_scale": config.privacy.mitigation_noise, "classifier": classifier, "methods": {},
+           "alternative": "Release only the trained models, not the augmented data: the interpolation attack then has "
+                          "nothing to read, at no cost in recall."}
+    train_min = prepared.train[_minority_mask(prepared.y_train, prepared)]
+    for method in [m for m in synthetic if m in INTERPOLATION_METHODS]:
+        X_aug, y_aug, sampler = evaluation.augmented[method]
+        start = len(sampler.kept_real_)
+        noisy = add_noise(X_aug.iloc[start:], numeric, train_min, config.privacy.mitigation_noise, config.split.seed)
+        X_noisy = pd.concat([X_aug.iloc[:start], noisy], ignore_index=True)
+        pipe = make_pipeline(classifier, numeric, prepared.categorical, params=config.models.params.get(classifier, {}),
+                             seed=config.split.seed).fit(X_noisy, y_aug)
+        metrics = classification_metrics(y_test, pipe.predict_proba(prepared.X_test), pipe.predict(prepared.X_test),
+                                         minority, majority)
+        in_class = np.isin(np.asarray(y_aug), minority)
+        geometry = numeric if len(numeric) >= 2 else prepared.features
+        from .samplers._encoding import TableEncoder
+
+        geo = TableEncoder([c for c in geometry if c in prepared.categorical]).fit(train_min[geometry])
+        is_syn = (np.arange(len(X_noisy)) >= start)[in_class].astype(int)
+        attack = interpolation_attack(geo.transform(X_noisy[in_class][geometry]), is_syn, config.privacy.attack_tolerance)
+        before = evaluation.result["test"][classifier][method]["metrics"]["recall_minority"]
+        out["methods"][method] = {
+            "attack_auc_before": privacy["methods"][method]["interpolation_attack"]["distinguish_auc"],
+            "attack_auc_after": attack["distinguish_auc"],
+            "reconstruction_recall_after": attack["reconstruction_recall"],
+            "recall_minority_before": before, "recall_minority_after": metrics["recall_minority"],
+        }
+    return out
+
+
+def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
+              progress: Callable[[str], None] | None = None) -> Audit:
+    """Run (or load from cache) the full audit; `progress(step)` is called as each step starts."""
+    say = progress or (lambda step: logger.info("step: %s", step))
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    say("prepare")
+    prepared = prepare(config)
+    timings["prepare"] = time.perf_counter() - start
+    key = cache_key(config, prepared)
+    cache_file = cache_dir / f"audit-{key}.joblib" if cache_dir else None
+    if cache_file is not None and cache_file.exists():
+        say("load cached results")
+        audit = joblib.load(cache_file)
+        audit.result["cache"] = {"key": key, "hit": True}
+        return audit
+    say("augment and evaluate")
+    tick = time.perf_counter()
+    samplers = {m: make_sampler(m, config.augmentation, prepared.categorical) for m in config.augmentation.methods}
+    evaluation = evaluate(prepared, samplers, config)
+    timings["augment_and_evaluate"] = time.perf_counter() - tick
+    synthetic = synthetic_rows(evaluation)
+    say("validate")
+    tick = time.perf_counter()
+    y_test = prepared.y_test
+    validation = {}
+    continuous = prepared.numeric + prepared.ordinal
+    real_min = prepared.X_train[_minority_mask(prepared.y_train, prepared)]
+    for method, rows in synthetic.items():
+        X_aug, y_aug, _ = evaluation.augmented[method]
+        y_aug_dec = evaluation.label_encoder.inverse_transform(np.asarray(y_aug))
+        ratios = class_balance(prepared.y_train.to_numpy(), y_test.to_numpy(), y_aug_dec,
+                               prepared.minority_labels[0], prepared.majority_label)
+        validation[method] = compute_evaluation_metrics(real_min, rows, continuous, prepared.categorical,
+                                                        seed=config.split.seed, class_ratios=ratios)
+    timings["validate"] = time.perf_counter() - tick
+    say("fairness")
+    tick = time.perf_counter()
+    positive = int(evaluation.label_encoder.transform([prepared.minority_labels[0]])[0])
+    predictions: dict[str, dict[str, np.ndarray]] = {}
+    for (classifier, comparator), (pred, _) in evaluation.test_predictions.items():
+        predictions.setdefault(classifier, {})[comparator] = pred
+    minority_rows = {m: r[_minority_mask(r["__label__"], prepared)] for m, r in synthetic.items()}
+    fairness = assess_fairness(config, prepared.X_test, evaluation.label_encoder.transform(y_test), predictions,
+                               real_min, minority_rows, positive)
+    timings["fairness"] = time.perf_counter() - tick
+    say("privacy")
+    tick = time.perf_counter()
+    privacy = _privacy(config, prepared, evaluation, synthetic)
+    privacy["mitigation"] = _mitigation(config, prepared, evaluation, synthetic, privacy)
+    timings["privacy"] = time.perf_counter() - tick
+    timings["total"] = time.perf_counter() - start
+    result = {
+        "config": {"hash": config.config_hash, "resolved": config.to_dict(), "source_file": config.source_file},
+        "data": {"profile": prepared.profile, "cleaning_log": prepared.cleaning_log.entries,
+                 "features": {"numeric": prepared.numeric, "ordinal": prepared.ordinal, "categorical": prepared.categorical},
+                 "minority": [str(m) for m in prepared.minority_labels], "majority": str(prepared.majority_label),
+                 "test_hash_before": prepared.test_hash, "test_hash_after": frame_hash(prepared.test)},
+        "augmentation": augmentation_section(prepared, evaluation),
+        "validation": validation,
+        "utility": evaluation.result,
+        "fairness": fairness,
+        "privacy": privacy,
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+        "versions": versions(),
+        "environment": {"cpu_count": os.cpu_count(), "gpu": _gpu()},
+        "cache": {"key": key, "hit": False},
+    }
+    audit = Audit(result=_plain(result), prepared=prepared, evaluation=evaluation, synthetic=synthetic)
+    if cache_file is not None:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache_file.with_suffix(".partial")
+        joblib.dump(audit, partial)
+        partial.replace(cache_file)
+    return audit
+
+
+def _gpu() -> str | None:
+    try:
+        import torch
+
+        return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    except ImportError:
+        return None
+
+
+def _plain(value: Any) -> Any:
+    """Make a nested structure JSON-safe: numpy scalars to Python, NaN/inf to None, tuple keys to strings."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value) if np.isfinite(value) else None
+    return value
