@@ -92,3 +92,104 @@ def profile(params: str = typer.Argument(..., help="A params file or a data set 
         balance.add_row(split, str(info["rows"]), json.dumps(info["counts"]), f"{info['minority_to_majority']:.3f}")
     console.print(balance)
     console.print(f"numeric: {prepared.numeric}\nordinal: {prepared.ordinal}\ncategorical: {prepared.categorical}")
+
+
+class _Steps:
+    """A spinner with the name of the running step (rich), also logged."""
+
+    def __init__(self) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=errors,
+                                 transient=False)
+        self.task = None
+
+    def __enter__(self):
+        self.progress.__enter__()
+        self.task = self.progress.add_task("starting", total=None)
+        return self
+
+    def __call__(self, step: str) -> None:
+        logging.getLogger("synthlib").info("step: %s", step)
+        self.progress.update(self.task, description=step)
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+
+@app.command()
+@clear_errors
+def run(dataset: str = typer.Argument(..., help="A data set name in params/ or a params file."),
+        out: Path = typer.Option(None, "--out", help="Output folder (default: reports/<name>)."),
+        fast: bool = typer.Option(False, "--fast", help="Fast profile: 3 methods, 2 classifiers, 3-fold CV.")) -> None:
+    """Run the audit; write results.json and the OutputMaterials bundle."""
+    from .pipeline import run as run_pipeline
+
+    with _Steps() as steps:
+        audit, out_dir = run_pipeline(dataset, fast=fast, out_dir=out, progress=steps)
+    summary = audit.result["utility"]["summary"]
+    best = summary.get("best_augmented") or {}
+    console.print(f"[green]done[/] in {audit.result['timings'].get('total', 0):.1f} s "
+                  f"(cache {'hit' if audit.result['cache']['hit'] else 'miss'}): {out_dir / 'results.json'}, "
+                  f"{out_dir / 'OutputMaterials'}")
+    if best:
+        console.print(f"best augmented configuration: {best['comparator']} + {best['classifier']} "
+                      f"({summary['primary_metric']} CV mean {best['cv_mean']:.3f})")
+
+
+@app.command()
+@clear_errors
+def render(dataset: str = typer.Argument(..., help="A data set name in params/ or a params file."),
+           out: Path = typer.Option(None, "--out", help="Output folder (default: reports/<name>)."),
+           format: str = typer.Option("html,pdf", "--format", help="html, pdf or html,pdf."),
+           engine: str = typer.Option("auto", "--engine", help="auto, quarto or builtin."),
+           fast: bool = typer.Option(False, "--fast", help="Fast profile (for tests and previews).")) -> None:
+    """Run the audit and render the report (HTML and PDF)."""
+    from .render import render as render_report
+
+    formats = tuple(f.strip() for f in format.split(",") if f.strip())
+    with _Steps() as steps:
+        outputs = render_report(dataset, out_dir=out, formats=formats, engine=engine, fast=fast, progress=steps)
+    for kind, path in outputs.items():
+        if kind != "engine":
+            console.print(f"{kind}: {path}")
+    console.print(f"engine: {outputs['engine']}")
+
+
+@app.command()
+@clear_errors
+def notebook(out: Path = typer.Option(Path("report/audit.ipynb"), "--out", help="Where to write the .ipynb.")) -> None:
+    """Write report/audit.ipynb from report/audit.qmd, for `papermill report/audit.ipynb out.ipynb -p dataset NAME`."""
+    from .render import REPORT, write_notebook
+
+    if not REPORT.exists():
+        raise typer.BadParameter(f"{REPORT} not found: run this in the project root")
+    console.print(f"wrote {write_notebook(REPORT, out)}")
+
+
+@app.command()
+def monitor(bundle: Path = typer.Argument(..., help="An OutputMaterials folder (or its parent)."),
+            new_data: Path = typer.Argument(..., help="CSV or Parquet with new rows."),
+            labels: str = typer.Option(None, "--labels", help="Column of true labels, if known."),
+            out: Path = typer.Option(None, "--out", help="Folder for monitor.json and monitor.html.")) -> None:
+    """Compare new data with the bundle's training reference. Exit 0: ok, 1: an alert fired, 2: bad input."""
+    from .monitor import monitor as run_monitor
+    from .monitor import write_outputs
+
+    try:
+        result = run_monitor(bundle, new_data, labels)
+    except SynthlibError as exc:
+        errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    json_path, html_path = write_outputs(result, out or Path(new_data).parent / "monitor")
+    table = Table(title=f"Drift: {new_data}")
+    for column in ("feature", "type", "PSI", "p-value", "status"):
+        table.add_column(column)
+    for name, f in result["features"].items():
+        table.add_row(name, f["type"], f"{f['psi']:.3f}", f"{f.get('ks_p_value', f.get('chi2_p_value')):.3g}",
+                      "[red]ALERT[/]" if f["alert"] else "ok")
+    console.print(table)
+    for alert in result["alerts"]:
+        console.print(f"[bold red]alert:[/] {alert}")
+    console.print(f"written: {json_path}, {html_path}")
+    raise typer.Exit(code=1 if result["alerts"] else 0)

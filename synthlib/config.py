@@ -204,6 +204,10 @@ class AuditConfig(_Section):
                 seen[column] = role
         if self.dataset.target in seen:
             raise ValueError(f"the target `{self.dataset.target}` is also listed as a feature ({seen[self.dataset.target]})")
+        deploy = self.augmentation.deploy_method
+        if deploy is not None and deploy not in self.augmentation.methods:
+            raise ValueError(f"augmentation.deploy_method `{deploy}` is not one of augmentation.methods "
+                             f"({', '.join(self.augmentation.methods)})")
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -298,3 +302,28 @@ def load_config(name_or_path: str | Path, project_root: Path | None = None) -> A
         raise ConfigError(f"{path} is not UTF-8 text") from None
     root = project_root or (path.resolve().parent.parent if path.resolve().parent.name == "params" else Path.cwd())
     return parse_config(data, where=str(path), project_root=root)
+
+
+FAST_PROFILE: dict[str, Any] = {
+    "augmentation": {"methods": ["smote", "borderline_smote", "gaussian_copula"]},
+    "models": {"classifiers": ["logistic_regression", "xgboost"], "params": {"xgboost": {"n_estimators": 60}}},
+    "evaluation": {"cv_folds": 3, "cv_repeats": 1, "n_bootstrap": 200},
+    "fairness": {"n_bootstrap": 50},
+    "privacy": {"n_bootstrap": 50},
+}
+
+
+def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in changes.items():
+        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+def with_overrides(config: AuditConfig, changes: dict[str, Any]) -> AuditConfig:
+    """A validated copy of `config` with nested `changes` applied (e.g. the fast profile)."""
+    data = _merge(config.to_dict(), changes)
+    if "methods" in changes.get("augmentation", {}) and config.augmentation.deploy_method not in changes["augmentation"]["methods"]:
+        data["augmentation"]["deploy_method"] = None
+    root = Path(config.project_root) if config.project_root else None
+    return parse_config(data, where=config.source_file or "<overrides>", project_root=root)

@@ -151,6 +151,7 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
                 test[(r["classifier"], comparator)] = r
     cv = pd.DataFrame(cv_rows)
     evaluation.result = _assemble(config, cv, test, y_test, minority, majority, folds, encoder, binary)
+    evaluation.result["summary"] = summarise(evaluation.result, config)
     return evaluation
 
 
@@ -231,3 +232,50 @@ def verdict(difference: float, p_adjusted: float, alpha: float, lower_is_better:
         return "no significant difference"
     better = difference < 0 if lower_is_better else difference > 0
     return "improved" if better else "worse"
+
+
+def summarise(utility: dict[str, Any], config: AuditConfig) -> dict[str, Any]:
+    """Ranked (comparator, classifier) table, best augmented configuration, and the success criteria verdicts."""
+    primary = utility["protocol"]["primary_metric"]
+    sign = -1 if primary == "brier" else 1
+    ranked = []
+    for classifier, by_comparator in utility["cv"].items():
+        for comparator, metrics in by_comparator.items():
+            test = utility["test"][classifier][comparator]
+            ranked.append({"comparator": comparator, "classifier": classifier, "cv_mean": metrics[primary]["mean"],
+                           "cv_std": metrics[primary]["std"], "test_value": test["metrics"][primary],
+                           "test_ci": test.get("primary_ci")})
+    ranked.sort(key=lambda r: sign * r["cv_mean"], reverse=True)
+    augmented = [r for r in ranked if r["comparator"] not in BASELINES]
+    best = augmented[0] if augmented else None
+    out: dict[str, Any] = {"primary_metric": primary, "ranked": ranked, "best": ranked[0] if ranked else None,
+                           "best_augmented": best, "criteria": []}
+    if best is None:
+        return out
+    rows = {(c["classifier"], c["comparator"], c["metric"]): c for c in utility["comparisons"]}
+    out["best_augmented_differences"] = {
+        m: rows[(best["classifier"], best["comparator"], m)] for m in utility["protocol"]["metrics"]
+        if (best["classifier"], best["comparator"], m) in rows}
+    for extra in ("precision_minority", "accuracy"):
+        if extra not in out["best_augmented_differences"]:
+            base = utility["test"][best["classifier"]]["baseline"]["metrics"][extra]
+            value = utility["test"][best["classifier"]][best["comparator"]]["metrics"][extra]
+            out["best_augmented_differences"][extra] = {"metric": extra, "test_difference": value - base,
+                                                        "ci_low": None, "ci_high": None, "p_holm": None}
+    cheap = {}
+    for alternative in ("class_weighted", "tuned_threshold"):
+        if alternative in utility["cv"][best["classifier"]]:
+            cheap[alternative] = utility["cv"][best["classifier"]][alternative][primary]["mean"]
+    out["cheap_alternatives"] = cheap
+    for criterion in config.evaluation.success_criteria:
+        row = rows.get((best["classifier"], best["comparator"], criterion.metric))
+        if row is None:
+            out["criteria"].append({"metric": criterion.metric, "met": False, "reason": "metric not evaluated"})
+            continue
+        met = (row["test_difference"] >= criterion.min_improvement and row["p_holm"] is not None
+               and row["p_holm"] <= criterion.max_p_value)
+        out["criteria"].append({"metric": criterion.metric, "min_improvement": criterion.min_improvement,
+                                "max_p_value": criterion.max_p_value, "observed": row["test_difference"],
+                                "ci_low": row.get("ci_low"), "ci_high": row.get("ci_high"), "p_holm": row["p_holm"],
+                                "met": bool(met), "configuration": f"{best['comparator']} + {best['classifier']}"})
+    return out

@@ -1,0 +1,349 @@
+"""Sentences for the report, made from computed results (no hand-typed figure reaches the reader).
+
+Each function takes the `results.json` dict (and sometimes a key into it) and returns Markdown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+METRIC_NAMES = {
+    "recall_minority": "minority recall", "precision_minority": "minority precision", "f1_minority": "minority F1",
+    "balanced_accuracy": "balanced accuracy", "roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "accuracy": "accuracy",
+    "brier": "Brier score",
+}
+METHOD_NAMES = {
+    "smote": "SMOTE", "borderline_smote": "Borderline-SMOTE", "smote_enn": "SMOTE-ENN", "adasyn": "ADASYN",
+    "gaussian_copula": "GaussianCopula", "ctgan": "CTGAN", "tvae": "TVAE", "diffusion": "tabular diffusion",
+    "baseline": "baseline (original data)", "class_weighted": "class-weighted baseline",
+    "tuned_threshold": "baseline with a tuned threshold",
+}
+CLASSIFIER_NAMES = {"xgboost": "XGBoost", "random_forest": "random forest", "logistic_regression": "logistic regression",
+                    "knn": "k-nearest neighbours"}
+
+
+def num(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def signed(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:+.{digits}f}"
+
+
+def pvalue(p: float | None) -> str:
+    if p is None:
+        return "n/a"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def metric_name(metric: str) -> str:
+    return METRIC_NAMES.get(metric, metric.replace("_", " "))
+
+
+def method_name(method: str) -> str:
+    return METHOD_NAMES.get(method, method)
+
+
+def listing(items: list[str]) -> str:
+    items = [f"`{i}`" for i in items]
+    if not items:
+        return "none"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def ci(low: float | None, high: float | None) -> str:
+    return "" if low is None or high is None else f" [{low:+.3f}, {high:+.3f}]"
+
+
+def difference_phrase(row: dict[str, Any]) -> str:
+    """"minority recall +0.183 [0.087, 0.284], p = 0.002"."""
+    text = f"{metric_name(row['metric'])} {signed(row['test_difference'])}{ci(row.get('ci_low'), row.get('ci_high'))}"
+    if row.get("p_holm") is not None:
+        text += f", {pvalue(row['p_holm'])} (Holm)"
+    return text
+
+
+def problem_definition(result: dict[str, Any]) -> str:
+    cfg = result["config"]["resolved"]
+    ds, ev = cfg["dataset"], cfg["evaluation"]
+    profile = result["data"]["profile"]
+    counts = profile["class_balance"]["full"]["counts"]
+    minority = result["data"]["minority"]
+    share = sum(counts[m] for m in minority) / profile["class_balance"]["full"]["rows"]
+    return (f"This audit concerns the **{ds['name']}** data set: {ds['description']}. The target `{ds['target']}` "
+            f"records {ds['target_description']}. The minority class ({', '.join(minority)}) covers "
+            f"{share:.1%} of {profile['shape'][0]:,} rows: {ds['minority_description'] or 'the rare outcome'}. "
+            f"The task is {ds['task']}; the objective is to find out whether synthetic rows of the minority class, "
+            f"added to the training split only, improve **{metric_name(ev['primary_metric'])}** of the classifiers, "
+            f"at what cost in the other metrics, fairness and privacy.")
+
+
+def success_criteria(result: dict[str, Any]) -> str:
+    ev = result["config"]["resolved"]["evaluation"]
+    lines = [f"- {metric_name(c['metric'])} improves by at least {c['min_improvement']:+.2f} over the baseline, "
+             f"Holm-adjusted p < {c['max_p_value']}" for c in ev["success_criteria"]]
+    secondary = ", ".join(metric_name(m) for m in ev["secondary_metrics"])
+    return "\n".join(lines) + f"\n- Secondary metrics reported for every comparison: {secondary}."
+
+
+def scope(result: dict[str, Any]) -> str:
+    cfg = result["config"]["resolved"]
+    features = result["data"]["features"]
+    aug = cfg["augmentation"]
+    env = result["environment"]
+    ratio = aug["sampling_strategy"]
+    ratio_text = f"a minority:majority ratio of {ratio}" if not isinstance(ratio, dict) else f"per-class targets {ratio}"
+    hardware = f"GPU ({env['gpu']})" if env.get("gpu") else f"CPU only ({env['cpu_count']} cores)"
+    return "\n".join([
+        f"- **Numeric features:** {listing(features['numeric'] + features['ordinal'])}, standardised (z-scores) "
+        "with training statistics.",
+        f"- **Categorical features:** {listing(features['categorical'])}, one-hot encoded (unknown categories ignored).",
+        f"- **Data set size:** {result['data']['profile']['shape'][0]:,} rows; hardware used: {hardware}.",
+        f"- **Augmentation:** synthetic rows for the minority class only, in the training split only, up to "
+        f"{ratio_text}, capped at {aug['max_amplification']}x the real minority rows "
+        f"(diminishing factor {aug['diminishing_factor']} for further minority classes).",
+        f"- **Evaluation protocol:** the test split ({cfg['split']['test_size']:.0%}, stratified, seed "
+        f"{cfg['split']['seed']}) is never resampled; its SHA-256 before and after the run: "
+        f"`{result['data']['test_hash_before'][:16]}` / `{result['data']['test_hash_after'][:16]}` "
+        f"({'identical' if result['data']['test_hash_before'] == result['data']['test_hash_after'] else 'DIFFERENT'}).",
+        f"- **Methods compared:** {', '.join(method_name(m) for m in aug['methods'])}; deep generators are trained "
+        f"with fixed epoch budgets ({', '.join(f'{k} {v}' for k, v in aug['epochs'].items())}); stability concerns "
+        "monitored: mode collapse (diversity, coverage), memorisation (exact copies, distance to closest record).",
+    ])
+
+
+def ethics_overview(result: dict[str, Any]) -> str:
+    cfg = result["config"]["resolved"]
+    sensitive = [s["column"] for s in cfg["features"]["sensitive"]]
+    qi = cfg["features"]["quasi_identifiers"]
+    regulations = ", ".join(cfg["dataset"]["regulations"]) or "none named"
+    fairness = (f"Sensitive attributes: {listing(sensitive)}. Fairness metrics: demographic parity (difference and "
+                f"ratio; the four-fifths rule flags a ratio below {cfg['fairness']['disparate_impact_min']}), equalized "
+                f"odds (difference and ratio); a gap that widens by more than {cfg['fairness']['tolerance']} after "
+                "augmentation is flagged." if sensitive else result["fairness"].get("statement", ""))
+    return "\n".join([
+        f"- **Regulations in scope:** {regulations}.",
+        f"- **Bias and fairness:** {fairness}",
+        f"- **Privacy:** quasi-identifiers {listing(qi)} (k-anonymity with k = {cfg['privacy']['k_anonymity']}); "
+        "synthetic rows are checked for exact copies, distance to closest record, membership inference and the "
+        "interpolation attack before any release.",
+    ])
+
+
+def cleaning_summary(result: dict[str, Any]) -> str:
+    cfg = result["config"]["resolved"]
+    log = result["data"]["cleaning_log"]
+    markers = [e for e in log if e["action"] == "marker to NaN"]
+    imputed = [e for e in log if e["action"].startswith("impute") and e["split"] == "train"]
+    capped = [e for e in log if e["step"] == "outliers" and e["split"] == "train" and e["column"]]
+    dropped = [e for e in log if "drop" in e["action"]]
+    out = [f"- **Source:** `{cfg['dataset']['source']}`."]
+    marker_list = ", ".join(f"`{m}`" for m in cfg["dataset"]["missing_markers"]) or "none configured"
+    if markers:
+        details = "; ".join(f"`{e['column']}` {e['count']}" for e in markers)
+        out.append(f"- **Missing values:** markers {marker_list} became missing values ({details}).")
+    else:
+        out.append(f"- **Missing values:** markers {marker_list}; none found.")
+    if imputed:
+        details = "; ".join(f"`{e['column']}` {e['count']} by {e['action'].split()[1]} ({e.get('value')})" for e in imputed)
+        out.append(f"- **Imputation** with training-split statistics: {details}.")
+    elif cfg["cleaning"]["missing"] == "drop":
+        out.append("- **Rows with missing values were dropped** before the split.")
+    outliers = cfg["cleaning"]["outliers"]
+    if capped:
+        details = "; ".join(f"`{e['column']}` {e['count']} values outside [{num(e.get('lower'), 1)}, {num(e.get('upper'), 1)}]"
+                            for e in capped)
+        out.append(f"- **Outliers** ({outliers['method']}, {outliers['action']}, bounds from the training split): {details}.")
+    else:
+        out.append("- **Outliers:** no outlier rule applied.")
+    if dropped:
+        out.append("- **Dropped:** " + "; ".join(f"{e['action']} {e['column'] or ''} ({e['count']})" for e in dropped) + ".")
+    return "\n".join(out)
+
+
+def method_choice(result: dict[str, Any]) -> str:
+    features = result["data"]["features"]
+    n_cat, n_all = len(features["categorical"]), sum(len(v) for v in features.values())
+    train_minority = sum(result["data"]["profile"]["class_balance"]["train"]["counts"][m] for m in result["data"]["minority"])
+    summary = result["utility"]["summary"]
+    best = summary.get("best_augmented")
+    gpu = result["environment"].get("gpu")
+    lines = [f"The training split holds {train_minority} minority rows and {n_cat} of {n_all} features are categorical "
+             f"({n_cat / max(n_all, 1):.0%}). "
+             + ("Categorical columns make plain SMOTE unsafe: SMOTENC and one-hot decoding keep categories valid. "
+                if n_cat else "All features are numeric, which suits interpolation methods. ")
+             + ("With few minority rows, deep generators (CTGAN, TVAE, diffusion) have little to learn from and are "
+                "run on fixed epoch budgets; " if train_minority < 1000 else "")
+             + (f"a GPU ({gpu}) was available for them." if gpu else "no GPU was available, so deep generators ran on CPU.")]
+    if best:
+        lines.append(f"The evidence favours **{method_name(best['comparator'])}** with "
+                     f"{CLASSIFIER_NAMES.get(best['classifier'], best['classifier'])}: the best mean cross-validated "
+                     f"{metric_name(summary['primary_metric'])} among augmented configurations ({num(best['cv_mean'])}).")
+    return " ".join(lines)
+
+
+def augmentation_comment(result: dict[str, Any]) -> str:
+    parts = []
+    for method, info in result["augmentation"].items():
+        requested, generated = sum(info["requested"].values()), sum(info["generated"].values())
+        text = (f"{method_name(method)} was asked for {requested} rows, generated {generated} in {info['seconds']:.1f} s")
+        removed = info["duplicates_of_real_removed"] + info["duplicates_within_removed"]
+        if removed:
+            text += f" after removing {removed} exact duplicates"
+        if info["real_rows_removed"]:
+            text += f"; its ENN step also removed {info['real_rows_removed']} real training rows"
+        parts.append(text + ".")
+    return " ".join(parts)
+
+
+def validation_summary(result: dict[str, Any], method: str) -> str:
+    v = result["validation"][method]
+    integ, tests = v["integrity"], v["distribution_tests"]
+    differing = [c for c, e in {**tests["ks"], **tests["chi2"]}.items() if e["p_adjusted"] < tests["alpha"]]
+    text = (f"{method_name(method)}: {integ['n_exact_copies_of_real']} synthetic rows exactly copy a real minority row "
+            f"(copies were removed at generation; this counts what remained). "
+            f"{len(differing)} of {len(tests['ks']) + len(tests['chi2'])} features differ significantly "
+            f"({tests['correction']}-adjusted p < {tests['alpha']})"
+            + (f": {listing(differing)}." if differing else "."))
+    cov, div, den, disc, mmd = (v.get(k) for k in ("coverage", "diversity", "density", "discriminator", "mmd"))
+    if cov and div and den:
+        text += (f" Coverage {cov['score']:.1%} of real rows have a synthetic neighbour within {cov['threshold']}; "
+                 f"mean pairwise distance among synthetic rows {div['score']:.3f} (std {div['std']:.3f}); "
+                 f"on average {den['score']:.2f} real rows lie within {den['threshold']} of a synthetic row.")
+    if disc:
+        level = ("hard to tell apart" if disc["roc_auc"] < 0.6 else "partly distinguishable" if disc["roc_auc"] < 0.8
+                 else "easy to tell apart")
+        text += f" A classifier separates real from synthetic with ROC-AUC {disc['roc_auc']:.3f}: {level}."
+    if mmd:
+        text += f" MMD (RBF, gamma {mmd['gamma']}) = {mmd['score']:.4f}."
+    return text
+
+
+def validation_ranking(result: dict[str, Any]) -> str:
+    scored = [(m, v["discriminator"]["roc_auc"]) for m, v in result["validation"].items() if v.get("discriminator")]
+    if not scored:
+        return "No method produced enough rows to rank fidelity."
+    scored.sort(key=lambda t: abs(t[1] - 0.5))
+    best, worst = scored[0], scored[-1]
+    return (f"On fidelity, {method_name(best[0])} is closest to the real minority (discriminator ROC-AUC "
+            f"{best[1]:.3f}) and {method_name(worst[0])} is furthest ({worst[1]:.3f}).")
+
+
+def performance_summary(result: dict[str, Any]) -> str:
+    summary = result["utility"]["summary"]
+    best = summary.get("best_augmented")
+    if not best:
+        return "No augmentation method was evaluated."
+    diffs = summary["best_augmented_differences"]
+    primary = summary["primary_metric"]
+    head = diffs.get(primary)
+    classifier = CLASSIFIER_NAMES.get(best["classifier"], best["classifier"])
+    verdict = head.get("verdict", "no significant difference") if head else "n/a"
+    text = (f"Best augmented configuration: **{method_name(best['comparator'])} + {classifier}**. Against the same "
+            f"classifier on the original data: {difference_phrase(head)}; verdict: **{verdict}**.")
+    trade = [difference_phrase(r) for m, r in diffs.items() if m != primary]
+    if trade:
+        text += " Other metrics: " + "; ".join(trade) + "."
+    return text
+
+
+def cheap_alternatives(result: dict[str, Any]) -> str:
+    summary = result["utility"]["summary"]
+    best = summary.get("best_augmented")
+    if not best or not summary.get("cheap_alternatives"):
+        return "Class weights and threshold tuning were not applicable to the chosen classifier."
+    primary = summary["primary_metric"]
+    parts = [f"{method_name(k)} {num(v)}" for k, v in summary["cheap_alternatives"].items()]
+    strongest = max(summary["cheap_alternatives"].values())
+    if strongest >= best["cv_mean"]:
+        conclusion = ("a cheap alternative matches or beats the best augmentation, in line with Elor & Averbuch-Elor "
+                      "(2022): prefer it unless augmentation brings another benefit")
+    else:
+        conclusion = "augmentation beats both cheap alternatives on this metric"
+    return (f"Mean cross-validated {metric_name(primary)} with the same classifier: best augmentation "
+            f"{num(best['cv_mean'])}; {'; '.join(parts)}. So {conclusion}.")
+
+
+def fairness_summary(result: dict[str, Any]) -> str:
+    fairness = result["fairness"]
+    if not fairness.get("available"):
+        return fairness["statement"]
+    widened = [f"{attr}: {method_name(comp)} + {CLASSIFIER_NAMES.get(clf, clf)} widens {', '.join(g.replace('_', ' ') for g in change['widened_beyond_tolerance'])}"
+               for attr, by_clf in fairness["changes"].items() for clf, by_comp in by_clf.items()
+               for comp, change in by_comp.items() if change["widened_beyond_tolerance"]]
+    violated = sorted({f"{attr} ({CLASSIFIER_NAMES.get(clf, clf)}, {method_name(comp)})"
+                       for attr, by_clf in fairness["models"].items() for clf, by_comp in by_clf.items()
+                       for comp, f in by_comp.items() if f["four_fifths_violated"]})
+    flagged = [f"{attr}: {method_name(m)} shifts group `{r['largest_shift_group']}` by {r['largest_shift']:.1%}"
+               for attr, by_m in fairness["representation"].items() for m, r in by_m.items() if r["flagged"]]
+    lines = [f"- Gaps widened beyond the tolerance of {fairness['tolerance']}: " + ("; ".join(widened) if widened else "none") + ".",
+             f"- Four-fifths rule violated: " + ("; ".join(violated) if violated else "in no model") + ".",
+             f"- Representation shifts in the synthetic minority: " + ("; ".join(flagged) if flagged else "none flagged") + "."]
+    return "\n".join(lines)
+
+
+def privacy_summary(result: dict[str, Any]) -> str:
+    privacy = result["privacy"]
+    lines = []
+    interpolation_high, generator_high = [], []
+    for method, checks in privacy["methods"].items():
+        v = checks["verdict"]
+        decided = v.get("decided_by")
+        reason = f", decided by {decided.replace('_', ' ')}" if decided else ""
+        line = f"- {method_name(method)}: **{v['risk']} risk**{reason}."
+        attack = checks.get("interpolation_attack")
+        if attack and attack.get("reconstructed_real_rows"):
+            line += (f" Releasing its augmented training set would expose about {attack['reconstructed_real_rows']} real "
+                     f"minority rows to the interpolation attack (precision {num(attack['reconstruction_precision'])}, "
+                     f"distinguish ROC-AUC {num(attack['distinguish_auc'])}).")
+        lines.append(line)
+        order = {"low": 0, "medium": 1, "high": 2}
+        from .samplers import INTERPOLATION_METHODS
+
+        (interpolation_high if method in INTERPOLATION_METHODS else generator_high).append(order[v["risk"]])
+    if interpolation_high and generator_high:
+        if max(interpolation_high) > max(generator_high):
+            lines.append("- As expected, the interpolation (SMOTE-family) methods carry more risk than the fitted "
+                         "generators: their rows lie on segments between real records.")
+        else:
+            lines.append("- Here the fitted generators are not safer than the interpolation methods.")
+    return "\n".join(lines)
+
+
+def mitigation_summary(result: dict[str, Any]) -> str:
+    mitigation = result["privacy"].get("mitigation", {})
+    rows = mitigation.get("methods", {})
+    if not rows:
+        return mitigation.get("alternative", "")
+    parts = [f"{method_name(m)}: attack ROC-AUC {num(r['attack_auc_before'])} → {num(r['attack_auc_after'])}, "
+             f"minority recall {num(r['recall_minority_before'])} → {num(r['recall_minority_after'])}"
+             for m, r in rows.items()]
+    return (f"Adding Gaussian noise of {mitigation['noise_scale']} standard deviations to the interpolated rows "
+            f"({CLASSIFIER_NAMES.get(mitigation['classifier'], mitigation['classifier'])} retrained): " + "; ".join(parts)
+            + f". {mitigation['alternative']}")
+
+
+def conclusion(result: dict[str, Any]) -> str:
+    summary = result["utility"]["summary"]
+    criteria = summary.get("criteria", [])
+    if not criteria:
+        return "No success criteria could be evaluated."
+    met = [c for c in criteria if c["met"]]
+    lines = []
+    for c in criteria:
+        state = "**met**" if c["met"] else "**not met**"
+        if "observed" in c:
+            lines.append(f"- {metric_name(c['metric'])} ≥ {c['min_improvement']:+.2f} with p < {c['max_p_value']}: {state} "
+                         f"(observed {signed(c['observed'])}{ci(c.get('ci_low'), c.get('ci_high'))}, "
+                         f"{pvalue(c['p_holm'])}, {c['configuration']}).")
+        else:
+            lines.append(f"- {metric_name(c['metric'])}: {state} ({c['reason']}).")
+    overall = ("All success criteria were met." if len(met) == len(criteria) else
+               f"{len(met)} of {len(criteria)} success criteria were met; the augmentation should not be adopted on "
+               "the strength of this audit alone." if met else
+               "None of the success criteria was met: this audit does not support adopting synthetic augmentation.")
+    return overall + "\n\n" + "\n".join(lines)

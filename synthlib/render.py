@@ -1,0 +1,267 @@
+"""Render `report/audit.qmd` to HTML and PDF with Quarto when it is installed, or with the built-in engine.
+
+Built-in engine: jupytext reads the .qmd as a notebook, papermill executes it with the parameters
+injected, the outputs become Markdown (asis text, figures with numbered captions), and pandoc
+(pypandoc-binary) writes the self-contained HTML and a Typst file that the `typst` package compiles
+to PDF. Quarto drives the same tools. Outputs are staged and moved into place only on success.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import logging
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import nbformat
+import yaml
+
+from .errors import SynthlibError
+
+logger = logging.getLogger(__name__)
+REPORT = Path("report") / "audit.qmd"
+OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")
+
+
+class RenderError(SynthlibError):
+    """The report could not be rendered; nothing that looks finished was left behind."""
+
+
+def quarto_available() -> str | None:
+    return shutil.which("quarto")
+
+
+def choose_engine(engine: str) -> str:
+    if engine not in ("auto", "quarto", "builtin"):
+        raise RenderError(f"--engine must be auto, quarto or builtin, got `{engine}`")
+    if engine == "quarto" and not quarto_available():
+        raise RenderError("--engine quarto was asked for but no `quarto` command is on PATH; use --engine builtin")
+    if engine == "auto":
+        return "quarto" if quarto_available() else "builtin"
+    return engine
+
+
+def cell_options(source: str) -> tuple[dict[str, Any], str]:
+    """Quarto `#| key: value` lines at the top of a cell, and the code without them."""
+    options, body = {}, []
+    lines = source.splitlines()
+    for i, line in enumerate(lines):
+        match = OPTION.match(line.strip())
+        if match is None:
+            body = lines[i:]
+            break
+        options[match.group(1)] = yaml.safe_load(match.group(2))
+    return options, "\n".join(body)
+
+
+def qmd_to_notebook(path: Path) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
+    """Read the .qmd as a notebook (jupytext, R Markdown reader) with Quarto cell options as metadata."""
+    import jupytext
+
+    text = path.read_text(encoding="utf-8")
+    front = {}
+    if text.startswith("---"):
+        front = yaml.safe_load(text.split("---", 2)[1]) or {}
+    notebook = jupytext.reads(text, fmt="Rmd")
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        options, _ = cell_options(cell.source)
+        cell.metadata["quarto"] = options
+        if "parameters" in (options.get("tags") or []):
+            cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [c for c in notebook.cells if not (c.cell_type == "raw" and c.source.startswith("---"))]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return notebook, front
+
+
+def write_notebook(qmd: Path, target: Path) -> Path:
+    """The .ipynb of the report (for `papermill report/audit.ipynb out.ipynb -p dataset NAME`)."""
+    notebook, _ = qmd_to_notebook(qmd)
+    nbformat.write(notebook, target)
+    return target
+
+
+@dataclass
+class Figure:
+    number: int
+    caption: str
+    file: str
+
+
+def notebook_to_markdown(notebook: nbformat.NotebookNode, figures_dir: Path, number_captions: bool = True) -> str:
+    """Executed notebook -> Markdown: prose, asis output, figures with numbered captions; never code."""
+    parts, number = [], 0
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            parts.append(cell.source)
+            continue
+        if cell.cell_type != "code":
+            continue
+        options = cell.metadata.get("quarto", {})
+        if options.get("include") is False or "parameters" in cell.metadata.get("tags", []) or \
+                "injected-parameters" in cell.metadata.get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                raise RenderError(f"a report cell failed: {output.ename}: {output.evalue}")
+            if output.output_type == "stream" and output.name == "stdout":
+                parts.append(output.text if options.get("output") == "asis" else f"```\n{output.text}\n```")
+            elif output.output_type in ("display_data", "execute_result") and "image/png" in output.data:
+                number += 1
+                name = f"figure-{number}.png"
+                (figures_dir / name).write_bytes(base64.b64decode(output.data["image/png"]))
+                caption = options.get("fig-cap", "")
+                label = options.get("label", f"fig-{number}")
+                prefix = f"Figure {number}: " if number_captions else ""  # typst numbers figures itself
+                parts.append(f"![{prefix}{caption}]({name}){{#{label}}}")
+    return "\n\n".join(parts) + "\n"
+
+
+def _pandoc(markdown: str, to: str, resource_dir: Path, metadata: dict[str, str], extra: list[str]) -> str:
+    import pypandoc
+
+    args = ["--standalone", "--toc", "--number-sections", f"--resource-path={resource_dir}", *extra]
+    for key, value in metadata.items():
+        args.append(f"--metadata={key}:{value}")
+    return pypandoc.convert_text(markdown, to, format="markdown", extra_args=args)
+
+
+HTML_STYLE = """<style>
+body { max-width: 62em; font-size: 15px; }
+table { border-collapse: collapse; font-size: 0.85em; margin: 1em 0; display: block; overflow-x: auto; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; }
+figure img { max-width: 100%; }
+figcaption { font-style: italic; font-size: 0.9em; }
+</style>"""
+
+
+def build_outputs(notebook: nbformat.NotebookNode, work: Path, formats: list[str], metadata: dict[str, str]) -> dict[str, Path]:
+    """HTML (self-contained) and PDF (typst) from the executed notebook; figures are written to `work`."""
+    outputs = {}
+    if "html" in formats:
+        header = work / "style.html"
+        header.write_text(HTML_STYLE)
+        markdown = notebook_to_markdown(notebook, work, number_captions=True)
+        html = _pandoc(markdown, "html5", work, metadata, ["--embed-resources", f"--include-in-header={header}"])
+        outputs["html"] = work / "report.html"
+        outputs["html"].write_text(html, encoding="utf-8")
+    if "pdf" in formats:
+        import typst
+
+        markdown = notebook_to_markdown(notebook, work, number_captions=False)
+        source = _pandoc(markdown, "typst", work, metadata,
+                         ["-V", "page-numbering=1", "-V", "section-numbering=1.1.1", "-V", "papersize=a4",
+                          "-V", "fontsize=10pt"])
+        typ = work / "report.typ"
+        typ.write_text(source, encoding="utf-8")
+        outputs["pdf"] = work / "report.pdf"
+        typst.compile(str(typ), output=str(outputs["pdf"]), root=str(work))
+    return outputs
+
+
+def _execute(notebook: nbformat.NotebookNode, work: Path, parameters: dict[str, Any], root: Path) -> nbformat.NotebookNode:
+    import papermill
+
+    source, executed = work / "audit.ipynb", work / "audit.executed.ipynb"
+    nbformat.write(notebook, source)
+    try:
+        papermill.execute_notebook(str(source), str(executed), parameters=parameters, cwd=str(root),
+                                   kernel_name="python3", progress_bar=False, log_output=False)
+    except papermill.PapermillExecutionError as exc:
+        raise RenderError(f"the report notebook failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue}") from None
+    return nbformat.read(executed, as_version=4)
+
+
+def render_builtin(name: str, fast: bool, root: Path, out_dir: Path, formats: list[str],
+                   progress: Callable[[str], None]) -> dict[str, Path]:
+    work = out_dir / ".render-partial"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        progress("read report/audit.qmd")
+        notebook, front = qmd_to_notebook(root / REPORT)
+        progress("execute the report notebook")
+        executed = _execute(notebook, work, {"dataset": name, "fast": fast}, root)
+        progress("write HTML and PDF")
+        dataset = executed_dataset_name(root, name, fast)
+        metadata = {"title": front.get("title", "Audit"), "subtitle": f"{dataset}",
+                    "date": datetime.date.today().isoformat(), "lang": "en"}
+        built = build_outputs(executed, work, formats, metadata)
+        built["notebook"] = work / "audit.executed.ipynb"
+        final = {}
+        for kind, path in built.items():
+            target = out_dir / ("report.ipynb" if kind == "notebook" else path.name)
+            os.replace(path, target)
+            final[kind] = target
+        return final
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def executed_dataset_name(root: Path, name: str, fast: bool) -> str:
+    from .pipeline import resolve
+
+    _, config = resolve(name, fast, root)
+    return config.dataset.name + (" (fast profile)" if fast else "")
+
+
+def render_quarto(name: str, fast: bool, root: Path, out_dir: Path, formats: list[str],
+                  progress: Callable[[str], None]) -> dict[str, Path]:
+    """`quarto render report/audit.qmd -P dataset:NAME` into a staging folder, then moved into place."""
+    work = out_dir / ".render-partial"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    final = {}
+    try:
+        for kind in formats:
+            to = "typst" if kind == "pdf" else "html"
+            command = [quarto_available() or "quarto", "render", str(REPORT), "--to", to, "-P", f"dataset:{name}",
+                       "-P", f"fast:{str(fast)}", "--output-dir", str(work.resolve())]
+            progress(f"quarto render ({to})")
+            done = subprocess.run(command, cwd=root, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RenderError(f"quarto render failed (exit {done.returncode}): {done.stderr.strip()[-800:]}")
+            produced = work / f"audit.{kind}"
+            if not produced.exists():
+                raise RenderError(f"quarto finished but wrote no {produced.name} in {work}")
+            target = out_dir / f"report.{kind}"
+            os.replace(produced, target)
+            final[kind] = target
+        return final
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def render(dataset: str, out_dir: Path | None = None, formats: tuple[str, ...] = ("html", "pdf"), engine: str = "auto",
+           fast: bool = False, project_root: Path | None = None,
+           progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Run the audit (cached), write results.json and the bundle, and render the report."""
+    from .pipeline import run
+
+    say = progress or (lambda step: logger.info("step: %s", step))
+    unknown = set(formats) - {"html", "pdf"}
+    if unknown:
+        raise RenderError(f"--format takes html and/or pdf, got {', '.join(sorted(unknown))}")
+    root = (project_root or Path.cwd()).resolve()
+    chosen = choose_engine(engine)
+    audit, out = run(dataset, fast=fast, project_root=root, out_dir=out_dir, progress=say)
+    for stale in ("report.html", "report.pdf", "report.ipynb"):
+        (out / stale).unlink(missing_ok=True)
+    name = Path(dataset).stem if str(dataset).endswith((".yml", ".yaml")) else str(dataset)
+    dataset_arg = str(Path(dataset).resolve()) if str(dataset).endswith((".yml", ".yaml")) else name
+    renderer = render_quarto if chosen == "quarto" else render_builtin
+    outputs = renderer(dataset_arg, fast, root, out, list(formats), say)
+    if "notebook" in outputs:
+        from .export import write_bundle
+
+        write_bundle(audit, out, notebook=outputs["notebook"])
+    outputs["results"] = out / "results.json"
+    outputs["engine"] = Path(chosen)
+    return outputs
