@@ -26,7 +26,7 @@ from .config import AuditConfig
 from .data import Prepared, frame_hash, prepare
 from .evaluation import Evaluation, evaluate
 from .fairness import assess as assess_fairness
-from .privacy import INTERPOLATION_NOTE, add_noise, assess_method, interpolation_attack
+from .privacy import INTERPOLATION_NOTE, add_noise, assess_method, attack_space, interpolation_attack
 from .samplers import INTERPOLATION_METHODS, make_sampler
 from .validation import class_balance, compute_evaluation_metrics
 
@@ -158,12 +158,9 @@ def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
         metrics = classification_metrics(y_test, pipe.predict_proba(prepared.X_test), pipe.predict(prepared.X_test),
                                          minority, majority)
         in_class = np.isin(np.asarray(y_aug), minority)
-        geometry = numeric if len(numeric) >= 2 else prepared.features
-        from .samplers._encoding import TableEncoder
-
-        geo = TableEncoder([c for c in geometry if c in prepared.categorical]).fit(train_min[geometry])
         is_syn = (np.arange(len(X_noisy)) >= start)[in_class].astype(int)
-        attack = interpolation_attack(geo.transform(X_noisy[in_class][geometry]), is_syn, config.privacy.attack_tolerance)
+        Z, slack = attack_space(train_min, X_noisy[in_class], numeric, prepared.categorical)
+        attack = interpolation_attack(Z, is_syn, config.privacy.attack_tolerance, slack=slack)
         before = evaluation.result["test"][classifier][method]["metrics"]["recall_minority"]
         out["methods"][method] = {
             "attack_auc_before": privacy["methods"][method]["interpolation_attack"]["distinguish_auc"],

@@ -193,3 +193,25 @@ def monitor(bundle: Path = typer.Argument(..., help="An OutputMaterials folder (
         console.print(f"[bold red]alert:[/] {alert}")
     console.print(f"written: {json_path}, {html_path}")
     raise typer.Exit(code=1 if result["alerts"] else 0)
+
+
+@app.command()
+def batch(params: list[str] = typer.Argument(..., help="Data set names or params files."),
+          workers: int = typer.Option(2, "--workers", help="Local Dask workers (ignored with --scheduler)."),
+          scheduler: str = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler."),
+          format: str = typer.Option("html,pdf", "--format"),
+          engine: str = typer.Option("auto", "--engine"),
+          fast: bool = typer.Option(False, "--fast")) -> None:
+    """Render many data sets in parallel; a summary table at the end; exit 1 if any failed."""
+    from .batch import run_batch
+
+    formats = tuple(f.strip() for f in format.split(",") if f.strip())
+    rows = run_batch(params, workers=workers, scheduler=scheduler, engine=engine, formats=formats, fast=fast)
+    table = Table(title="Batch")
+    for column in ("params", "status", "seconds", "output / error"):
+        table.add_column(column)
+    for row in rows:
+        status = "[green]ok[/]" if row["status"] == "ok" else "[red]failed[/]"
+        table.add_row(row["params"], status, f"{row['seconds']:.1f}", row["output"] or row["error"])
+    console.print(table)
+    raise typer.Exit(code=1 if any(r["status"] != "ok" for r in rows) else 0)

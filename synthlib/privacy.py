@@ -87,7 +87,7 @@ def k_anonymity(synthetic: pd.DataFrame, quasi_identifiers: list[str], k: int, r
 
 
 def interpolation_attack(Z_released: np.ndarray, is_synthetic: np.ndarray, tolerance: float = 0.02,
-                         n_candidates: int = 10) -> dict[str, Any]:
+                         n_candidates: int = 10, slack: np.ndarray | None = None) -> dict[str, Any]:
     """Structure-aware attack on a released augmented set of one class (Ganev et al., "SMOTE and Mirrors", 2025).
 
     The paper's idea: SMOTE rows lie on segments between two real rows of their class, so a row that is
@@ -95,14 +95,15 @@ def interpolation_attack(Z_released: np.ndarray, is_synthetic: np.ndarray, toler
     are likely real records. (a) distinguish: each row is scored by its relative distance to the best
     segment between two of its nearest other rows; ROC-AUC of synthetic vs real. (b) reconstruct: the
     endpoints of rows scored below `tolerance` are claimed to be real records; precision and recall
-    against the true real rows. Our own code on neighbour searches.
+    against the true real rows. Our own code on neighbour searches. The attacker knows which columns
+    hold integers, so `slack` forgives the half unit that rounding moved a synthetic value.
     """
-    a, b, residual = segment_fit(Z_released, Z_released, n_candidates=n_candidates, exclude_self=True)
+    a, b, residual = segment_fit(Z_released, Z_released, n_candidates=n_candidates, exclude_self=True, slack=slack)
     score = -np.nan_to_num(residual, posinf=1e6)
     auc = float(roc_auc_score(is_synthetic, score)) if 0 < is_synthetic.sum() < len(is_synthetic) else float("nan")
     judged = residual < tolerance
     claimed = np.unique(np.r_[a[judged], b[judged]]) if judged.any() else np.array([], dtype=int)
-    claimed = claimed[claimed >= 0]
+    claimed = claimed[(claimed >= 0) & ~judged[np.maximum(claimed, 0)]]  # an endpoint judged synthetic is not claimed
     real = ~is_synthetic.astype(bool)
     hits = int(real[claimed].sum()) if len(claimed) else 0
     return {"distinguish_auc": auc, "rows_judged_synthetic": int(judged.sum()),
@@ -142,14 +143,27 @@ def assess_method(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.Data
         checks["dcr"] = distance_to_closest_record(Z_train, Z_syn, Z_hold)
         checks["membership_inference"] = membership_inference(Z_train, Z_hold, Z_syn, thresholds.n_bootstrap, seed)
         checks["k_anonymity"] = k_anonymity(synthetic, quasi_identifiers, thresholds.k_anonymity, train)
-        geometry = numeric if len(numeric) >= 2 else numeric + categorical
-        geo_encoder = TableEncoder([c for c in geometry if c in categorical]).fit(train[geometry])
-        checks["interpolation_attack"] = interpolation_attack(geo_encoder.transform(augmented_class[geometry]),
-                                                              is_synthetic, thresholds.attack_tolerance)
+        Z_released, slack = attack_space(train, augmented_class, numeric, categorical)
+        checks["interpolation_attack"] = interpolation_attack(Z_released, is_synthetic, thresholds.attack_tolerance,
+                                                              slack=slack)
         checks["verdict"] = verdict(checks, thresholds)
     else:
         checks["verdict"] = {"risk": "low", "decided_by": None, "levels": {}, "note": "fewer than 2 synthetic rows"}
     return checks
+
+
+def attack_space(reference: pd.DataFrame, released: pd.DataFrame, numeric: list[str],
+                 categorical: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The attacker's view: standardised numeric columns (all columns if fewer than two are numeric),
+    and the slack that integer rounding allows in each coordinate."""
+    geometry = numeric if len(numeric) >= 2 else numeric + categorical
+    encoder = TableEncoder([c for c in geometry if c in categorical]).fit(reference[geometry])
+    Z = encoder.transform(released[geometry])
+    slack = np.zeros(Z.shape[1])
+    for i, column in enumerate(encoder.numeric_):
+        if pd.api.types.is_integer_dtype(reference[column].dtype):
+            slack[i] = 0.5 / encoder.scaler_.scale_[i]
+    return Z, slack
 
 
 def add_noise(synthetic: pd.DataFrame, numeric: list[str], reference: pd.DataFrame, scale: float,

@@ -1,0 +1,116 @@
+"""Utility comparison: noise is not an improvement, identical is p ~ 1, the test split is untouched."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthlib.config import load_config, with_overrides
+from synthlib.data import frame_hash, prepare
+from synthlib.evaluation import evaluate, verdict
+from synthlib.samplers import SMOTESampler, SynthlibOverSampler
+from synthlib.stats import corrected_resampled_ttest, holm
+
+from .conftest import ROOT
+
+SMALL = {"models": {"classifiers": ["logistic_regression"]},
+         "evaluation": {"cv_folds": 3, "cv_repeats": 2, "n_jobs": 1, "n_bootstrap": 200}}
+
+
+class NoiseSampler(SynthlibOverSampler):
+    """Adds minority rows whose features are drawn at random, independent of the real rows."""
+
+    method_name = "noise"
+
+    def _generate(self, X, y, strategy):
+        rng = np.random.default_rng(0)
+        rows, labels = [], []
+        for label, n in strategy.items():
+            frame = pd.DataFrame({c: rng.choice(X[c].to_numpy(), n) for c in X.columns})
+            rows.append(frame)
+            labels.append(np.full(n, label))
+        return pd.concat(rows, ignore_index=True), np.concatenate(labels), None
+
+
+class SpySampler(SMOTESampler):
+    seen: list[int] = []
+
+    def fit_resample(self, X, y, **params):
+        SpySampler.seen.append(frame_hash(X.reset_index(drop=True)))
+        return super().fit_resample(X, y, **params)
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    config = with_overrides(load_config(ROOT / "params" / "german_credit.yml"), SMALL)
+    return prepare(config)
+
+
+def test_pure_noise_is_not_a_significant_improvement(prepared):
+    config = with_overrides(prepared.config, {"evaluation": {"primary_metric": "roc_auc"}})
+    result = evaluate(prepared, {"noise": NoiseSampler(random_state=0)}, config).result
+    row = next(r for r in result["comparisons"] if r["comparator"] == "noise" and r["metric"] == "roc_auc")
+    assert row["verdict"] != "improved"
+
+
+def test_comparator_identical_to_baseline_gives_p_near_one(prepared):
+    nothing = SMOTESampler(random_state=0, max_amplification=1e-6)  # the cap allows no synthetic row
+    result = evaluate(prepared, {"same": nothing}, prepared.config).result
+    rows = [r for r in result["comparisons"] if r["comparator"] == "same"]
+    assert rows and all(r["p_value"] > 0.99 and r["cv_difference"] == 0 for r in rows)
+    assert all(r["verdict"] == "no significant difference" for r in rows)
+
+
+def test_test_split_untouched_and_synthetic_rows_stay_in_training_folds(prepared):
+    before = frame_hash(prepared.test)
+    SpySampler.seen = []
+    evaluation = evaluate(prepared, {"spy": SpySampler(random_state=0)}, prepared.config)
+    assert frame_hash(prepared.test) == before == prepared.test_hash
+    X = prepared.X_train.reset_index(drop=True)
+    folds = evaluation.result["fold_indices"]
+    expected = {frame_hash(X.iloc[f["train"]].reset_index(drop=True)) for f in folds} | {frame_hash(X)}
+    assert set(SpySampler.seen) == expected  # the sampler only ever saw training folds (and the full train split)
+    for fold in folds:
+        assert not set(fold["train"]) & set(fold["validation"])
+        assert max(fold["validation"]) < len(X)  # validation rows are real training rows, never synthetic ones
+    n_fit = evaluation.result["test"]["logistic_regression"]["spy"]["n_train_rows"]
+    assert n_fit > len(X)  # the final model did train on synthetic rows
+
+
+def test_same_seed_reproduces_every_number(prepared):
+    first = evaluate(prepared, {"smote": SMOTESampler(random_state=3)}, prepared.config).result
+    second = evaluate(prepared, {"smote": SMOTESampler(random_state=3)}, prepared.config).result
+    assert json.dumps(first, sort_keys=True, default=str) == json.dumps(second, sort_keys=True, default=str)
+
+
+def test_result_holds_metrics_curves_and_summary(prepared):
+    result = evaluate(prepared, {"smote": SMOTESampler(random_state=0)}, prepared.config).result
+    test = result["test"]["logistic_regression"]
+    assert set(test) == {"baseline", "class_weighted", "tuned_threshold", "smote"}
+    metrics = test["smote"]["metrics"]
+    for key in ("accuracy", "balanced_accuracy", "roc_auc", "pr_auc", "brier", "recall_minority", "f1_majority"):
+        assert 0 <= metrics[key] <= 1
+    confusion = test["smote"]["confusion"]
+    assert sum(confusion.values()) == len(prepared.test)
+    assert confusion["tp"] + confusion["fn"] == (prepared.y_test == 0).sum()
+    assert len(test["smote"]["curves"]["roc"]["fpr"]) > 2
+    low, high = test["smote"]["primary_ci"]
+    assert low <= metrics["recall_minority"] <= high
+    summary = result["summary"]
+    assert summary["ranked"][0]["cv_mean"] >= summary["ranked"][-1]["cv_mean"]
+    assert {c["metric"] for c in summary["criteria"]} == {"recall_minority", "f1_minority"}
+
+
+def test_nadeau_bengio_and_holm():
+    t, p = corrected_resampled_ttest(np.array([0.1, 0.12, 0.09, 0.11, 0.1]), 0.25)
+    d = np.array([0.1, 0.12, 0.09, 0.11, 0.1])
+    assert t == pytest.approx(d.mean() / np.sqrt((1 / 5 + 0.25) * d.var(ddof=1)))
+    assert p < 0.01
+    assert corrected_resampled_ttest(np.zeros(6), 0.25) == (0.0, 1.0)
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert verdict(0.1, 0.01, 0.05) == "improved" and verdict(-0.1, 0.01, 0.05) == "worse"
+    assert verdict(0.1, 0.2, 0.05) == "no significant difference"
+    assert verdict(-0.1, 0.01, 0.05, lower_is_better=True) == "improved"
