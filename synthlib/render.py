@@ -188,7 +188,7 @@ def render_builtin(name: str, fast: bool, root: Path, out_dir: Path, formats: li
         progress("read report/audit.qmd")
         notebook, front = qmd_to_notebook(root / REPORT)
         progress("execute the report notebook")
-        executed = _execute(notebook, work, {"dataset": name, "fast": fast}, root)
+        executed = _execute(notebook, work, {"dataset": name, "fast": fast, "out_dir": str(out_dir.resolve())}, root)
         progress("write HTML and PDF")
         dataset = executed_dataset_name(root, name, fast)
         metadata = {"title": front.get("title", "Audit"), "subtitle": f"{dataset}",
@@ -223,7 +223,7 @@ def render_quarto(name: str, fast: bool, root: Path, out_dir: Path, formats: lis
         for kind in formats:
             to = "typst" if kind == "pdf" else "html"
             command = [quarto_available() or "quarto", "render", str(REPORT), "--to", to, "-P", f"dataset:{name}",
-                       "-P", f"fast:{str(fast)}", "--output-dir", str(work.resolve())]
+                       "-P", f"fast:{str(fast)}", "-P", f"out_dir:{out_dir.resolve()}", "--output-dir", str(work.resolve())]
             progress(f"quarto render ({to})")
             done = subprocess.run(command, cwd=root, capture_output=True, text=True)
             if done.returncode != 0:

@@ -73,10 +73,10 @@ class ReportContext:
     out_dir: Path
 
     @classmethod
-    def load(cls, dataset: str, fast: bool = False, root: str | Path = ".") -> ReportContext:
+    def load(cls, dataset: str, fast: bool = False, out_dir: str | Path | None = None, root: str | Path = ".") -> ReportContext:
         from .pipeline import run
 
-        audit, out_dir = run(dataset, fast=fast, project_root=Path(root))
+        audit, out_dir = run(dataset, fast=fast, project_root=Path(root), out_dir=Path(out_dir) if out_dir else None)
         return cls(name=Path(dataset).stem, audit=audit, out_dir=out_dir)
 
     @property
