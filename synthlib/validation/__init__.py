@@ -85,9 +85,10 @@ def compute_evaluation_metrics(original_minority: pd.DataFrame, synthetic_minori
         result.update(errors=errors)
         return result
     Z_real, Z_syn = encode_pair(real, synthetic, continuous, categorical)
-    metrics = {"coverage": Coverage(distance_threshold), "density": Density(density_threshold),
+    metrics = {"coverage": Coverage(distance_threshold, 4 * max_rows, seed),
+               "density": Density(density_threshold, 4 * max_rows, seed),
                "diversity": Diversity(max_rows, seed), "mmd": MMD(gamma, max_rows, seed),
-               "prdc": PRDC(5, max_rows, seed), "discriminator": Discriminator(5, 2 * max_rows, seed)}
+               "prdc": PRDC(5, max_rows, seed), "discriminator": Discriminator(5, max_rows, seed)}
     for name, metric in metrics.items():
         result[name] = _safe(name, lambda m=metric: m.compute(Z_real, Z_syn), errors)
     if quality:

@@ -38,32 +38,42 @@ class Metric:
 
 
 class Coverage(Metric):
-    """Share of real rows with a synthetic row within `threshold` (template definition)."""
+    """Share of real rows with a synthetic row within `threshold` (template definition).
+
+    Exact up to `max_queries` real rows; beyond, estimated from a seeded sample of real rows queried
+    against every synthetic row (the sample size is reported).
+    """
 
     name = "coverage"
 
-    def __init__(self, threshold: float = 0.5):
-        self.threshold = threshold
+    def __init__(self, threshold: float = 0.5, max_queries: int = 20000, seed: int = 0):
+        self.threshold, self.max_queries, self.seed = threshold, max_queries, seed
 
     def compute(self, real, synthetic):
-        distance = NearestNeighbors(n_neighbors=1).fit(synthetic).kneighbors(real)[0][:, 0]
-        return {"score": float((distance <= self.threshold).mean()), "threshold": self.threshold}
+        queries = _subsample(real, self.max_queries, self.seed)
+        distance = NearestNeighbors(n_neighbors=1, algorithm="brute").fit(synthetic).kneighbors(queries)[0][:, 0]
+        return {"score": float((distance <= self.threshold).mean()), "threshold": self.threshold,
+                "n_real_used": int(len(queries))}
 
 
 class Density(Metric):
-    """Mean number of real rows within `threshold` of a synthetic row (template definition)."""
+    """Mean number of real rows within `threshold` of a synthetic row (template definition).
+
+    Exact up to `max_queries` synthetic rows; beyond, a seeded sample of synthetic rows is queried.
+    """
 
     name = "density"
     max_value = float("inf")
 
-    def __init__(self, threshold: float = 0.5):
-        self.threshold = threshold
+    def __init__(self, threshold: float = 0.5, max_queries: int = 20000, seed: int = 0):
+        self.threshold, self.max_queries, self.seed = threshold, max_queries, seed
 
     def compute(self, real, synthetic):
-        index = NearestNeighbors(radius=self.threshold).fit(real)
-        counts = [len(n) for start in range(0, len(synthetic), BLOCK)
-                  for n in index.radius_neighbors(synthetic[start:start + BLOCK], return_distance=False)]
-        return {"score": float(np.mean(counts)), "threshold": self.threshold}
+        queries = _subsample(synthetic, self.max_queries, self.seed + 1)
+        index = NearestNeighbors(radius=self.threshold, algorithm="brute").fit(real)
+        counts = [len(n) for start in range(0, len(queries), BLOCK)
+                  for n in index.radius_neighbors(queries[start:start + BLOCK], return_distance=False)]
+        return {"score": float(np.mean(counts)), "threshold": self.threshold, "n_synthetic_used": int(len(queries))}
 
 
 class Diversity(Metric):
@@ -153,7 +163,7 @@ class Discriminator(Metric):
     name = "discriminator"
     goal = "minimize"
 
-    def __init__(self, folds: int = 5, max_rows: int = 10000, seed: int = 0):
+    def __init__(self, folds: int = 5, max_rows: int = 5000, seed: int = 0):
         self.folds, self.max_rows, self.seed = folds, max_rows, seed
 
     def compute(self, real, synthetic):
@@ -165,7 +175,7 @@ class Discriminator(Metric):
         groups = np.unique(np.ascontiguousarray(data).view(np.dtype((np.void, data.dtype.itemsize * data.shape[1]))),
                            return_inverse=True)[1].ravel()
         folds = min(self.folds, len(X), len(Y), len(np.unique(groups)))
-        model = HistGradientBoostingClassifier(max_iter=100, random_state=self.seed)
+        model = HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=self.seed)
         cv = StratifiedGroupKFold(folds, shuffle=True, random_state=self.seed)
         proba = cross_val_predict(model, data, label, groups=groups, cv=cv, method="predict_proba")[:, 1]
         return {"accuracy": float(accuracy_score(label, proba >= 0.5)), "roc_auc": float(roc_auc_score(label, proba)),
