@@ -31,7 +31,9 @@ def measure(fn: Callable[..., Any], *args: Any) -> tuple[float, float, Any]:
         except Exception:  # queue.Empty: keep waiting while the child lives
             if not process.is_alive():
                 raise RuntimeError(f"benchmark child died with exit code {process.exitcode}") from None
-    process.join()
+    process.join(timeout=10)  # idle joblib/loky workers can keep a finished child alive for minutes
+    if process.is_alive():
+        process.terminate()
     if isinstance(result, BaseException):
         raise RuntimeError(f"benchmark child failed: {result!r}")
     return result

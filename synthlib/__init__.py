@@ -1,11 +1,13 @@
 """synthlib: audit synthetic minority-class augmentation of imbalanced tabular data."""
 
-from .config import AuditConfig, load_config, parse_config
-from .data import Prepared, prepare
-from .errors import BundleError, ConfigError, DataError, SamplingError, SynthlibError
-
 __version__ = "0.1.0"
+
+from .config import AuditConfig, load_config, parse_config  # noqa: E402
+from .data import Prepared, prepare  # noqa: E402
+from .errors import BundleError, ConfigError, DataError, SamplingError, SynthlibError  # noqa: E402
+from .export import create_model_card, export_pipeline_config, load_model  # noqa: E402
+
 __all__ = [
     "AuditConfig", "BundleError", "ConfigError", "DataError", "Prepared", "SamplingError", "SynthlibError",
-    "load_config", "parse_config", "prepare",
+    "create_model_card", "export_pipeline_config", "load_config", "load_model", "parse_config", "prepare",
 ]

@@ -215,3 +215,7 @@ def batch(params: list[str] = typer.Argument(..., help="Data set names or params
         table.add_row(row["params"], status, f"{row['seconds']:.1f}", row["output"] or row["error"])
     console.print(table)
     raise typer.Exit(code=1 if any(r["status"] != "ok" for r in rows) else 0)
+
+
+if __name__ == "__main__":
+    app()

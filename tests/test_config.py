@@ -75,3 +75,20 @@ def test_missing_params_file_names_known_datasets(project):
     project("toy", toy_config())
     with pytest.raises(ConfigError, match="no params file for `nope`.*known data sets: toy"):
         load_config("nope")
+
+
+def test_datasets_lists_params_and_builtins(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, ["datasets"])
+    assert result.exit_code == 0
+    assert "german_credit" in result.output and "builtin:breast_cancer" in result.output
+
+
+def test_fast_profile_overrides_and_stays_valid():
+    from synthlib.config import FAST_PROFILE, with_overrides
+
+    config = with_overrides(load_config(ROOT / "params" / "german_credit.yml"), FAST_PROFILE)
+    assert config.augmentation.methods == ("smote", "borderline_smote", "gaussian_copula")
+    assert config.evaluation.cv_folds == 3 and config.split.test_size == 0.2  # untouched keys survive
+    with pytest.raises(ConfigError, match="deploy_method `ctgan` is not one of augmentation.methods"):
+        with_overrides(config, {"augmentation": {"deploy_method": "ctgan"}})

@@ -186,3 +186,20 @@ def test_make_sampler_reads_the_config():
     assert s.epochs == 100 and s.batch_size == 200 and s.random_state == 42 and s.max_amplification == 3.0
     with pytest.raises(ValueError, match="unknown method `gan`"):
         make_sampler("gan", config.augmentation)
+
+
+@pytest.mark.parametrize("method", ["smote", "borderline_smote", "smote_enn"])
+def test_recorded_parents_are_the_segment_endpoints(method):
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame(rng.normal(size=(400, 4)), columns=list("abcd"))
+    y = np.array([0] * 100 + [1] * 300)
+    X.loc[y == 0] += 1.0
+    s = SAMPLERS[method](random_state=0)
+    X_res, _ = s.fit_resample(X, y)
+    synthetic = X_res.iloc[len(s.kept_real_):].to_numpy()
+    a = X.to_numpy()[s.provenance_.parent_a]
+    b = X.to_numpy()[s.provenance_.parent_b]
+    assert (s.provenance_.parent_a >= 0).all() and (y[s.provenance_.parent_a] == 0).all()
+    step = np.einsum("ij,ij->i", synthetic - a, b - a) / np.maximum(np.einsum("ij,ij->i", b - a, b - a), 1e-12)
+    assert np.allclose(a + step[:, None] * (b - a), synthetic, atol=1e-6)  # exactly on the segment a-b
+    assert ((step >= -1e-9) & (step <= 1 + 1e-9)).all()
