@@ -49,7 +49,7 @@ def _threshold_scorer(objective: str, positive: int):
 
 
 def _fit_predict(config: AuditConfig, prepared: Prepared, classifier: str, comparator: str, X_fit: pd.DataFrame,
-                 y_fit: np.ndarray, X_eval: pd.DataFrame, positive: int, binary: bool, seed: int):
+                 y_fit: np.ndarray, X_eval: pd.DataFrame, positive: int, seed: int):
     models = config.models
     kwargs = dict(params=models.params.get(classifier, {}), seed=seed, device=_xgb_device(models.device))
     pipe = make_pipeline(classifier, prepared.numeric + prepared.ordinal, prepared.categorical,
@@ -81,7 +81,7 @@ def _applicable(classifier: str, comparator: str, binary: bool) -> bool:
     return True
 
 
-def _task(config, prepared, comparator, sampler, fold, train_idx, eval_idx, y, minority, majority, binary, n_jobs):
+def _task(config, prepared, comparator, sampler, fold, train_idx, eval_idx, y, positive, binary, n_jobs):
     """One (comparator, fold): augment the training fold once, fit every classifier, score the held-out rows."""
     limit = 1 if n_jobs != 1 else None
     with threadpool_limits(limits=limit):
@@ -109,7 +109,7 @@ def _task(config, prepared, comparator, sampler, fold, train_idx, eval_idx, y, m
             if not _applicable(classifier, comparator, binary):
                 continue
             model, proba, pred = _fit_predict(config, prepared, classifier, comparator, X_fit, y_fit, X_eval,
-                                              minority[0], binary, config.split.seed + max(fold, 0))
+                                              positive, config.split.seed + max(fold, 0))
             records.append({"classifier": classifier, "comparator": comparator, "fold": fold, "proba": proba,
                             "pred": pred, "model": model if final else None, "n_fit": len(y_fit)})
         return records, augmented
@@ -134,7 +134,7 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
     jobs += [(c, -1, everything, None) for c in comparators]
     logger.info("evaluation grid: %d comparators x %d folds (+ final fits), n_jobs=%s", len(comparators), len(folds), ev.n_jobs)
     outputs = Parallel(n_jobs=ev.n_jobs)(
-        delayed(_task)(config, prepared, c, encoded_samplers.get(c), i, tr, va, y, minority, majority, binary, ev.n_jobs)
+        delayed(_task)(config, prepared, c, encoded_samplers.get(c), i, tr, va, y, minority[0], binary, ev.n_jobs)
         for c, i, tr, va in jobs)
     evaluation = Evaluation(result={}, label_encoder=encoder)
     cv_rows, test = [], {}
