@@ -131,6 +131,7 @@ def main() -> None:
         else:
             row.append("")
         table.append(row)
+        print("  ".join(map(str, row)), flush=True)  # progress: a large run takes many minutes
     print_table("synthlib samplers vs direct library calls (time ratio = synthlib / direct)",
                 ["data", "method", "rows generated", "synthlib s", "rows/s", "peak MiB", "direct s", "direct peak MiB",
                  "ratio", "ratio without parents"], table)
