@@ -45,6 +45,9 @@ def run_synthlib(data_name, rows, method, epochs, record_parents=True):
     from synthlib.samplers import SAMPLERS
 
     X, y, categorical = load(data_name, rows)
+    if method in ("gaussian_copula", "ctgan", "tvae", "diffusion"):
+        import sdv.single_table  # noqa: F401 - imports (torch included) are outside the timing, as for the direct call
+        import torch  # noqa: F401
     params = {"random_state": 0, "categorical_features": categorical}
     if method in ("ctgan", "tvae", "diffusion"):
         params["epochs"] = epochs

@@ -148,7 +148,8 @@ class SMOTESampler(_InterpolationSampler):
             sampler = _RecordingSMOTE(sampling_strategy=targets, k_neighbors=self.k_neighbors,
                                       random_state=self.random_state)
         numeric = [c for c in X.columns if c not in categorical]
-        X_float = X.astype({c: float for c in numeric})  # unrounded output: rounding happens once, in `_conform`
+        to_float = {c: float for c in numeric if X[c].dtype != float}
+        X_float = X.astype(to_float) if to_float else X  # unrounded output: rounding happens once, in `_conform`
         X_res, y_res = _run(sampler, X_float, y, self.method_name)
         synthetic, labels = X_res.iloc[len(X):], np.asarray(y_res)[len(X):]
         records = getattr(sampler, "parent_records_", None)

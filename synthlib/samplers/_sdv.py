@@ -46,7 +46,7 @@ class _SDVSampler(SynthlibOverSampler):
 
     def _generate(self, X, y, strategy):
         seed = seed_from(self.random_state)
-        self.device_ = resolve_device(self.device)
+        self.device_ = resolve_device(self.device) if self.method_name in ("ctgan", "tvae") else "cpu"
         frames, labels = [], []
         for offset, (label, n_new) in enumerate(strategy.items()):
             rows = X.loc[y == label].reset_index(drop=True)
@@ -54,9 +54,9 @@ class _SDVSampler(SynthlibOverSampler):
                 raise SamplingError(f"{self.method_name}: class {label!r} has {len(rows)} training row(s); at least 2 are needed")
             frame = rows.astype({c: object for c in self.categorical_})
             metadata = sdv_metadata(frame, self.categorical_)
+            synthesizer = self._synthesizer(metadata, len(rows))  # imports SDV (and torch for CTGAN/TVAE) first
             with seeded(seed + offset), warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*save_to_json.*")
-                synthesizer = self._synthesizer(metadata, len(rows))
                 try:
                     synthesizer.fit({"minority": frame})  # SDV 2.0 takes {table_name: DataFrame}
                     synthesizer._set_random_state(seed + offset)

@@ -31,13 +31,14 @@ def seed_from(random_state) -> int:
 
 @contextmanager
 def seeded(seed: int):
-    """Seed Python, NumPy and torch for the duration of a fit/sample; restore NumPy's global state after."""
-    import torch
+    """Seed Python, NumPy and (when loaded) torch for a fit/sample; restore NumPy's global state after."""
+    import sys
 
     state = np.random.get_state()
     random.seed(seed)
     np.random.seed(seed)
-    torch.manual_seed(seed)
+    if "torch" in sys.modules:  # GaussianCopula needs no torch: do not pay its import
+        sys.modules["torch"].manual_seed(seed)
     try:
         yield
     finally:
