@@ -27,6 +27,7 @@ from .data import Prepared, frame_hash, prepare
 from .evaluation import Evaluation, evaluate
 from .fairness import assess as assess_fairness
 from .privacy import INTERPOLATION_NOTE, add_noise, assess_method, attack_space, interpolation_attack
+from .jsonsafe import json_default, plain
 from .samplers import INTERPOLATION_METHODS, make_sampler
 from .validation import class_balance, compute_evaluation_metrics
 
@@ -46,19 +47,7 @@ class Audit:
     def to_json(self) -> str:
         import json
 
-        return json.dumps(self.result, indent=2, default=_json_default)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return None if not np.isfinite(value) else float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    return str(value)
+        return json.dumps(self.result, indent=2, default=json_default)
 
 
 def versions() -> dict[str, str]:
@@ -239,7 +228,7 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
         "environment": {"cpu_count": os.cpu_count(), "gpu": _gpu()},
         "cache": {"key": key, "hit": False},
     }
-    audit = Audit(result=_plain(result), prepared=prepared, evaluation=evaluation, synthetic=synthetic)
+    audit = Audit(result=plain(result), prepared=prepared, evaluation=evaluation, synthetic=synthetic)
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         partial = cache_file.with_suffix(".partial")
@@ -255,20 +244,3 @@ def _gpu() -> str | None:
         return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
     except ImportError:
         return None
-
-
-def _plain(value: Any) -> Any:
-    """Make a nested structure JSON-safe: numpy scalars to Python, NaN/inf to None, tuple keys to strings."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist())
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer, int)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return float(value) if np.isfinite(value) else None
-    return value

@@ -16,6 +16,7 @@ import joblib
 import numpy as np
 
 from .errors import BundleError
+from .jsonsafe import json_default
 
 BUNDLE = "OutputMaterials"
 
@@ -38,14 +39,8 @@ def export_pipeline_config(dataset_name: str, features: list[str], train_test_ra
               "augmentation_ratio": augmentation_ratio, "augmentation_file": augmentation_file,
               "pipeline_name": pipeline_name, "validation_file": validation_file,
               "evaluation_metrics": evaluation_metrics, "data_file_names": list(data_file_name), **extra}
-    Path(output_json).write_text(json.dumps(config, indent=2, default=_plain))
+    Path(output_json).write_text(json.dumps(config, indent=2, default=json_default))
     return config
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    return str(value)
 
 
 def _fmt(value: Any) -> str:
