@@ -188,8 +188,12 @@ def test_make_sampler_reads_the_config():
         make_sampler("gan", config.augmentation)
 
 
-@pytest.mark.parametrize("method", ["smote", "borderline_smote", "smote_enn"])
-def test_recorded_parents_are_the_segment_endpoints(method):
+@pytest.mark.parametrize("method", ["smote", "borderline_smote", "smote_enn", "adasyn"])
+def test_recorded_parents_are_the_segment_endpoints(method, monkeypatch):
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("parents were recovered geometrically, not recorded")
+
+    monkeypatch.setattr(SAMPLERS[method], "_parents", no_fallback)
     rng = np.random.default_rng(4)
     X = pd.DataFrame(rng.normal(size=(400, 4)), columns=list("abcd"))
     y = np.array([0] * 100 + [1] * 300)
@@ -203,3 +207,14 @@ def test_recorded_parents_are_the_segment_endpoints(method):
     step = np.einsum("ij,ij->i", synthetic - a, b - a) / np.maximum(np.einsum("ij,ij->i", b - a, b - a), 1e-12)
     assert np.allclose(a + step[:, None] * (b - a), synthetic, atol=1e-6)  # exactly on the segment a-b
     assert ((step >= -1e-9) & (step <= 1 + 1e-9)).all()
+
+
+def test_adasyn_parents_are_recorded_on_mixed_data(german, monkeypatch):
+    X, y, categorical = german
+    monkeypatch.setattr(SAMPLERS["adasyn"], "_parents", lambda *a, **k: pytest.fail("geometric fallback used"))
+    s = sampler("adasyn", categorical_features=categorical)
+    s.fit_resample(X, y)
+    provenance = s.provenance_
+    assert len(provenance) > 0 and (provenance.parent_a >= 0).all() and (provenance.parent_b >= 0).all()
+    assert (y.iloc[provenance.parent_a] == 0).all() and (y.iloc[provenance.parent_b] == 0).all()
+    assert (provenance.parent_a != provenance.parent_b).mean() > 0.95

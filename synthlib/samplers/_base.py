@@ -14,9 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_sampling_strategy
-from imblearn.utils._validation import ArraysTransformer
-from imblearn.utils import check_target_type
+from imblearn.utils import check_sampling_strategy, check_target_type
 from scipy.sparse import issparse
 from sklearn.preprocessing import label_binarize
 from sklearn.utils.multiclass import check_classification_targets
@@ -26,7 +24,27 @@ from ._encoding import categorical_columns
 
 
 def _row_keys(frame: pd.DataFrame) -> np.ndarray:
-    return pd.util.hash_pandas_object(frame.reset_index(drop=True), index=False).to_numpy()
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+
+
+def _stack(real: pd.DataFrame, synthetic: pd.DataFrame) -> pd.DataFrame:
+    """Real rows then synthetic rows, one copy; a single-dtype table stays one numpy block."""
+    dtypes = set(real.dtypes) | set(synthetic.dtypes)
+    if len(dtypes) == 1 and next(iter(dtypes)) != object and list(real.columns) == list(synthetic.columns):
+        return pd.DataFrame(np.vstack([real.to_numpy(), synthetic.to_numpy()]), columns=real.columns)
+    return pd.concat([real, synthetic], ignore_index=True)
+
+
+def _like_input(y_in: Any, X_out: Any, y_out: np.ndarray) -> Any:
+    """y in the input's container (Series keeps its name and dtype; list stays a list)."""
+    if isinstance(y_in, pd.Series):
+        index = X_out.index if isinstance(X_out, pd.DataFrame) else None
+        return pd.Series(y_out, name=y_in.name, index=index).astype(y_in.dtype, copy=False)
+    if isinstance(y_in, pd.DataFrame):
+        return pd.DataFrame(y_out, columns=y_in.columns).astype(y_in.dtypes.to_dict())
+    if isinstance(y_in, list):
+        return y_out.tolist()
+    return y_out
 
 
 class SynthlibOverSampler(BaseOverSampler):
@@ -67,19 +85,23 @@ class SynthlibOverSampler(BaseOverSampler):
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
         self.n_features_in_ = X.shape[1]
-        return X.reset_index(drop=True), y, binarize_y
+        if not X.index.equals(pd.RangeIndex(len(X))):
+            X = X.copy(deep=False)  # new index, same column data
+            X.index = pd.RangeIndex(len(X))
+        return X, y, binarize_y
 
     def fit_resample(self, X, y, **params):
         """Resample: real rows first (unchanged, in order), then the synthetic rows."""
         check_classification_targets(y)
-        arrays = ArraysTransformer(X, y)
         X_frame, y_array, binarize_y = self._check_X_y(X, y)
         self._check_parameters()
         self.sampling_strategy_ = self._strategy(y_array)
         X_out, y_out = self._fit_resample(X_frame, y_array)
         if binarize_y:
             y_out = label_binarize(y_out, classes=np.unique(y_array))
-        return arrays.transform(X_out if isinstance(X, pd.DataFrame) else X_out.to_numpy(), y_out)
+        X_out = X_out if isinstance(X, pd.DataFrame) else X_out.to_numpy().tolist() if isinstance(X, list) \
+            else X_out.to_numpy()
+        return X_out, _like_input(y, X_out, y_out)
 
     def _check_parameters(self) -> None:
         if self.max_amplification is not None and not self.max_amplification > 0:
@@ -137,10 +159,12 @@ class SynthlibOverSampler(BaseOverSampler):
         else:
             synthetic, labels, parents = X.iloc[:0].copy(), y[:0], None
         real_kept = self.kept_real_
-        synthetic = self._conform(synthetic.reset_index(drop=True), X, y, labels)
+        synthetic = self._conform(synthetic, X, y, np.asarray(labels))
         keep = self._deduplicate(synthetic, X)
-        synthetic, labels = synthetic.loc[keep].reset_index(drop=True), np.asarray(labels)[keep]
-        parents = None if parents is None else np.asarray(parents)[keep]
+        labels = np.asarray(labels)
+        if not keep.all():
+            synthetic, labels = synthetic.loc[keep].reset_index(drop=True), labels[keep]
+            parents = None if parents is None else np.asarray(parents)[keep]
         self.generated_ = {c: int((labels == c).sum()) for c in self.sampling_strategy_}
         self.provenance_ = pd.DataFrame({
             "row": np.arange(len(real_kept), len(real_kept) + len(synthetic)),
@@ -149,37 +173,48 @@ class SynthlibOverSampler(BaseOverSampler):
             "parent_a": parents[:, 0] if parents is not None else -1,
             "parent_b": parents[:, 1] if parents is not None else -1,
         })
-        X_out = pd.concat([X.iloc[real_kept], synthetic], ignore_index=True)
+        real = X if len(real_kept) == len(X) else X.iloc[real_kept]
+        X_out = _stack(real, synthetic)
         y_out = np.concatenate([y[real_kept], labels]).astype(y.dtype, copy=False)
         return X_out, y_out
 
     def _conform(self, synthetic: pd.DataFrame, X: pd.DataFrame, y: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
-        """Integers stay integers; numeric values stay within the real range of their class."""
-        synthetic = synthetic[list(X.columns)].copy()
-        labels = np.asarray(labels)
+        """Integers stay integers; numeric values stay within the real range of their class.
+
+        Returns a new frame with X's columns, dtypes and category sets and a fresh RangeIndex.
+        """
         numeric = [c for c in X.columns if c not in self.categorical_]
+        columns: dict = {}
         for column in self.categorical_:
-            synthetic[column] = synthetic[column].astype(X[column].dtype)
-        if not numeric or not len(synthetic):
-            return synthetic
-        real = X[numeric].to_numpy(dtype=float)
-        values = synthetic[numeric].to_numpy(dtype=float)
-        for label in np.unique(labels):
-            rows = labels == label
-            members = real[y == label]
-            values[rows] = np.clip(values[rows], members.min(axis=0), members.max(axis=0))
-        for i, column in enumerate(numeric):
-            column_values = values[:, i]
-            if pd.api.types.is_integer_dtype(X[column].dtype):
-                column_values = np.round(column_values)
-            synthetic[column] = column_values.astype(X[column].dtype)
-        return synthetic
+            columns[column] = pd.Series(synthetic[column].to_numpy()).astype(X[column].dtype)
+        if numeric and len(synthetic):
+            values = np.array(synthetic[numeric].to_numpy(dtype=float))  # our own copy, clipped in place
+            real = X[numeric].to_numpy(dtype=float)
+            classes = np.unique(labels)
+            for label in classes:
+                members = real[y == label]
+                low, high = members.min(axis=0), members.max(axis=0)
+                if len(classes) == 1:
+                    np.clip(values, low, high, out=values)
+                else:
+                    rows = labels == label
+                    values[rows] = np.clip(values[rows], low, high)
+            integer = [pd.api.types.is_integer_dtype(X[c].dtype) for c in numeric]
+            if not self.categorical_ and not any(integer) and all(X[c].dtype == np.float64 for c in numeric):
+                return pd.DataFrame(values, columns=X.columns)  # all float64: one block, no further copy
+            for i, column in enumerate(numeric):
+                column_values = np.round(values[:, i]) if integer[i] else values[:, i]
+                columns[column] = column_values.astype(X[column].dtype)
+        else:
+            for column in numeric:
+                columns[column] = synthetic[column].to_numpy().astype(X[column].dtype)
+        return pd.DataFrame({c: columns[c] for c in X.columns}, index=pd.RangeIndex(len(synthetic)))
 
     def _deduplicate(self, synthetic: pd.DataFrame, X: pd.DataFrame) -> np.ndarray:
         """Drop synthetic rows equal to a real row or to an earlier synthetic row; count them."""
-        keys = _row_keys(synthetic)
-        copies_real = np.isin(keys, _row_keys(X))
-        repeated = pd.Series(keys).duplicated().to_numpy() & ~copies_real
+        keys = pd.Series(_row_keys(synthetic))
+        copies_real = keys.isin(_row_keys(X)).to_numpy()  # hash table: O(n), unlike np.isin's sort
+        repeated = keys.duplicated().to_numpy() & ~copies_real
         self.n_duplicates_of_real_ = int(copies_real.sum())
         self.n_duplicates_within_ = int(repeated.sum())
         return ~(copies_real | repeated)

@@ -5,8 +5,10 @@ SMOTE-ENN and ADASYN have no categorical variant: the table is encoded (standard
 one-hot categorical), resampled, and each one-hot block decoded back to a valid category.
 All four interpolate between real rows of a class, so they never extrapolate beyond the class range.
 Parent rows are recorded exactly from imbalanced-learn's sample generator (SMOTE, SMOTENC,
-Borderline-SMOTE, SMOTE-ENN); ADASYN generates inline, so its parents are recovered geometrically
-(`synthlib.geometry.segment_fit`). SMOTEN (all-categorical) votes every value: no parents.
+Borderline-SMOTE, SMOTE-ENN). ADASYN generates inline: its base rows follow from its recorded
+neighbour tables and the neighbour from the row's direction (`adasyn_parents`), with geometric
+recovery (`synthlib.geometry.segment_fit`) as the fallback. SMOTEN (all-categorical) votes every
+value: no parents.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 from imblearn.combine import SMOTEENN
 from imblearn.over_sampling import ADASYN, SMOTE, SMOTEN, SMOTENC, BorderlineSMOTE
+from sklearn.neighbors import NearestNeighbors
 
 from ..errors import SamplingError
 from ..geometry import segment_fit
@@ -79,6 +82,56 @@ def recorded_parents(records: list, y: np.ndarray) -> np.ndarray:
     return np.vstack(blocks) if blocks else np.empty((0, 2), dtype=int)
 
 
+class _RecordingNeighbors(NearestNeighbors):
+    """NearestNeighbors that keeps every neighbour table it returns (ADASYN takes it as `n_neighbors`)."""
+
+    def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
+        result = super().kneighbors(X, n_neighbors, return_distance)
+        self.__dict__.setdefault("tables_", []).append(result[1] if return_distance else result)
+        return result
+
+
+def adasyn_parents(sampler: ADASYN, Z: np.ndarray, y: np.ndarray, Z_new: np.ndarray) -> np.ndarray | None:
+    """Exact (base row, neighbour) of each ADASYN row, or None when the rows cannot be explained.
+
+    ADASYN gives real row i `rint(ratio_i * n)` new rows, in row order, where ratio_i is its share of
+    majority neighbours (imbalanced-learn 0.12-0.14); the neighbour is the one among row i's recorded
+    class neighbours on whose segment the new row lies (the first such, should two be collinear with
+    row i). Written here because ADASYN exposes neither.
+    """
+    tables = getattr(sampler.nn_, "tables_", [])
+    k = sampler.nn_.n_neighbors - 1
+    todo = [(label, n) for label, n in sampler.sampling_strategy_.items() if n > 0]
+    if len(tables) != 2 * len(todo):
+        return None
+    blocks, offset = [], 0
+    for (label, n_samples), all_nns, class_nns in zip(todo, tables[0::2], tables[1::2]):
+        members = np.flatnonzero(y == label)
+        ratio = np.sum(y[all_nns[:, 1:]] != label, axis=1) / k
+        rows = np.repeat(np.arange(len(members)), np.rint(ratio / ratio.sum() * n_samples).astype(int))
+        new, offset = Z_new[offset:offset + len(rows)], offset + len(rows)
+        if len(new) != len(rows):
+            return None
+        Z_class, neighbours = Z[members], class_nns[:, 1:]
+        delta = new - Z_class[rows]
+        norm = np.einsum("nd,nd->n", delta, delta)
+        miss = np.empty((len(rows), k))
+        for c in range(k):  # squared distance of the new row to the line through base and neighbour c
+            direction = Z_class[neighbours[rows, c]] - Z_class[rows]
+            along = np.einsum("nd,nd->n", delta, direction)
+            length = np.maximum(np.einsum("nd,nd->n", direction, direction), 1e-300)
+            on_segment = (along >= -1e-12) & (along <= length * (1 + 1e-12))
+            miss[:, c] = np.where(on_segment, norm - along ** 2 / length, np.inf)
+        best = miss.argmin(axis=1)
+        if not (miss[np.arange(len(rows)), best] <= 1e-9 * (1.0 + norm)).all():
+            return None
+        chosen = neighbours[rows, best]
+        blocks.append(np.column_stack([members[rows], members[chosen]]))
+    if offset != len(Z_new):
+        return None
+    return np.vstack(blocks) if blocks else np.empty((0, 2), dtype=int)
+
+
 class _InterpolationSampler(SynthlibOverSampler):
     needs_neighbours = True
 
@@ -116,10 +169,15 @@ class _InterpolationSampler(SynthlibOverSampler):
         Z_res, y_res = _run(sampler, Z, y, self.method_name)
         n = len(X)
         Z_new, labels = Z_res[n:], np.asarray(y_res)[n:]
-        if hasattr(sampler, "parent_records_"):
-            parents = recorded_parents(sampler.parent_records_, y) if self.record_parents else None
-        else:
-            parents = self._parents(Z, y, Z_new, labels)
+        parents = None
+        if not self.record_parents:
+            pass
+        elif hasattr(sampler, "parent_records_"):
+            parents = recorded_parents(sampler.parent_records_, y)
+        elif isinstance(sampler, ADASYN):
+            parents = adasyn_parents(sampler, Z, y, Z_new)
+        if parents is None:
+            parents = self._parents(Z, y, Z_new, labels)  # geometric fallback (None without record_parents)
         return encoder.inverse_transform(Z_new), labels, parents
 
 
@@ -148,10 +206,13 @@ class SMOTESampler(_InterpolationSampler):
             sampler = _RecordingSMOTE(sampling_strategy=targets, k_neighbors=self.k_neighbors,
                                       random_state=self.random_state)
         numeric = [c for c in X.columns if c not in categorical]
-        to_float = {c: float for c in numeric if X[c].dtype != float}
-        X_float = X.astype(to_float) if to_float else X  # unrounded output: rounding happens once, in `_conform`
+        if categorical:
+            to_float = {c: float for c in numeric if X[c].dtype != float}
+            X_float = X.astype(to_float) if to_float else X  # unrounded output: rounding happens once, in `_conform`
+        else:  # a float matrix spares imbalanced-learn its DataFrame round trip
+            X_float = X.to_numpy(dtype=float)
         X_res, y_res = _run(sampler, X_float, y, self.method_name)
-        synthetic, labels = X_res.iloc[len(X):], np.asarray(y_res)[len(X):]
+        synthetic, labels = pd.DataFrame(X_res[len(X):], columns=X.columns), np.asarray(y_res)[len(X):]
         records = getattr(sampler, "parent_records_", None)
         return synthetic, labels, recorded_parents(records, y) if records is not None and self.record_parents else None
 
@@ -173,7 +234,8 @@ class ADASYNSampler(_InterpolationSampler):
     method_name = "adasyn"
 
     def _generate(self, X, y, strategy):
-        sampler = ADASYN(sampling_strategy=self._targets(y, strategy), n_neighbors=self.k_neighbors,
+        neighbours = _RecordingNeighbors(n_neighbors=self.k_neighbors + 1) if self.record_parents else self.k_neighbors
+        sampler = ADASYN(sampling_strategy=self._targets(y, strategy), n_neighbors=neighbours,
                          random_state=self.random_state)
         try:
             return self._resample_encoded(X, y, strategy, sampler)
