@@ -8,7 +8,7 @@ removes exact duplicates, records provenance, and keeps pandas in, pandas out.
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -69,7 +69,7 @@ class SynthlibOverSampler(BaseOverSampler):
 
     # -- imbalanced-learn plumbing -------------------------------------------------------------
     def _check_X_y(self, X, y, accept_sparse=None):  # keep DataFrames (and strings) as they are
-        if issparse(X) or hasattr(X, "sparse") and any(isinstance(t, pd.SparseDtype) for t in X.dtypes):
+        if issparse(X) or isinstance(X, pd.DataFrame) and any(isinstance(t, pd.SparseDtype) for t in X.dtypes):
             raise TypeError(f"{type(self).__name__} does not accept sparse input; pass a dense array or DataFrame")
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         y = np.asarray(y)
@@ -112,7 +112,8 @@ class SynthlibOverSampler(BaseOverSampler):
     # -- ratio control -------------------------------------------------------------------------
     def _strategy(self, y: np.ndarray) -> OrderedDict:
         """Rows to generate per class: requested, then diminished and capped (kept in `requested_`)."""
-        counts = Counter(y.tolist())
+        labels, sizes = np.unique(y, return_counts=True)
+        counts = self.class_counts_ = dict(zip(labels.tolist(), sizes.tolist()))
         if len(counts) < 2:
             raise ValueError("Sampler can't balance when only one class is present.")
         largest = max(counts.values())
@@ -143,7 +144,7 @@ class SynthlibOverSampler(BaseOverSampler):
         raise NotImplementedError
 
     def _check_class_sizes(self, y: np.ndarray, k_neighbors: int) -> None:
-        counts = Counter(y.tolist())
+        counts = self.class_counts_
         for label, n_new in self.sampling_strategy_.items():
             if n_new > 0 and counts[label] < k_neighbors + 1:
                 raise SamplingError(
@@ -184,9 +185,10 @@ class SynthlibOverSampler(BaseOverSampler):
         Returns a new frame with X's columns, dtypes and category sets and a fresh RangeIndex.
         """
         numeric = [c for c in X.columns if c not in self.categorical_]
+        dtypes = X.dtypes.to_dict()
         columns: dict = {}
         for column in self.categorical_:
-            columns[column] = pd.Series(synthetic[column].to_numpy()).astype(X[column].dtype)
+            columns[column] = pd.Series(synthetic[column].to_numpy()).astype(dtypes[column])
         if numeric and len(synthetic):
             values = np.array(synthetic[numeric].to_numpy(dtype=float))  # our own copy, clipped in place
             real = X[numeric].to_numpy(dtype=float)
@@ -199,15 +201,15 @@ class SynthlibOverSampler(BaseOverSampler):
                 else:
                     rows = labels == label
                     values[rows] = np.clip(values[rows], low, high)
-            integer = [pd.api.types.is_integer_dtype(X[c].dtype) for c in numeric]
-            if not self.categorical_ and not any(integer) and all(X[c].dtype == np.float64 for c in numeric):
+            integer = [pd.api.types.is_integer_dtype(dtypes[c]) for c in numeric]
+            if not self.categorical_ and not any(integer) and all(dtypes[c] == np.float64 for c in numeric):
                 return pd.DataFrame(values, columns=X.columns)  # all float64: one block, no further copy
             for i, column in enumerate(numeric):
                 column_values = np.round(values[:, i]) if integer[i] else values[:, i]
-                columns[column] = column_values.astype(X[column].dtype)
+                columns[column] = column_values.astype(dtypes[column])
         else:
             for column in numeric:
-                columns[column] = synthetic[column].to_numpy().astype(X[column].dtype)
+                columns[column] = synthetic[column].to_numpy().astype(dtypes[column])
         return pd.DataFrame({c: columns[c] for c in X.columns}, index=pd.RangeIndex(len(synthetic)))
 
     def _deduplicate(self, synthetic: pd.DataFrame, X: pd.DataFrame) -> np.ndarray:

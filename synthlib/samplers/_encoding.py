@@ -22,13 +22,23 @@ class TableEncoder:
         self.categorical = categorical
 
     def fit(self, X: pd.DataFrame) -> TableEncoder:
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X: pd.DataFrame) -> np.ndarray:
+        """Fit and encode in one pass (each column is converted once)."""
         self.columns_ = list(X.columns)
         self.dtypes_ = X.dtypes
         self.numeric_ = [c for c in X.columns if c not in self.categorical]
-        self.scaler_ = StandardScaler().fit(X[self.numeric_].astype(float)) if self.numeric_ else None
+        self.scaler_ = StandardScaler() if self.numeric_ else None
         self.onehot_ = (OneHotEncoder(sparse_output=False, handle_unknown="ignore", dtype=float)
-                        .fit(X[self.categorical].astype(object)) if self.categorical else None)
-        return self
+                        if self.categorical else None)
+        parts = []
+        if self.scaler_ is not None:
+            parts.append(self.scaler_.fit_transform(X[self.numeric_].to_numpy(dtype=float)))
+        if self.onehot_ is not None:
+            parts.append(self.onehot_.fit_transform(X[self.categorical].to_numpy(dtype=object)))
+        return np.hstack(parts) if len(parts) > 1 else parts[0] if parts else np.empty((len(X), 0))
 
     @property
     def numeric_width(self) -> int:
@@ -37,21 +47,20 @@ class TableEncoder:
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         parts = []
         if self.scaler_ is not None:
-            parts.append(self.scaler_.transform(X[self.numeric_].astype(float)))
+            parts.append(self.scaler_.transform(X[self.numeric_].to_numpy(dtype=float)))
         if self.onehot_ is not None:
-            parts.append(self.onehot_.transform(X[self.categorical].astype(object)))
-        return np.hstack(parts) if parts else np.empty((len(X), 0))
+            parts.append(self.onehot_.transform(X[self.categorical].to_numpy(dtype=object)))
+        return np.hstack(parts) if len(parts) > 1 else parts[0] if parts else np.empty((len(X), 0))
 
     def inverse_transform(self, Z: np.ndarray) -> pd.DataFrame:
-        out = pd.DataFrame(index=range(len(Z)))
+        columns = {}
         width = self.numeric_width
         if self.scaler_ is not None:
-            numeric = self.scaler_.inverse_transform(Z[:, :width])
-            for i, column in enumerate(self.numeric_):
-                out[column] = numeric[:, i]
+            numeric = Z[:, :width] * self.scaler_.scale_ + self.scaler_.mean_
+            columns.update((column, numeric[:, i]) for i, column in enumerate(self.numeric_))
         start = width
         for column, categories in zip(self.categorical, self.onehot_.categories_ if self.onehot_ else []):
             block = Z[:, start:start + len(categories)]
-            out[column] = np.asarray(categories, dtype=object)[block.argmax(axis=1)]
+            columns[column] = np.asarray(categories, dtype=object)[block.argmax(axis=1)]
             start += len(categories)
-        return out[self.columns_]
+        return pd.DataFrame({c: columns[c] for c in self.columns_}, index=pd.RangeIndex(len(Z)))

@@ -13,7 +13,7 @@ value: no parents.
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -76,7 +76,7 @@ def recorded_parents(records: list, y: np.ndarray) -> np.ndarray:
         else:  # Borderline-SMOTE passes the "danger" subset: find those rows in the neighbour data
             dense = X.toarray() if hasattr(X, "toarray") else X
             table = nn_data.toarray() if hasattr(nn_data, "toarray") else nn_data
-            found = locate_rows(dense[rows], table)
+            found = locate_rows(dense, table)[rows]  # each danger row located once
             base = np.where(found >= 0, to_global(np.maximum(found, 0)), -1)
         blocks.append(np.column_stack([base, to_global(neighbours)]))
     return np.vstack(blocks) if blocks else np.empty((0, 2), dtype=int)
@@ -113,13 +113,14 @@ def adasyn_parents(sampler: ADASYN, Z: np.ndarray, y: np.ndarray, Z_new: np.ndar
         if len(new) != len(rows):
             return None
         Z_class, neighbours = Z[members], class_nns[:, 1:]
+        directions = Z_class[neighbours] - Z_class[:, None, :]                   # (real rows, k, d)
+        lengths = np.maximum(np.einsum("mkd,mkd->mk", directions, directions), 1e-300)
         delta = new - Z_class[rows]
         norm = np.einsum("nd,nd->n", delta, delta)
         miss = np.empty((len(rows), k))
-        for c in range(k):  # squared distance of the new row to the line through base and neighbour c
-            direction = Z_class[neighbours[rows, c]] - Z_class[rows]
-            along = np.einsum("nd,nd->n", delta, direction)
-            length = np.maximum(np.einsum("nd,nd->n", direction, direction), 1e-300)
+        for c in range(k):  # squared distance of the new row to the segment from its base to neighbour c
+            along = np.einsum("nd,nd->n", delta, directions[rows, c])
+            length = lengths[rows, c]
             on_segment = (along >= -1e-12) & (along <= length * (1 + 1e-12))
             miss[:, c] = np.where(on_segment, norm - along ** 2 / length, np.inf)
         best = miss.argmin(axis=1)
@@ -144,8 +145,7 @@ class _InterpolationSampler(SynthlibOverSampler):
         self.record_parents = record_parents
 
     def _targets(self, y: np.ndarray, strategy: OrderedDict) -> dict:
-        counts = Counter(y.tolist())
-        return {label: counts[label] + n for label, n in strategy.items()}
+        return {label: self.class_counts_[label] + n for label, n in strategy.items()}
 
     def _parents(self, Z: np.ndarray, y: np.ndarray, Z_new: np.ndarray, labels: np.ndarray,
                  n_candidates: int | None = None) -> np.ndarray | None:
@@ -164,8 +164,8 @@ class _InterpolationSampler(SynthlibOverSampler):
 
     def _resample_encoded(self, X: pd.DataFrame, y: np.ndarray, strategy: OrderedDict, sampler):
         self._check_class_sizes(y, self.k_neighbors)
-        encoder = TableEncoder(self.categorical_).fit(X)
-        Z = encoder.transform(X)
+        encoder = TableEncoder(self.categorical_)
+        Z = encoder.fit_transform(X)
         Z_res, y_res = _run(sampler, Z, y, self.method_name)
         n = len(X)
         Z_new, labels = Z_res[n:], np.asarray(y_res)[n:]
@@ -207,7 +207,8 @@ class SMOTESampler(_InterpolationSampler):
                                       random_state=self.random_state)
         numeric = [c for c in X.columns if c not in categorical]
         if categorical:
-            to_float = {c: float for c in numeric if X[c].dtype != float}
+            dtypes = X.dtypes.to_dict()
+            to_float = {c: float for c in numeric if dtypes[c] != float}
             X_float = X.astype(to_float) if to_float else X  # unrounded output: rounding happens once, in `_conform`
         else:  # a float matrix spares imbalanced-learn its DataFrame round trip
             X_float = X.to_numpy(dtype=float)
@@ -257,8 +258,8 @@ class SMOTEENNSampler(_InterpolationSampler):
 
     def _generate(self, X, y, strategy):
         self._check_class_sizes(y, self.k_neighbors)
-        encoder = TableEncoder(self.categorical_).fit(X)
-        Z = encoder.transform(X)
+        encoder = TableEncoder(self.categorical_)
+        Z = encoder.fit_transform(X)
         smote = _RecordingSMOTE(sampling_strategy=self._targets(y, strategy), k_neighbors=self.k_neighbors,
                                 random_state=self.random_state)
         combined = SMOTEENN(smote=smote, random_state=self.random_state)
