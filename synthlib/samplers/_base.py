@@ -160,22 +160,23 @@ class SynthlibOverSampler(BaseOverSampler):
         else:
             synthetic, labels, parents = X.iloc[:0].copy(), y[:0], None
         real_kept = self.kept_real_
-        synthetic = self._conform(synthetic, X, y, np.asarray(labels))
-        keep = self._deduplicate(synthetic, X)
         labels = np.asarray(labels)
+        synthetic = self._conform(synthetic, X, y, labels)
+        real = X if len(real_kept) == len(X) else X.iloc[real_kept]
+        X_out = _stack(real, synthetic)
+        keep = self._deduplicate(X_out, len(real), X if real is not X else None)
         if not keep.all():
-            synthetic, labels = synthetic.loc[keep].reset_index(drop=True), labels[keep]
+            X_out = X_out.loc[np.concatenate([np.ones(len(real), dtype=bool), keep])].reset_index(drop=True)
+            labels = labels[keep]
             parents = None if parents is None else np.asarray(parents)[keep]
         self.generated_ = {c: int((labels == c).sum()) for c in self.sampling_strategy_}
         self.provenance_ = pd.DataFrame({
-            "row": np.arange(len(real_kept), len(real_kept) + len(synthetic)),
+            "row": np.arange(len(real_kept), len(X_out)),
             "label": labels,
             "method": self.method_name,
             "parent_a": parents[:, 0] if parents is not None else -1,
             "parent_b": parents[:, 1] if parents is not None else -1,
         })
-        real = X if len(real_kept) == len(X) else X.iloc[real_kept]
-        X_out = _stack(real, synthetic)
         y_out = np.concatenate([y[real_kept], labels]).astype(y.dtype, copy=False)
         return X_out, y_out
 
@@ -212,10 +213,13 @@ class SynthlibOverSampler(BaseOverSampler):
                 columns[column] = synthetic[column].to_numpy().astype(dtypes[column])
         return pd.DataFrame({c: columns[c] for c in X.columns}, index=pd.RangeIndex(len(synthetic)))
 
-    def _deduplicate(self, synthetic: pd.DataFrame, X: pd.DataFrame) -> np.ndarray:
-        """Drop synthetic rows equal to a real row or to an earlier synthetic row; count them."""
-        keys = pd.Series(_row_keys(synthetic))
-        copies_real = keys.isin(_row_keys(X)).to_numpy()  # hash table: O(n), unlike np.isin's sort
+    def _deduplicate(self, stacked: pd.DataFrame, n_real: int, all_real: pd.DataFrame | None = None) -> np.ndarray:
+        """Mask of the synthetic rows (after the first `n_real` rows of `stacked`) to keep: drop those
+        equal to a real training row (`all_real` when some were removed) or to an earlier synthetic row."""
+        keys = _row_keys(stacked)  # one pass over the output table
+        real_keys = keys[:n_real] if all_real is None else _row_keys(all_real)
+        keys = pd.Series(keys[n_real:])
+        copies_real = keys.isin(real_keys).to_numpy()  # hash table: O(n), unlike np.isin's sort
         repeated = keys.duplicated().to_numpy() & ~copies_real
         self.n_duplicates_of_real_ = int(copies_real.sum())
         self.n_duplicates_within_ = int(repeated.sum())
