@@ -218,3 +218,17 @@ def test_adasyn_parents_are_recorded_on_mixed_data(german, monkeypatch):
     assert len(provenance) > 0 and (provenance.parent_a >= 0).all() and (provenance.parent_b >= 0).all()
     assert (y.iloc[provenance.parent_a] == 0).all() and (y.iloc[provenance.parent_b] == 0).all()
     assert (provenance.parent_a != provenance.parent_b).mean() > 0.95
+
+
+def test_table_encoder_round_trip(german):
+    from synthlib.samplers._encoding import TableEncoder
+
+    X, _, categorical = german
+    encoder = TableEncoder(categorical)
+    Z = encoder.fit_transform(X)
+    np.testing.assert_allclose(Z, TableEncoder(categorical).fit(X).transform(X))
+    assert Z.shape == (len(X), len(X.columns) - len(categorical) + sum(X[c].nunique() for c in categorical))
+    decoded = encoder.inverse_transform(Z)
+    assert (decoded[categorical].astype(str).to_numpy() == X[categorical].astype(str).to_numpy()).all()
+    numeric = [c for c in X.columns if c not in categorical]
+    np.testing.assert_allclose(decoded[numeric].to_numpy(dtype=float), X[numeric].to_numpy(dtype=float), atol=1e-9)

@@ -33,23 +33,21 @@ class TableEncoder:
         self.scaler_ = StandardScaler() if self.numeric_ else None
         self.onehot_ = (OneHotEncoder(sparse_output=False, handle_unknown="ignore", dtype=float)
                         if self.categorical else None)
-        parts = []
-        if self.scaler_ is not None:
-            parts.append(self.scaler_.fit_transform(X[self.numeric_].to_numpy(dtype=float)))
-        if self.onehot_ is not None:
-            parts.append(self.onehot_.fit_transform(X[self.categorical].to_numpy(dtype=object)))
-        return np.hstack(parts) if len(parts) > 1 else parts[0] if parts else np.empty((len(X), 0))
+        return self._encode(X, fit=True)
 
     @property
     def numeric_width(self) -> int:
         return len(self.numeric_)
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
+        return self._encode(X, fit=False)
+
+    def _encode(self, X: pd.DataFrame, fit: bool) -> np.ndarray:
         parts = []
-        if self.scaler_ is not None:
-            parts.append(self.scaler_.transform(X[self.numeric_].to_numpy(dtype=float)))
-        if self.onehot_ is not None:
-            parts.append(self.onehot_.transform(X[self.categorical].to_numpy(dtype=object)))
+        for step, columns, dtype in ((self.scaler_, self.numeric_, float), (self.onehot_, self.categorical, object)):
+            if step is not None:
+                values = X[columns].to_numpy(dtype=dtype)
+                parts.append(step.fit_transform(values) if fit else step.transform(values))
         return np.hstack(parts) if len(parts) > 1 else parts[0] if parts else np.empty((len(X), 0))
 
     def inverse_transform(self, Z: np.ndarray) -> pd.DataFrame:
