@@ -28,7 +28,6 @@ class TableEncoder:
     def fit_transform(self, X: pd.DataFrame) -> np.ndarray:
         """Fit and encode in one pass (each column is converted once)."""
         self.columns_ = list(X.columns)
-        self.dtypes_ = X.dtypes
         self.numeric_ = [c for c in X.columns if c not in self.categorical]
         self.scaler_ = StandardScaler() if self.numeric_ else None
         self.onehot_ = (OneHotEncoder(sparse_output=False, handle_unknown="ignore", dtype=float)

@@ -169,15 +169,12 @@ class _InterpolationSampler(SynthlibOverSampler):
         Z_res, y_res = _run(sampler, Z, y, self.method_name)
         n = len(X)
         Z_new, labels = Z_res[n:], np.asarray(y_res)[n:]
-        parents = None
-        if not self.record_parents:
-            pass
-        elif hasattr(sampler, "parent_records_"):
-            parents = recorded_parents(sampler.parent_records_, y)
-        elif isinstance(sampler, ADASYN):
-            parents = adasyn_parents(sampler, Z, y, Z_new)
-        if parents is None:
-            parents = self._parents(Z, y, Z_new, labels)  # geometric fallback (None without record_parents)
+        if hasattr(sampler, "parent_records_"):
+            parents = recorded_parents(sampler.parent_records_, y) if self.record_parents else None
+        else:  # ADASYN: from its neighbour tables, else geometrically (both None without record_parents)
+            parents = adasyn_parents(sampler, Z, y, Z_new) if self.record_parents else None
+            if parents is None:
+                parents = self._parents(Z, y, Z_new, labels)
         return encoder.inverse_transform(Z_new), labels, parents
 
 
