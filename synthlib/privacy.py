@@ -162,7 +162,7 @@ def attack_space(reference: pd.DataFrame, released: pd.DataFrame, numeric: list[
     slack = np.zeros(Z.shape[1])
     for i, column in enumerate(encoder.numeric_):
         if pd.api.types.is_integer_dtype(reference[column].dtype):
-            slack[i] = 0.5 / encoder.scaler_.scale_[i]
+            slack[i] = 0.5 / encoder.scale_[i]
     return Z, slack
 
 

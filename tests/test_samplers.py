@@ -232,3 +232,32 @@ def test_table_encoder_round_trip(german):
     assert (decoded[categorical].astype(str).to_numpy() == X[categorical].astype(str).to_numpy()).all()
     numeric = [c for c in X.columns if c not in categorical]
     np.testing.assert_allclose(decoded[numeric].to_numpy(dtype=float), X[numeric].to_numpy(dtype=float), atol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["smote", "borderline_smote", "smote_enn", "adasyn"])
+def test_recording_parents_does_not_change_the_rows(german, method):
+    X, y, categorical = german
+    recorded = sampler(method, categorical_features=categorical).fit_resample(X, y)[0]
+    plain = sampler(method, categorical_features=categorical, record_parents=False).fit_resample(X, y)[0]
+    pd.testing.assert_frame_equal(recorded, plain)
+    # a RandomState instance advances exactly as it would without the recorder
+    states = [np.random.RandomState(3), np.random.RandomState(3)]
+    for state, record in zip(states, (True, False)):
+        SAMPLERS[method](random_state=state, categorical_features=categorical, record_parents=record).fit_resample(X, y)
+    assert states[0].randint(10**9) == states[1].randint(10**9)
+
+
+def test_table_encoder_unseen_and_missing_categories():
+    from synthlib.samplers._encoding import TableEncoder
+
+    train = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": ["b", "a", None, "a"], "k": [5, 5, 5, 5]})
+    encoder = TableEncoder(["c"])
+    Z = encoder.fit_transform(train)
+    assert list(encoder.categories_[0][:2]) == ["a", "b"] and pd.isna(encoder.categories_[0][2])
+    np.testing.assert_allclose(Z[:, 0], (train.x - 2.5) / train.x.std(ddof=0))
+    np.testing.assert_allclose(Z[:, 1], 0.0)  # a constant column keeps scale 1
+    decoded = encoder.inverse_transform(Z)
+    assert decoded.c.iloc[:2].tolist() == ["b", "a"] and pd.isna(decoded.c.iloc[2])
+    np.testing.assert_allclose(decoded.x, train.x)
+    unseen = encoder.transform(pd.DataFrame({"x": [0.0], "c": ["z"], "k": [5]}))
+    np.testing.assert_allclose(unseen[0, 2:], 0.0)  # an unseen category encodes as all zeros

@@ -6,7 +6,7 @@ one-hot categorical), resampled, and each one-hot block decoded back to a valid 
 All four interpolate between real rows of a class, so they never extrapolate beyond the class range.
 Parent rows are recorded exactly from imbalanced-learn's sample generator (SMOTE, SMOTENC,
 Borderline-SMOTE, SMOTE-ENN). ADASYN generates inline: its base rows follow from its recorded
-neighbour tables and the neighbour from the row's direction (`adasyn_parents`), with geometric
+neighbour tables and the neighbour from its recorded random draws (`adasyn_parents`), with geometric
 recovery (`synthlib.geometry.segment_fit`) as the fallback. SMOTEN (all-categorical) votes every
 value: no parents.
 """
@@ -20,6 +20,7 @@ import pandas as pd
 from imblearn.combine import SMOTEENN
 from imblearn.over_sampling import ADASYN, SMOTE, SMOTEN, SMOTENC, BorderlineSMOTE
 from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_random_state
 
 from ..errors import SamplingError
 from ..geometry import segment_fit
@@ -91,42 +92,57 @@ class _RecordingNeighbors(NearestNeighbors):
         return result
 
 
+class _RecordingRandomState(np.random.RandomState):
+    """RandomState that keeps ADASYN's draws: the neighbour column (`choice`) and step (`uniform`) of each row."""
+
+    def choice(self, *args, **kwargs):
+        drawn = super().choice(*args, **kwargs)
+        self.__dict__.setdefault("choices_", []).append(drawn)
+        return drawn
+
+    def uniform(self, *args, **kwargs):
+        drawn = super().uniform(*args, **kwargs)
+        self.__dict__.setdefault("steps_", []).append(drawn)
+        return drawn
+
+
+def recording_random_state(random_state) -> tuple[_RecordingRandomState, np.random.RandomState]:
+    """A recorder drawing the same stream as `check_random_state(random_state)`, and that source
+    (to be advanced with `source.set_state(recorder.get_state())` after the run)."""
+    source = check_random_state(random_state)
+    recorder = _RecordingRandomState()
+    recorder.set_state(source.get_state())
+    return recorder, source
+
+
 def adasyn_parents(sampler: ADASYN, Z: np.ndarray, y: np.ndarray, Z_new: np.ndarray) -> np.ndarray | None:
     """Exact (base row, neighbour) of each ADASYN row, or None when the rows cannot be explained.
 
     ADASYN gives real row i `rint(ratio_i * n)` new rows, in row order, where ratio_i is its share of
-    majority neighbours (imbalanced-learn 0.12-0.14); the neighbour is the one among row i's recorded
-    class neighbours on whose segment the new row lies (the first such, should two be collinear with
-    row i). Written here because ADASYN exposes neither.
+    majority neighbours (imbalanced-learn 0.12-0.14), and draws each row's neighbour column and step
+    from its random state. Both come from the recorders (`_RecordingNeighbors`, `_RecordingRandomState`),
+    and every new row is checked to be base + step x (neighbour - base). Written here because ADASYN
+    exposes neither.
     """
     tables = getattr(sampler.nn_, "tables_", [])
-    k = sampler.nn_.n_neighbors - 1
+    draws = sampler.random_state
+    choices, steps = getattr(draws, "choices_", []), getattr(draws, "steps_", [])
     todo = [(label, n) for label, n in sampler.sampling_strategy_.items() if n > 0]
-    if len(tables) != 2 * len(todo):
+    if not (len(tables) == 2 * len(todo) and len(choices) == len(steps) == len(todo)):
         return None
+    k = sampler.nn_.n_neighbors - 1
     blocks, offset = [], 0
-    for (label, n_samples), all_nns, class_nns in zip(todo, tables[0::2], tables[1::2]):
+    for (label, n_samples), all_nns, class_nns, cols, step in zip(todo, tables[0::2], tables[1::2], choices, steps):
         members = np.flatnonzero(y == label)
         ratio = np.sum(y[all_nns[:, 1:]] != label, axis=1) / k
         rows = np.repeat(np.arange(len(members)), np.rint(ratio / ratio.sum() * n_samples).astype(int))
         new, offset = Z_new[offset:offset + len(rows)], offset + len(rows)
-        if len(new) != len(rows):
+        if not len(new) == len(rows) == len(cols) == len(step):
             return None
-        Z_class, neighbours = Z[members], class_nns[:, 1:]
-        directions = Z_class[neighbours] - Z_class[:, None, :]                   # (real rows, k, d)
-        lengths = np.maximum(np.einsum("mkd,mkd->mk", directions, directions), 1e-300)
-        delta = new - Z_class[rows]
-        norm = np.einsum("nd,nd->n", delta, delta)
-        miss = np.empty((len(rows), k))
-        for c in range(k):  # squared distance of the new row to the segment from its base to neighbour c
-            along = np.einsum("nd,nd->n", delta, directions[rows, c])
-            length = lengths[rows, c]
-            on_segment = (along >= -1e-12) & (along <= length * (1 + 1e-12))
-            miss[:, c] = np.where(on_segment, norm - along ** 2 / length, np.inf)
-        best = miss.argmin(axis=1)
-        if not (miss[np.arange(len(rows)), best] <= 1e-9 * (1.0 + norm)).all():
+        Z_class, chosen = Z[members], class_nns[rows, np.asarray(cols) + 1]  # column 0 is the row itself
+        expected = Z_class[rows] + step * (Z_class[chosen] - Z_class[rows])
+        if not np.allclose(expected, new, rtol=1e-12, atol=1e-12):
             return None
-        chosen = neighbours[rows, best]
         blocks.append(np.column_stack([members[rows], members[chosen]]))
     if offset != len(Z_new):
         return None
@@ -232,9 +248,12 @@ class ADASYNSampler(_InterpolationSampler):
     method_name = "adasyn"
 
     def _generate(self, X, y, strategy):
-        neighbours = _RecordingNeighbors(n_neighbors=self.k_neighbors + 1) if self.record_parents else self.k_neighbors
-        sampler = ADASYN(sampling_strategy=self._targets(y, strategy), n_neighbors=neighbours,
-                         random_state=self.random_state)
+        if self.record_parents:  # same draws as with `random_state` itself, recorded for `adasyn_parents`
+            neighbours = _RecordingNeighbors(n_neighbors=self.k_neighbors + 1)
+            draws, source = recording_random_state(self.random_state)
+        else:
+            neighbours, draws, source = self.k_neighbors, self.random_state, None
+        sampler = ADASYN(sampling_strategy=self._targets(y, strategy), n_neighbors=neighbours, random_state=draws)
         try:
             return self._resample_encoded(X, y, strategy, sampler)
         except SamplingError as exc:
@@ -243,6 +262,9 @@ class ADASYNSampler(_InterpolationSampler):
             raise SamplingError("adasyn rounds its per-row counts and generated no rows: fewer than about half a "
                                 "synthetic row per real minority row was requested; raise sampling_strategy or "
                                 "max_amplification, or use smote") from None
+        finally:
+            if source is not None:  # a RandomState given (or the global one) advances as without recording
+                source.set_state(draws.get_state())
 
 
 class SMOTEENNSampler(_InterpolationSampler):
