@@ -245,6 +245,14 @@ def test_recording_parents_does_not_change_the_rows(german, method):
     for state, record in zip(states, (True, False)):
         SAMPLERS[method](random_state=state, categorical_features=categorical, record_parents=record).fit_resample(X, y)
     assert states[0].randint(10**9) == states[1].randint(10**9)
+    # unseeded: NumPy's global state draws the same rows and advances the same way
+    frames, follow = [], []
+    for record in (True, False):
+        np.random.seed(7)
+        frames.append(SAMPLERS[method](categorical_features=categorical, record_parents=record).fit_resample(X, y)[0])
+        follow.append(np.random.randint(10**9))
+    pd.testing.assert_frame_equal(*frames)
+    assert follow[0] == follow[1]
 
 
 def test_table_encoder_unseen_and_missing_categories():
@@ -261,3 +269,28 @@ def test_table_encoder_unseen_and_missing_categories():
     np.testing.assert_allclose(decoded.x, train.x)
     unseen = encoder.transform(pd.DataFrame({"x": [0.0], "c": ["z"], "k": [5]}))
     np.testing.assert_allclose(unseen[0, 2:], 0.0)  # an unseen category encodes as all zeros
+
+
+@pytest.mark.parametrize("probe_above", [0, 10**9])  # with and without hashing two float columns first
+@pytest.mark.parametrize("columns", [["f1", "f2", "c"], ["f1", "f2", "f3", "c"], ["c", "i"], ["f1"]])
+def test_deduplicate_matches_a_row_by_row_comparison(columns, probe_above, monkeypatch):
+    monkeypatch.setattr("synthlib.samplers._base.PROBE_ABOVE_CELLS", probe_above)
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"f1": rng.normal(size=50).round(1), "f2": rng.normal(size=50).round(1),
+                         "f3": rng.normal(size=50), "c": rng.choice(["x", "y"], 50), "i": rng.integers(0, 3, 50)})
+    synthetic = pd.concat([real.iloc[[3, 7, 7]], real.iloc[[5]].assign(c="z"),  # copies, and a near-copy
+                           real.iloc[[9, 11]].assign(f3=0.5), real.iloc[[9]].assign(f3=0.5),
+                           real.iloc[[2, 4, 2]].assign(f1=99.0)], ignore_index=True)  # new values, repeated
+    real, synthetic = real[columns], synthetic[columns]
+    real_rows = set(map(tuple, real.itertuples(index=False)))
+    seen, expected = set(), []
+    for row in map(tuple, synthetic.itertuples(index=False)):
+        expected.append(row not in real_rows and row not in seen)
+        seen.add(row)
+    s = SAMPLERS["smote"]()
+    keep = s._deduplicate(pd.concat([real, synthetic], ignore_index=True), len(real))
+    assert keep.tolist() == expected and not all(expected)
+    assert s.n_duplicates_of_real_ + s.n_duplicates_within_ == expected.count(False)
+    # the same against the full real table when some real rows were removed (SMOTE-ENN)
+    keep = s._deduplicate(pd.concat([real.iloc[:10], synthetic], ignore_index=True), 10, real)
+    assert keep.tolist() == expected

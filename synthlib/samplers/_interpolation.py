@@ -106,10 +106,12 @@ class _RecordingRandomState(np.random.RandomState):
         return drawn
 
 
-def recording_random_state(random_state) -> tuple[_RecordingRandomState, np.random.RandomState]:
-    """A recorder drawing the same stream as `check_random_state(random_state)`, and that source
-    (to be advanced with `source.set_state(recorder.get_state())` after the run)."""
-    source = check_random_state(random_state)
+def recording_random_state(random_state) -> tuple[_RecordingRandomState, np.random.RandomState | None]:
+    """A recorder drawing the same stream as `check_random_state(random_state)`, and the RandomState
+    it stands in for (None for a seed; else advance it with `source.set_state(recorder.get_state())`)."""
+    if random_state is not None and not isinstance(random_state, np.random.RandomState):
+        return _RecordingRandomState(random_state), None
+    source = check_random_state(random_state)  # the given instance, or NumPy's global one
     recorder = _RecordingRandomState()
     recorder.set_state(source.get_state())
     return recorder, source
@@ -263,7 +265,7 @@ class ADASYNSampler(_InterpolationSampler):
                                 "synthetic row per real minority row was requested; raise sampling_strategy or "
                                 "max_amplification, or use smote") from None
         finally:
-            if source is not None:  # a RandomState given (or the global one) advances as without recording
+            if source is not None:  # a RandomState given (or the global one) advances as without the recorder
                 source.set_state(draws.get_state())
 
 
