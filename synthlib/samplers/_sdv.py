@@ -53,7 +53,11 @@ class _SDVSampler(SynthlibOverSampler):
             if len(rows) < 2:
                 raise SamplingError(f"{self.method_name}: class {label!r} has {len(rows)} training row(s); at least 2 are needed")
             frame = rows.astype({c: object for c in self.categorical_})
-            metadata = sdv_metadata(frame, self.categorical_)
+            # positional names: RDT seeds each column's transformer from its name, and SDV's detection
+            # reads names ("id", "date"); so renaming a column (or passing numpy) does not change the rows
+            positions = {c: f"column_{i}" for i, c in enumerate(X.columns)}
+            frame.columns = list(positions.values())
+            metadata = sdv_metadata(frame, [positions[c] for c in self.categorical_])
             synthesizer = self._synthesizer(metadata, len(rows))  # imports SDV (and torch for CTGAN/TVAE) first
             with seeded(seed + offset), warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*save_to_json.*")
@@ -63,7 +67,7 @@ class _SDVSampler(SynthlibOverSampler):
                     sample = synthesizer.sample(num_rows=n_new)["minority"]
                 except (ValueError, RuntimeError) as exc:
                     raise SamplingError(f"{self.method_name} failed on class {label!r}: {exc}") from None
-            frames.append(sample[list(X.columns)])
+            frames.append(sample[list(positions.values())].set_axis(X.columns, axis=1))
             labels.append(np.full(len(sample), label, dtype=y.dtype))
         return pd.concat(frames, ignore_index=True), np.concatenate(labels), None
 
