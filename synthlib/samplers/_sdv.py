@@ -58,9 +58,9 @@ class _SDVSampler(SynthlibOverSampler):
             positions = {c: f"column_{i}" for i, c in enumerate(X.columns)}
             frame.columns = list(positions.values())
             metadata = sdv_metadata(frame, [positions[c] for c in self.categorical_])
-            synthesizer = self._synthesizer(metadata, len(rows))  # imports SDV (and torch for CTGAN/TVAE) first
             with seeded(seed + offset), warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*save_to_json.*")
+                warnings.filterwarnings("ignore", message=".*save_to_json.*")  # we rebuild metadata from the config
+                synthesizer = self._synthesizer(metadata, len(rows))  # imports SDV (and torch for CTGAN/TVAE) first
                 try:
                     synthesizer.fit({"minority": frame})  # SDV 2.0 takes {table_name: DataFrame}
                     synthesizer._set_random_state(seed + offset)
