@@ -51,19 +51,18 @@ class TableEncoder:
 
     def _encode(self, X: pd.DataFrame, fit: bool) -> np.ndarray:
         numeric = X[self.numeric_].to_numpy(dtype=float) if self.numeric_ else np.empty((len(X), 0))
+        labels = [X[column].to_numpy(dtype=object) for column in self.categorical]
         if fit:
             self.mean_ = numeric.mean(axis=0) if len(X) else np.zeros(numeric.shape[1])
             scale = numeric.std(axis=0) if len(X) else np.ones(numeric.shape[1])
             scale[~(scale > 10 * np.finfo(float).eps * np.maximum(np.abs(self.mean_), 1.0))] = 1.0
             self.scale_ = scale
-        codes = [X[column].to_numpy(dtype=object) for column in self.categorical]
-        if fit:
-            self.categories_ = [_sorted_categories(values) for values in codes]
-        codes = [categories.get_indexer(values) for categories, values in zip(self.categories_, codes)]
+            self.categories_ = [_sorted_categories(values) for values in labels]
         width = len(self.numeric_)
         Z = np.zeros((len(X), width + sum(len(c) for c in self.categories_)))
         np.divide(numeric - self.mean_, self.scale_, out=Z[:, :width])
-        for categories, code in zip(self.categories_, codes):
+        for categories, values in zip(self.categories_, labels):
+            code = categories.get_indexer(values)  # -1 for a category not seen in fit: an all-zero block
             seen = np.flatnonzero(code >= 0)
             Z[seen, width + code[seen]] = 1.0
             width += len(categories)

@@ -47,17 +47,17 @@ class _SDVSampler(SynthlibOverSampler):
     def _generate(self, X, y, strategy):
         seed = seed_from(self.random_state)
         self.device_ = resolve_device(self.device) if self.method_name in ("ctgan", "tvae") else "cpu"
+        # positional names: RDT seeds each column's transformer from its name, and SDV's detection
+        # reads names ("id", "date"); so renaming a column (or passing numpy) does not change the rows
+        positions = {c: f"column_{i}" for i, c in enumerate(X.columns)}
+        categorical = [positions[c] for c in self.categorical_]
         frames, labels = [], []
         for offset, (label, n_new) in enumerate(strategy.items()):
             rows = X.loc[y == label].reset_index(drop=True)
             if len(rows) < 2:
                 raise SamplingError(f"{self.method_name}: class {label!r} has {len(rows)} training row(s); at least 2 are needed")
-            frame = rows.astype({c: object for c in self.categorical_})
-            # positional names: RDT seeds each column's transformer from its name, and SDV's detection
-            # reads names ("id", "date"); so renaming a column (or passing numpy) does not change the rows
-            positions = {c: f"column_{i}" for i, c in enumerate(X.columns)}
-            frame.columns = list(positions.values())
-            metadata = sdv_metadata(frame, [positions[c] for c in self.categorical_])
+            frame = rows.astype({c: object for c in self.categorical_}).rename(columns=positions)
+            metadata = sdv_metadata(frame, categorical)
             with seeded(seed + offset), warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*save_to_json.*")  # we rebuild metadata from the config
                 synthesizer = self._synthesizer(metadata, len(rows))  # imports SDV (and torch for CTGAN/TVAE) first
