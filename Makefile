@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN = $(VENV)/bin
 DATASET ?= german_credit
 
-.PHONY: report test install clean
+.PHONY: report test install clean sync-template
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,3 +24,9 @@ test: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) reports .cache
+
+# synthlib/templates/ holds the canonical report template (package data); the repository's report/ and _quarto.yml
+# are the example project's copies (tests/test_render.py checks they are identical).
+sync-template:
+	cp synthlib/templates/audit.qmd report/audit.qmd
+	cp synthlib/templates/_quarto.yml _quarto.yml

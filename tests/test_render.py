@@ -132,3 +132,10 @@ def test_batch_with_a_broken_params_file_finishes_the_others(tmp_path):
     assert "unknown key `test_sise`" in status[str(broken)]["error"]
     for name in ("german_credit", "breast_cancer"):
         assert (ROOT / "reports" / name / "report.html").exists()
+
+
+def test_example_project_copies_match_the_packaged_templates():
+    """The repository's report/audit.qmd and _quarto.yml are copies of synthlib/templates/ (`make sync-template`)."""
+    templates = ROOT / "synthlib" / "templates"
+    assert (ROOT / "report" / "audit.qmd").read_bytes() == (templates / "audit.qmd").read_bytes()
+    assert (ROOT / "_quarto.yml").read_bytes() == (templates / "_quarto.yml").read_bytes()
