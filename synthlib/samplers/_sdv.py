@@ -16,16 +16,12 @@ logger = logging.getLogger(__name__)
 
 
 def sdv_metadata(X: pd.DataFrame, categorical: list[str], table: str = "minority"):
-    """SDV 2.0 metadata with our column roles (detection alone would guess ids and dates)."""
+    """SDV 2.0 metadata with our column roles, set explicitly: SDV's detection would guess ids and dates
+    (a column unique per row became a primary key that SDV then rejected as "not of type 'id'")."""
     from sdv.metadata import Metadata
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SDV suggests saving metadata to JSON; we rebuild it from the config
-        metadata = Metadata.detect_from_dataframes({table: X})
-    for column in X.columns:
-        sdtype = "categorical" if column in categorical else "numerical"
-        metadata.update_column(column_name=column, sdtype=sdtype, table_name=table)
-    return metadata
+    columns = {column: {"sdtype": "categorical" if column in categorical else "numerical"} for column in X.columns}
+    return Metadata.load_from_dict({"tables": {table: {"columns": columns}}})
 
 
 class _SDVSampler(SynthlibOverSampler):
