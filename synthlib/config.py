@@ -139,6 +139,9 @@ class ModelsConfig(_Section):
 
 class FairnessConfig(_Section):
     tolerance: float = Field(0.05, ge=0)
+    favourable_label: Label | None = Field(
+        None, description="the class that is the favourable outcome (e.g. approval) for the demographic-parity ratio "
+                          "and the four-fifths rule; default: any class that is not a minority class")
     intersections: bool = False
     disparate_impact_min: float = Field(0.8, gt=0, le=1)
     n_bootstrap: int = Field(200, ge=50)
