@@ -128,6 +128,8 @@ class EvaluationConfig(_Section):
     n_bootstrap: int = Field(1000, ge=100)
     threshold_objective: str = "f1_minority"
     success_criteria: tuple[SuccessCriterion, ...] = (SuccessCriterion(metric="recall_minority", min_improvement=0.10),)
+    precision_floor: float | None = Field(None, gt=0, lt=1, description="configurations whose mean CV minority "
+                                          "precision is below this are never recommended")
     n_jobs: int = -1
 
 
@@ -159,6 +161,7 @@ class PrivacyConfig(_Section):
     attack_tolerance: float = Field(0.02, gt=0, description="relative residual below which a row counts as interpolated")
     mitigation_noise: float = Field(0.1, ge=0, description="std of Gaussian noise (in feature stds) added to interpolated rows")
     n_bootstrap: int = Field(200, ge=50)
+    allow_release: bool = Field(False, description="export the augmented training set even when its privacy risk is high")
 
 
 class MonitoringConfig(_Section):
