@@ -5,24 +5,62 @@ scipy has the distributions but none of these corrections; each is a few lines, 
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from scipy import stats
 
 
-def corrected_resampled_ttest(differences: np.ndarray, test_fraction: float) -> tuple[float, float]:
+DEGENERATE_VARIANCE = 1e-12  # relative to max(1, mean^2): below it the per-fold differences count as constant
+
+
+def is_degenerate(differences: np.ndarray) -> bool:
+    """True when the finite per-fold differences have (numerically) no spread, so no t statistic exists.
+
+    The variance counts as zero when it is at most DEGENERATE_VARIANCE x max(1, mean^2): floating-point
+    noise (constant differences of 0.02 give a variance of about 1e-33, not 0) is not a spread.
+    """
+    d = np.asarray(differences, dtype=float)
+    d = d[np.isfinite(d)]
+    return len(d) >= 2 and d.var(ddof=1) <= DEGENERATE_VARIANCE * max(1.0, d.mean() ** 2)
+
+
+def corrected_resampled_ttest(differences: np.ndarray, test_fraction: float, margin: float = 0.0,
+                              alternative: Literal["two-sided", "greater", "less"] = "two-sided",
+                              ) -> tuple[float, float]:
     """Nadeau & Bengio (2003) t-test on per-fold differences: variance inflated by n_test/n_train.
 
-    `test_fraction` is n_test / n_train of one fold (1 / (k - 1) for k-fold). Returns (t, two-sided p).
+    `test_fraction` is n_test / n_train of one fold (1 / (k - 1) for k-fold). Returns (t, p) with
+    t = (mean - margin) / sqrt((1/J + test_fraction) * s^2) on J folds and p from Student's t with J - 1
+    degrees of freedom. `alternative`: "two-sided" tests H0 mean = margin; "greater" tests
+    H0 mean <= margin (H1: the mean difference exceeds `margin`); "less" tests H0 mean >= margin.
+    Fewer than two finite differences give (nan, nan).
+
+    Degenerate case (`is_degenerate`: the differences are constant): t is +inf or -inf by the sign of
+    mean - margin, with the limiting p (0 on the side of the alternative, 1 on the other); when mean -
+    margin is itself numerically zero, t is nan and p is 1 (no difference and no spread: nothing to reject).
     """
+    if alternative not in ("two-sided", "greater", "less"):
+        raise ValueError(f"alternative must be 'two-sided', 'greater' or 'less', got {alternative!r}")
     d = np.asarray(differences, dtype=float)
     d = d[np.isfinite(d)]
     if len(d) < 2:
         return float("nan"), float("nan")
-    variance = d.var(ddof=1)
-    if variance == 0:
-        return (0.0, 1.0) if d.mean() == 0 else (float(np.sign(d.mean()) * np.inf), 0.0)
-    t = d.mean() / np.sqrt((1 / len(d) + test_fraction) * variance)
-    return float(t), float(2 * stats.t.sf(abs(t), df=len(d) - 1))
+    effect = d.mean() - margin
+    if is_degenerate(d):
+        if abs(effect) <= np.sqrt(DEGENERATE_VARIANCE * max(1.0, d.mean() ** 2)):
+            return float("nan"), 1.0
+        t = float(np.sign(effect) * np.inf)
+    else:
+        t = float(effect / np.sqrt((1 / len(d) + test_fraction) * d.var(ddof=1)))
+    df = len(d) - 1
+    if alternative == "greater":
+        p = stats.t.sf(t, df)
+    elif alternative == "less":
+        p = stats.t.cdf(t, df)
+    else:
+        p = 2 * stats.t.sf(abs(t), df)
+    return t, float(p)
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -64,10 +102,17 @@ def bootstrap_ci(metric, y: np.ndarray, pred: np.ndarray, score: np.ndarray, n_b
     return float(low), float(high)
 
 
-def mcnemar(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> dict[str, float]:
-    """Exact McNemar test on the discordant pairs (binomial test), with the counts."""
+def mcnemar(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> dict[str, float | int | str]:
+    """Exact McNemar test on the discordant pairs (binomial test), with the counts and their direction.
+
+    b = rows A (the baseline) gets right and B (the comparator) gets wrong, c = rows A gets wrong and B
+    right. `statistic` is min(b, c), as in statsmodels' exact test; `favours` is "a" when b > c, "b" when
+    c > b, "neither" when equal: the direction only, read its significance from `p_value`.
+    `only_baseline_right` / `only_comparator_right` repeat b / c under their older names.
+    """
     a_right, b_right = pred_a == y, pred_b == y
-    only_a, only_b = int((a_right & ~b_right).sum()), int((~a_right & b_right).sum())
-    n = only_a + only_b
-    p = 1.0 if n == 0 else float(stats.binomtest(only_b, n, 0.5).pvalue)
-    return {"only_baseline_right": only_a, "only_comparator_right": only_b, "p_value": p}
+    b, c = int((a_right & ~b_right).sum()), int((~a_right & b_right).sum())
+    p = 1.0 if b + c == 0 else float(stats.binomtest(c, b + c, 0.5).pvalue)
+    favours = "a" if b > c else "b" if c > b else "neither"
+    return {"b": b, "c": c, "statistic": min(b, c), "p_value": p, "favours": favours,
+            "only_baseline_right": b, "only_comparator_right": c}

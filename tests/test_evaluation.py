@@ -105,11 +105,16 @@ def test_result_holds_metrics_curves_and_summary(prepared):
 
 
 def test_nadeau_bengio_and_holm():
-    t, p = corrected_resampled_ttest(np.array([0.1, 0.12, 0.09, 0.11, 0.1]), 0.25)
+    from scipy import stats
+
     d = np.array([0.1, 0.12, 0.09, 0.11, 0.1])
-    assert t == pytest.approx(d.mean() / np.sqrt((1 / 5 + 0.25) * d.var(ddof=1)))
-    assert p < 0.01
-    assert corrected_resampled_ttest(np.zeros(6), 0.25) == (0.0, 1.0)
+    # by hand: mean 0.104, squared deviations sum to 5.2e-4, s^2 = 1.3e-4; t = 0.104 / sqrt((1/5 + 0.25) * 1.3e-4)
+    t, p = corrected_resampled_ttest(d, 0.25)
+    assert t == pytest.approx(13.5974, abs=1e-4)
+    assert p == pytest.approx(2 * stats.t.sf(13.5974, df=4), rel=1e-4)
+    # without the correction (test_fraction 0) it is the ordinary one-sample t-test
+    plain = stats.ttest_1samp(d, 0.0)
+    assert corrected_resampled_ttest(d, 0.0) == pytest.approx((plain.statistic, plain.pvalue), rel=1e-12)
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
     assert verdict(0.1, 0.01, 0.05) == "improved" and verdict(-0.1, 0.01, 0.05) == "worse"
     assert verdict(0.1, 0.2, 0.05) == "no significant difference"
