@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from .cleaning import CleaningLog, clean_splits
+from .cleaning import Cleaner, CleaningLog
 from .config import AuditConfig
 from .errors import DataError
 from .io import load_dataset
@@ -30,7 +30,12 @@ def frame_hash(frame: pd.DataFrame) -> str:
 
 @dataclass
 class Prepared:
-    """The cleaned splits and everything learned while making them."""
+    """The cleaned splits and everything learned while making them.
+
+    `cleaner` is the `Cleaner` fitted on the training split (`cleaner.transform(raw_test)` gives `test`);
+    `raw_train` / `raw_test` are the same rows as `train` / `test` after marker normalisation, before
+    capping and imputation, for fitting a `Cleaner` per CV fold.
+    """
 
     config: AuditConfig
     train: pd.DataFrame
@@ -45,6 +50,9 @@ class Prepared:
     profile: dict[str, Any]
     outlier_bounds: dict[str, tuple[float, float]]
     test_hash: str
+    cleaner: Cleaner
+    raw_train: pd.DataFrame
+    raw_test: pd.DataFrame
 
     @property
     def target(self) -> str:
@@ -168,6 +176,33 @@ def _check_sampler_sizes(train: pd.DataFrame, config: AuditConfig, minority: lis
                 f"to at most {max(counts.get(label, 0) - 1, 1)} in {config.source_file} or remove those methods")
 
 
+def _fit_cleaning(train: pd.DataFrame, config: AuditConfig, numeric: list[str], categorical: list[str],
+                  log: CleaningLog) -> tuple[pd.DataFrame, Cleaner]:
+    """Fit the `Cleaner` on the training split; `drop` actions remove training rows only (logged)."""
+    features = numeric + categorical
+    if config.cleaning.missing == "drop":
+        incomplete = train[features].isna().any(axis=1)
+        train = train.loc[~incomplete]
+        log.add("missing", "drop rows with missing values", None, int(incomplete.sum()), "train",
+                note="training split only; missing values in test rows are imputed with training values")
+    cleaner = Cleaner(numeric, categorical, config.dataset.missing_markers, config.cleaning).fit(train[features])
+    log.entries += cleaner.log_
+    outside = cleaner.outliers(train[features])
+    if config.cleaning.outliers.action == "drop" and outside.any():
+        train = train.loc[~outside]
+        log.add("outliers", "drop rows", None, int(outside.sum()), "train", method=config.cleaning.outliers.method,
+                note="training split only; test rows are capped with the training bounds, so the CV folds "
+                     "and the test split differ in their extreme values")
+    return train, cleaner
+
+
+def _cleaned(cleaner: Cleaner, split: pd.DataFrame, target: str) -> pd.DataFrame:
+    """One split cleaned by the fitted `Cleaner`, with its target column."""
+    cleaned = cleaner.transform(split[cleaner.feature_names_in_])
+    cleaned[target] = split[target]
+    return cleaned
+
+
 def prepare(config: AuditConfig) -> Prepared:
     """Load, clean and split the data set described by `config`; the test split is never resampled."""
     log = CleaningLog()
@@ -195,10 +230,6 @@ def prepare(config: AuditConfig) -> Prepared:
     raw = _drop_unusable(raw, config, log)
     numeric, categorical, ordinal = detect_features(raw, config, log)
     minority, majority, positive = resolve_labels(raw[ds.target], config)
-    if config.cleaning.missing == "drop":
-        incomplete = raw.isna().any(axis=1)
-        raw = raw.loc[~incomplete]
-        log.add("missing", "drop rows with missing values", None, int(incomplete.sum()))
     raw = raw[numeric + ordinal + categorical + [ds.target]].reset_index(drop=True)
     stratify = raw[ds.target] if config.split.stratified else None
     try:
@@ -207,10 +238,14 @@ def prepare(config: AuditConfig) -> Prepared:
         raise DataError(f"cannot split {ds.source} with split.test_size={config.split.test_size}: {exc}") from None
     log.add("split", "stratified split" if stratify is not None else "random split", None, len(test), "test",
             test_size=config.split.test_size, seed=config.split.seed)
-    train, test, bounds = clean_splits(train, test, numeric, config.cleaning, log)
+    train_raw, cleaner = _fit_cleaning(train, config, numeric, ordinal + categorical, log)
+    test_raw = test
+    train, test = _cleaned(cleaner, train_raw, ds.target), _cleaned(cleaner, test_raw, ds.target)
+    log.entries += cleaner.report(test_raw[cleaner.feature_names_in_], "test")
     _check_sampler_sizes(train, config, minority)
     return Prepared(
         config=config, train=train, test=test, numeric=numeric, categorical=categorical, ordinal=ordinal,
         minority_labels=minority, majority_label=majority, positive_label=positive, cleaning_log=log,
-        profile=profile(raw, train, test, ds.target, numeric), outlier_bounds=bounds, test_hash=frame_hash(test),
+        profile=profile(raw, train, test, ds.target, numeric), outlier_bounds=dict(cleaner.bounds_),
+        test_hash=frame_hash(test), cleaner=cleaner, raw_train=train_raw, raw_test=test_raw,
     )
