@@ -198,13 +198,12 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
     timings["validate"] = time.perf_counter() - tick
     say("fairness")
     tick = time.perf_counter()
-    positive = int(evaluation.label_encoder.transform([prepared.minority_labels[0]])[0])
     predictions: dict[str, dict[str, np.ndarray]] = {}
     for (classifier, comparator), (pred, _) in evaluation.test_predictions.items():
         predictions.setdefault(classifier, {})[comparator] = pred
     minority_rows = {m: r[_minority_mask(r["__label__"], prepared)] for m, r in synthetic.items()}
     fairness = assess_fairness(config, prepared.X_test, evaluation.label_encoder.transform(y_test), predictions,
-                               real_min, minority_rows, positive)
+                               real_min, minority_rows, list(evaluation.label_encoder.classes_), prepared.minority_labels)
     timings["fairness"] = time.perf_counter() - tick
     say("privacy")
     tick = time.perf_counter()

@@ -1,149 +1,339 @@
 """Fairness review: fairlearn `MetricFrame` per model and sensitive attribute, gaps before vs after
-augmentation with bootstrap CIs, and representation of groups in real vs synthetic minority rows."""
+augmentation with paired bootstrap CIs, and representation of groups in real vs synthetic minority rows.
+
+Semantics (stated in the result so the report can say them):
+- demographic parity (difference, ratio) and the four-fifths rule use the FAVOURABLE outcome rate
+  (`fairness.favourable_label`, default: any class that is not a minority class, e.g. approval);
+- equalized odds uses the true and false positive rates of predicting a minority class;
+- a group with fewer than `MIN_GROUP_SIZE` test rows is too small to judge and left out of every gap
+  (and of the TPR / FPR part when it has no minority / no other truth rows);
+- a gap "widened significantly" only when the lower bound of the CI of its change exceeds the tolerance.
+A value that cannot be computed is None with its reason in `reasons`; the result is JSON-safe.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import (MetricFrame, demographic_parity_difference, demographic_parity_ratio,
-                               equalized_odds_difference, equalized_odds_ratio, false_positive_rate,
-                               selection_rate, true_positive_rate)
+from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
 from scipy import stats
 from sklearn.metrics import precision_score
 
 from .config import AuditConfig
+from .errors import DataError
+
+logger = logging.getLogger(__name__)
 
 NO_SENSITIVE = ("No sensitive attributes are configured for this data set (features.sensitive is empty), so no "
                 "group fairness metrics were computed. If the data describe people, list the protected attributes "
                 "in the params file and re-run the audit.")
+MIN_GROUP_SIZE = 10
+OUTSIDE_BINS = "outside bins"
+MISSING_GROUP = "missing"
+SINGLE_GROUP = "single group: no comparison possible"
+GAPS = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference", "equalized_odds_ratio")
+WIDENING_GAPS = ("demographic_parity_difference", "equalized_odds_difference")
+MIN_VALID_DRAWS = 0.8  # a CI needs the gap to be defined in at least this share of bootstrap draws
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Encoded classes: the minority (adverse) ones for equalized odds, the favourable ones for parity."""
+
+    minority: tuple[int, ...]
+    favourable: tuple[int, ...]
+    favourable_outcome: str
+    minority_outcome: str
+
+
+def resolve_outcomes(classes: Sequence[Any], minority: Sequence[Any], favourable_label: Any = None,
+                     where: str = "the params file") -> Outcomes:
+    """Encoded minority and favourable classes from the original labels (`classes` in encoded order).
+
+    Labels match by their text, as `dataset.minority` does, so `1` in YAML matches a class read as "1".
+    """
+    by_text = {str(label): code for code, label in enumerate(classes)}
+    minority_codes = tuple(by_text[str(label)] for label in minority)
+    names = " or ".join(f"`{classes[c]}`" for c in minority_codes)
+    if favourable_label is None:
+        favourable = tuple(c for c in range(len(classes)) if c not in minority_codes)
+        shown = " or ".join(f"`{classes[c]}`" for c in favourable)
+        description = f"predicted {shown} (not the minority)"
+    else:
+        if str(favourable_label) not in by_text:
+            raise DataError(f"fairness.favourable_label in {where} names class {favourable_label!r}, which is not a "
+                            f"class of the target; classes are: {', '.join(map(str, classes))}")
+        favourable = (by_text[str(favourable_label)],)
+        description = f"predicted `{favourable_label}` (fairness.favourable_label)"
+    return Outcomes(minority=minority_codes, favourable=favourable, favourable_outcome=description,
+                    minority_outcome=f"predicted {names} (the minority)")
 
 
 def sensitive_groups(frame: pd.DataFrame, config: AuditConfig) -> pd.DataFrame:
-    """One column of group labels per sensitive attribute (continuous ones binned), plus intersections."""
+    """One column of group labels per sensitive attribute (continuous ones binned), plus intersections.
+
+    Values outside the configured bins form the explicit group `outside bins` (with a warning), missing
+    values the group `missing`: never a silent `nan` group.
+    """
     groups = {}
     for attribute in config.features.sensitive:
         values = frame[attribute.column]
+        labels = values.astype(object)
         if attribute.bins is not None:
-            labels = list(attribute.labels) if attribute.labels else None
-            values = pd.cut(values.astype(float), bins=list(attribute.bins), labels=labels, include_lowest=True)
-        groups[attribute.column] = values.astype(str).to_numpy()
+            binned = pd.cut(pd.to_numeric(values, errors="coerce"), bins=list(attribute.bins),
+                            labels=list(attribute.labels) if attribute.labels else None, include_lowest=True)
+            labels = binned.astype(object)
+            outside = binned.isna() & values.notna()
+            if outside.any():
+                logger.warning("%d rows of `%s` fall outside the bins %s; they form the group `%s`",
+                               int(outside.sum()), attribute.column, list(attribute.bins), OUTSIDE_BINS)
+                labels[outside] = OUTSIDE_BINS
+        labels[values.isna()] = MISSING_GROUP
+        groups[attribute.column] = labels.astype(str).to_numpy()
     out = pd.DataFrame(groups, index=frame.index)
     if config.fairness.intersections and len(out.columns) > 1:
-        out[" x ".join(out.columns)] = out.astype(str).agg(" | ".join, axis=1)
+        out[" x ".join(out.columns)] = out.agg(" | ".join, axis=1)
     return out
 
 
-def _gaps(y: np.ndarray, pred: np.ndarray, groups: np.ndarray, positive: int) -> dict[str, float]:
-    yt, yp = (y == positive).astype(int), (pred == positive).astype(int)
-    return {
-        "demographic_parity_difference": float(demographic_parity_difference(yt, yp, sensitive_features=groups)),
-        "demographic_parity_ratio": float(demographic_parity_ratio(yt, yp, sensitive_features=groups)),
-        "equalized_odds_difference": float(equalized_odds_difference(yt, yp, sensitive_features=groups)),
-        "equalized_odds_ratio": float(equalized_odds_ratio(yt, yp, sensitive_features=groups)),
-    }
+def _finite(value: Any) -> float | None:
+    value = float(value)
+    return value if np.isfinite(value) else None
 
 
-def model_fairness(y: np.ndarray, pred: np.ndarray, groups: np.ndarray, positive: int,
-                   disparate_impact_min: float = 0.8) -> dict[str, Any]:
-    """MetricFrame by group (selection rate, TPR, FPR, precision) and the single-number gaps."""
-    yt, yp = (y == positive).astype(int), (pred == positive).astype(int)
-    frame = MetricFrame(
-        metrics={"selection_rate": selection_rate, "recall": true_positive_rate, "fpr": false_positive_rate,
-                 "precision": partial(precision_score, zero_division=0), "count": lambda t, p: len(t)},
-        y_true=yt, y_pred=yp, sensitive_features=groups)
-    gaps = _gaps(y, pred, groups, positive)
-    by_group = frame.by_group.reset_index().rename(columns={"sensitive_feature_0": "group"})
-    return {"by_group": by_group.to_dict(orient="records"), **gaps,
-            "four_fifths_violated": bool(gaps["demographic_parity_ratio"] < disparate_impact_min)}
+def group_sizes(y: np.ndarray, groups: np.ndarray, outcomes: Outcomes) -> dict[str, Any]:
+    """Test rows per group, which groups are too small to judge, and which lack minority truth rows."""
+    truth = pd.Series(np.isin(y, outcomes.minority)).groupby(groups)
+    n, positives = truth.size(), truth.sum()
+    too_small = sorted(str(g) for g in n.index[n < MIN_GROUP_SIZE])
+    judged = [str(g) for g in n.index if n[g] >= MIN_GROUP_SIZE]
+    if len(n) == 1:
+        note = SINGLE_GROUP
+    elif len(judged) < 2:
+        note = f"fewer than two groups with at least {MIN_GROUP_SIZE} test rows: no comparison possible"
+    else:
+        note = None
+    return {"n": {str(g): int(v) for g, v in n.items()},
+            "minority_truth": {str(g): int(v) for g, v in positives.items()},
+            "too_small": too_small, "judged": judged,
+            "no_minority_truth": sorted(str(g) for g in judged if positives[g] == 0),
+            "comparable": note is None, "note": note}
 
 
-def _bootstrap_gaps(y, pred, groups, positive, idx: np.ndarray) -> pd.DataFrame:
-    """Demographic-parity and equalized-odds gaps for every bootstrap draw, vectorised over draws.
+def _judged(n: pd.Series, positives: pd.Series) -> dict[str, np.ndarray]:
+    """Groups entering each rate's gap: enough rows, and for TPR / FPR truth rows of the right kind."""
+    big = (n >= MIN_GROUP_SIZE).to_numpy()
+    return {"favourable": big, "tpr": big & (positives > 0).to_numpy(), "fpr": big & ((n - positives) > 0).to_numpy()}
 
-    Point values come from fairlearn (`_gaps`); for the CIs, fairlearn's MetricFrame took ~8 s per
-    200 draws (even with the draws as a control feature), so the same group rates are computed
-    here with numpy. A test checks these per-draw values against fairlearn on the same draws.
+
+def _spread(rates: pd.Series, what: str) -> tuple[float | None, float | None, str | None]:
+    """Difference (max - min) and ratio (min / max) of the judged groups' rates, or None with the reason.
+
+    fairlearn's single-number metrics include every group (a 3-row group, or one without minority truth
+    rows whose TPR fairlearn reports as 0), so the spread is taken over the judged groups of its MetricFrame.
     """
-    yt, yp, g = (y[idx] == positive), (pred[idx] == positive), groups[idx]
-    selection, tpr, fpr = [], [], []
+    rates = rates.dropna()
+    if len(rates) < 2:
+        return None, None, f"fewer than two groups can be judged on the {what}"
+    high, low = float(rates.max()), float(rates.min())
+    if high == 0:
+        return high - low, None, f"no judged group has a {what} above 0 (ratio 0/0)"
+    return high - low, low / high, None
+
+
+def _gaps_from_rates(favourable: pd.Series, tpr: pd.Series, fpr: pd.Series) -> tuple[dict[str, float | None], dict[str, str]]:
+    """The four gaps over judged groups, and the reason for each one that is None."""
+    dp_diff, dp_ratio, dp_reason = _spread(favourable, "favourable outcome rate")
+    tpr_diff, tpr_ratio, tpr_reason = _spread(tpr, "true positive rate")
+    fpr_diff, fpr_ratio, fpr_reason = _spread(fpr, "false positive rate")
+    gaps = {"demographic_parity_difference": dp_diff, "demographic_parity_ratio": dp_ratio,
+            "equalized_odds_difference": None if tpr_diff is None or fpr_diff is None else max(tpr_diff, fpr_diff),
+            "equalized_odds_ratio": None if tpr_ratio is None or fpr_ratio is None else min(tpr_ratio, fpr_ratio)}
+    reasons = {"demographic_parity_difference": dp_reason, "demographic_parity_ratio": dp_reason,
+               "equalized_odds_difference": tpr_reason if tpr_diff is None else fpr_reason,
+               "equalized_odds_ratio": tpr_reason if tpr_ratio is None else fpr_reason}
+    return gaps, {k: reasons[k] for k, v in gaps.items() if v is None}
+
+
+def model_fairness(y: np.ndarray, pred: np.ndarray, groups: np.ndarray, outcomes: Outcomes,
+                   disparate_impact_min: float = 0.8) -> dict[str, Any]:
+    """Rates by group (fairlearn `MetricFrame`), the gaps over judged groups, and the four-fifths rule."""
+    yt, yp, fav = np.isin(y, outcomes.minority), np.isin(pred, outcomes.minority), np.isin(pred, outcomes.favourable)
+    minority = MetricFrame(
+        metrics={"n": lambda t, p: len(t), "minority_truth": lambda t, p: int(np.sum(t)),
+                 "minority_rate": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate,
+                 "precision": partial(precision_score, zero_division=np.nan)},
+        y_true=yt, y_pred=yp, sensitive_features=groups).by_group
+    favourable = MetricFrame(metrics=selection_rate, y_true=yt, y_pred=fav, sensitive_features=groups).by_group
+    judged = _judged(minority["n"], minority["minority_truth"])
+    gaps, reasons = _gaps_from_rates(favourable[judged["favourable"]], minority["tpr"][judged["tpr"]],
+                                     minority["fpr"][judged["fpr"]])
+    if len(minority) == 1:
+        reasons = {k: SINGLE_GROUP for k in reasons}
+    by_group = []
+    for i, group in enumerate(minority.index):
+        row = minority.iloc[i]
+        note = (f"too small to judge (n = {int(row['n'])} < {MIN_GROUP_SIZE})" if not judged["favourable"][i] else
+                "no minority truth rows: left out of the TPR gap" if not judged["tpr"][i] else
+                "no other truth rows: left out of the FPR gap" if not judged["fpr"][i] else None)
+        by_group.append({"group": str(group), "n": int(row["n"]), "minority_truth": int(row["minority_truth"]),
+                         "favourable_rate": _finite(favourable.iloc[i]), "minority_rate": _finite(row["minority_rate"]),
+                         "tpr": _finite(row["tpr"]) if judged["tpr"][i] else None,
+                         "fpr": _finite(row["fpr"]) if judged["fpr"][i] else None,
+                         "precision": _finite(row["precision"]), "note": note})
+    ratio = gaps["demographic_parity_ratio"]
+    return {"by_group": by_group, **gaps, "reasons": reasons,
+            "four_fifths_violated": None if ratio is None else bool(ratio < disparate_impact_min)}
+
+
+def _bootstrap_gaps(y: np.ndarray, pred: np.ndarray, groups: np.ndarray, outcomes: Outcomes, idx: np.ndarray) -> pd.DataFrame:
+    """The four gaps for every bootstrap draw (rows of `idx`), vectorised over draws.
+
+    Point values come from fairlearn (`model_fairness`); for the CIs, fairlearn's MetricFrame took ~8 s
+    per 200 draws, so the same group rates are computed here with numpy, over the groups judged on the
+    full test split. A test checks these per-draw values against fairlearn on the same draws.
+    """
+    yt, yp, fav = np.isin(y, outcomes.minority), np.isin(pred, outcomes.minority), np.isin(pred, outcomes.favourable)
+    values = np.unique(groups)
+    truth = pd.Series(yt).groupby(groups)
+    judged = _judged(truth.size().reindex(values), truth.sum().reindex(values))
+    yt, yp, fav, g = yt[idx], yp[idx], fav[idx], groups[idx]
+    rates = {"favourable": [], "tpr": [], "fpr": []}
     with np.errstate(invalid="ignore", divide="ignore"):
-        for value in np.unique(groups):
+        for value in values:
             member = g == value
-            selection.append((yp & member).sum(1) / member.sum(1))
-            tpr.append((yp & yt & member).sum(1) / (yt & member).sum(1))
-            fpr.append((yp & ~yt & member).sum(1) / (~yt & member).sum(1))
-        selection, tpr, fpr = np.array(selection), np.array(tpr), np.array(fpr)
+            rates["favourable"].append((fav & member).sum(1) / member.sum(1))
+            rates["tpr"].append((yp & yt & member).sum(1) / (yt & member).sum(1))
+            rates["fpr"].append((yp & ~yt & member).sum(1) / (~yt & member).sum(1))
+        rates = {k: np.array(v)[judged[k]] for k, v in rates.items()}
+        spread = {}
+        for k, r in rates.items():
+            finite = np.isfinite(r)
+            valid = finite.sum(0) >= 2
+            high = np.where(valid, np.max(np.where(finite, r, -np.inf), axis=0, initial=-np.inf), np.nan)
+            low = np.where(valid, np.min(np.where(finite, r, np.inf), axis=0, initial=np.inf), np.nan)
+            spread[k] = (high - low, np.where(high > 0, low / high, np.nan))
+    return pd.DataFrame({
+        "demographic_parity_difference": spread["favourable"][0], "demographic_parity_ratio": spread["favourable"][1],
+        "equalized_odds_difference": np.maximum(spread["tpr"][0], spread["fpr"][0]),
+        "equalized_odds_ratio": np.minimum(spread["tpr"][1], spread["fpr"][1]),
+    })
 
-        def diff(rates):
-            return np.nanmax(rates, 0) - np.nanmin(rates, 0)
 
-        def ratio(rates):
-            return np.nanmin(rates, 0) / np.nanmax(rates, 0)
+def gap_change(y: np.ndarray, pred_before: np.ndarray, pred_after: np.ndarray, groups: np.ndarray, outcomes: Outcomes,
+               tolerance: float, n_boot: int = 200, seed: int = 0) -> dict[str, Any]:
+    """Change of each gap (after - before) with a paired bootstrap CI over test rows (same draws for both).
 
-        return pd.DataFrame({
-            "demographic_parity_difference": diff(selection), "demographic_parity_ratio": ratio(selection),
-            "equalized_odds_difference": np.maximum(diff(tpr), diff(fpr)),
-            "equalized_odds_ratio": np.minimum(ratio(tpr), ratio(fpr)),
-        })
-
-
-def gap_change(y, pred_before, pred_after, groups, positive, n_boot: int = 200, seed: int = 0) -> dict[str, Any]:
-    """Change of each gap (after - before) with a paired bootstrap CI over test rows (same draws for both)."""
-    before, after = _gaps(y, pred_before, groups, positive), _gaps(y, pred_after, groups, positive)
+    `widened_significantly`: difference gaps whose change has a CI lower bound above `tolerance`;
+    `widened_point_estimate`: those whose point change exceeds it (for information).
+    """
+    before = model_fairness(y, pred_before, groups, outcomes)
+    after = model_fairness(y, pred_after, groups, outcomes)
     idx = np.random.default_rng(seed).integers(0, len(y), (n_boot, len(y)))
-    change = _bootstrap_gaps(y, pred_after, groups, positive, idx) - _bootstrap_gaps(y, pred_before, groups, positive, idx)
-    out = {}
-    for k in before:
-        values = change[k].replace([np.inf, -np.inf], np.nan).dropna().to_numpy()
-        low, high = np.percentile(values, [2.5, 97.5]) if len(values) else (np.nan, np.nan)
-        out[k] = {"before": before[k], "after": after[k], "change": after[k] - before[k],
-                  "ci_low": float(low), "ci_high": float(high)}
+    draws = (_bootstrap_gaps(y, pred_after, groups, outcomes, idx)
+             - _bootstrap_gaps(y, pred_before, groups, outcomes, idx))
+    out: dict[str, Any] = {"reasons": {}}
+    for key in GAPS:
+        entry = {"before": before[key], "after": after[key], "change": None, "ci_low": None, "ci_high": None}
+        values = draws[key].to_numpy()
+        values = values[np.isfinite(values)]
+        if before[key] is None or after[key] is None:
+            out["reasons"][key] = before["reasons"].get(key) or after["reasons"].get(key)
+        else:
+            entry["change"] = after[key] - before[key]
+            if len(values) >= MIN_VALID_DRAWS * n_boot:
+                entry["ci_low"], entry["ci_high"] = (float(v) for v in np.percentile(values, [2.5, 97.5]))
+            else:
+                out["reasons"][key] = (f"the gap is undefined in {n_boot - len(values)} of {n_boot} bootstrap draws "
+                                       "(groups too small): no CI")
+        out[key] = entry
+    out["widened_significantly"] = [k for k in WIDENING_GAPS
+                                    if out[k]["ci_low"] is not None and out[k]["ci_low"] > tolerance]
+    out["widened_point_estimate"] = [k for k in WIDENING_GAPS
+                                     if out[k]["change"] is not None and out[k]["change"] > tolerance]
     return out
 
 
 def representation(real_groups: np.ndarray, synthetic_groups: np.ndarray, tolerance: float,
                    alpha: float = 0.05) -> dict[str, Any]:
     """Share of each group in real vs synthetic minority rows, chi-squared test, and an amplification flag."""
-    categories = sorted(set(real_groups) | set(synthetic_groups))
-    real = pd.Series(real_groups).value_counts().reindex(categories, fill_value=0)
-    syn = pd.Series(synthetic_groups).value_counts().reindex(categories, fill_value=0)
+    categories = sorted(set(map(str, real_groups)) | set(map(str, synthetic_groups)))
+    real = pd.Series(real_groups, dtype=str).value_counts().reindex(categories, fill_value=0)
+    syn = pd.Series(synthetic_groups, dtype=str).value_counts().reindex(categories, fill_value=0)
+    if real.sum() == 0 or syn.sum() == 0:
+        return {"real_share": {}, "synthetic_share": {}, "chi2_p_value": None, "largest_shift": None,
+                "largest_shift_group": None, "flagged": False,
+                "reason": "no synthetic minority rows" if syn.sum() == 0 else "no real minority rows"}
     table = np.vstack([real.to_numpy(), syn.to_numpy()])
     table = table[:, table.sum(0) > 0]
-    p = float(stats.chi2_contingency(table)[1]) if table.shape[1] > 1 and syn.sum() > 0 else 1.0
-    real_share, syn_share = real / max(real.sum(), 1), syn / max(syn.sum(), 1)
-    shift = (syn_share - real_share)
+    p = float(stats.chi2_contingency(table)[1]) if table.shape[1] > 1 else 1.0
+    real_share, syn_share = real / real.sum(), syn / syn.sum()
+    shift = (syn_share - real_share).abs()
     return {"real_share": real_share.round(6).to_dict(), "synthetic_share": syn_share.round(6).to_dict(),
-            "chi2_p_value": p, "largest_shift": float(shift.abs().max()),
-            "largest_shift_group": str(shift.abs().idxmax()),
-            "flagged": bool(p < alpha and shift.abs().max() > tolerance)}
+            "chi2_p_value": p, "largest_shift": float(shift.max()), "largest_shift_group": str(shift.idxmax()),
+            "flagged": bool(p < alpha and shift.max() > tolerance)}
+
+
+def matrix_rows(models: dict[str, dict[str, Any]], changes: dict[str, dict[str, Any]], classifier: str) -> list[dict[str, Any]]:
+    """One row per configuration of `classifier`: per gap its value, change with CI, and the significance flag."""
+    rows = []
+    for comparator, fairness in models.items():
+        change = changes.get(comparator)
+        row: dict[str, Any] = {"classifier": classifier, "comparator": comparator,
+                               "four_fifths_violated": fairness["four_fifths_violated"]}
+        for key in ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference"):
+            row[key] = {"value": fairness[key], "change": change[key]["change"] if change else None,
+                        "ci_low": change[key]["ci_low"] if change else None,
+                        "ci_high": change[key]["ci_high"] if change else None,
+                        "flagged": bool(change and key in change["widened_significantly"])}
+        rows.append(row)
+    return rows
 
 
 def assess(config: AuditConfig, X_test: pd.DataFrame, y_test: np.ndarray, predictions: dict[str, dict[str, np.ndarray]],
-           real_minority: pd.DataFrame, synthetic_minority: dict[str, pd.DataFrame], positive: int) -> dict[str, Any]:
-    """Fairness section of the audit. `predictions[classifier][comparator]` are encoded test predictions."""
+           real_minority: pd.DataFrame, synthetic_minority: dict[str, pd.DataFrame], classes: Sequence[Any],
+           minority: Sequence[Any]) -> dict[str, Any]:
+    """Fairness section of the audit.
+
+    `predictions[classifier][comparator]` are encoded test predictions; `classes` are the original labels
+    in encoded order (`LabelEncoder.classes_`), `minority` the original minority labels.
+    """
     if not config.features.sensitive:
         return {"available": False, "statement": NO_SENSITIVE}
     fc = config.fairness
+    outcomes = resolve_outcomes(classes, minority, fc.favourable_label, config.source_file or "the params file")
+    y_test = np.asarray(y_test)
     test_groups = sensitive_groups(X_test, config)
     real_groups = sensitive_groups(real_minority, config)
-    out: dict[str, Any] = {"available": True, "attributes": list(test_groups.columns), "tolerance": fc.tolerance,
-                           "disparate_impact_min": fc.disparate_impact_min, "models": {}, "changes": {},
-                           "representation": {}}
+    out: dict[str, Any] = {
+        "available": True, "attributes": list(test_groups.columns), "tolerance": fc.tolerance,
+        "disparate_impact_min": fc.disparate_impact_min, "min_group_size": MIN_GROUP_SIZE,
+        "favourable_outcome": outcomes.favourable_outcome,
+        "equalized_odds_on": f"true and false positive rates of the minority outcome, {outcomes.minority_outcome}",
+        "groups": {}, "notes": [], "models": {}, "changes": {}, "matrix": {}, "representation": {}}
     for attribute in test_groups.columns:
         groups = test_groups[attribute].to_numpy()
+        sizes = group_sizes(y_test, groups, outcomes)
+        out["groups"][attribute] = sizes
+        outside = sizes["n"].get(OUTSIDE_BINS, 0)
+        if outside:
+            out["notes"].append(f"{outside} test rows of `{attribute}` fall outside the configured bins; they form "
+                                f"the group `{OUTSIDE_BINS}`")
+        models, changes, matrix = {}, {}, []
         for classifier, by_comparator in predictions.items():
-            for comparator, pred in by_comparator.items():
-                out["models"].setdefault(attribute, {}).setdefault(classifier, {})[comparator] = model_fairness(
-                    y_test, pred, groups, positive, fc.disparate_impact_min)
-                if comparator != "baseline":
-                    change = gap_change(y_test, by_comparator["baseline"], pred, groups, positive, fc.n_bootstrap,
-                                        config.split.seed)
-                    change["widened_beyond_tolerance"] = [k for k in ("demographic_parity_difference", "equalized_odds_difference")
-                                                          if change[k]["change"] > fc.tolerance]
-                    out["changes"].setdefault(attribute, {}).setdefault(classifier, {})[comparator] = change
+            models[classifier] = {comparator: model_fairness(y_test, pred, groups, outcomes, fc.disparate_impact_min)
+                                  for comparator, pred in by_comparator.items()}
+            changes[classifier] = {comparator: gap_change(y_test, by_comparator["baseline"], pred, groups, outcomes,
+                                                          fc.tolerance, fc.n_bootstrap, config.split.seed)
+                                   for comparator, pred in by_comparator.items()
+                                   if comparator != "baseline" and "baseline" in by_comparator}
+            matrix += matrix_rows(models[classifier], changes[classifier], classifier)
+        out["models"][attribute], out["changes"][attribute], out["matrix"][attribute] = models, changes, matrix
         for method, synthetic in synthetic_minority.items():
             syn_groups = sensitive_groups(synthetic, config)[attribute].to_numpy()
             out["representation"].setdefault(attribute, {})[method] = representation(

@@ -268,21 +268,48 @@ def cheap_alternatives(result: dict[str, Any]) -> str:
             f"{num(best['cv_mean'])}; {'; '.join(parts)}. So {conclusion}.")
 
 
+def _fairness_attribute(fairness: dict[str, Any], attribute: str, limit: int = 3) -> str:
+    """One sentence: which configurations significantly widen which gap (with the CI), and who was too small."""
+    sizes = fairness["groups"][attribute]
+    counts = ", ".join(f"{g} {n}" for g, n in sizes["n"].items())
+    if not sizes["comparable"]:
+        return f"- **{attribute}** (test rows: {counts}): {sizes['note']}."
+    widened = [f"{method_name(comp)} + {CLASSIFIER_NAMES.get(clf, clf)} ({gap.replace('_', ' ')} "
+               f"{signed(change[gap]['change'])}{ci(change[gap]['ci_low'], change[gap]['ci_high'])})"
+               for clf, by_comp in fairness["changes"][attribute].items() for comp, change in by_comp.items()
+               for gap in change["widened_significantly"]]
+    point_only = sum(len(set(change["widened_point_estimate"]) - set(change["widened_significantly"]))
+                     for by_comp in fairness["changes"][attribute].values() for change in by_comp.values())
+    models = [f for by_comp in fairness["models"][attribute].values() for f in by_comp.values()]
+    violated = sum(bool(f["four_fifths_violated"]) for f in models)
+    if widened:
+        more = f" and {len(widened) - limit} more (see the fairness matrix)" if len(widened) > limit else ""
+        text = f"significantly widened by {'; '.join(widened[:limit])}{more}"
+    else:
+        text = "no configuration widens a gap significantly"
+    if point_only:
+        text += f"; {point_only} further point change(s) exceed the tolerance with a CI reaching below it"
+    text += f"; the four-fifths rule is violated in {violated} of {len(models)} configurations"
+    if sizes["too_small"]:
+        small = ", ".join(f"`{g}` (n = {sizes['n'][g]})" for g in sizes["too_small"])
+        text += f"; too small to judge: {small}"
+    return f"- **{attribute}** (test rows: {counts}): {text}."
+
+
 def fairness_summary(result: dict[str, Any]) -> str:
+    """Short: which outcome is favourable, then one sentence per attribute, then representation shifts."""
     fairness = result["fairness"]
     if not fairness.get("available"):
         return fairness["statement"]
-    widened = [f"{attr}: {method_name(comp)} + {CLASSIFIER_NAMES.get(clf, clf)} widens {', '.join(g.replace('_', ' ') for g in change['widened_beyond_tolerance'])}"
-               for attr, by_clf in fairness["changes"].items() for clf, by_comp in by_clf.items()
-               for comp, change in by_comp.items() if change["widened_beyond_tolerance"]]
-    violated = sorted({f"{attr} ({CLASSIFIER_NAMES.get(clf, clf)}, {method_name(comp)})"
-                       for attr, by_clf in fairness["models"].items() for clf, by_comp in by_clf.items()
-                       for comp, f in by_comp.items() if f["four_fifths_violated"]})
-    flagged = [f"{attr}: {method_name(m)} shifts group `{r['largest_shift_group']}` by {r['largest_shift']:.1%}"
+    lines = [f"Favourable outcome: {fairness['favourable_outcome']}; demographic parity and the four-fifths rule use "
+             f"its rate, equalized odds the {fairness['equalized_odds_on']}. A gap counts as widened when the 95% CI "
+             f"of its change after augmentation lies above the tolerance of {fairness['tolerance']}; groups under "
+             f"{fairness['min_group_size']} test rows are too small to judge.", ""]
+    lines += [_fairness_attribute(fairness, attribute) for attribute in fairness["attributes"]]
+    lines += [f"- {note[0].upper()}{note[1:]}." for note in fairness.get("notes", [])]
+    flagged = [f"{attr}: {method_name(m)} shifts `{r['largest_shift_group']}` by {r['largest_shift']:.1%}"
                for attr, by_m in fairness["representation"].items() for m, r in by_m.items() if r["flagged"]]
-    lines = [f"- Gaps widened beyond the tolerance of {fairness['tolerance']}: " + ("; ".join(widened) if widened else "none") + ".",
-             f"- Four-fifths rule violated: " + ("; ".join(violated) if violated else "in no model") + ".",
-             f"- Representation shifts in the synthetic minority: " + ("; ".join(flagged) if flagged else "none flagged") + "."]
+    lines.append("- Representation in the synthetic minority: " + ("; ".join(flagged) if flagged else "no shift flagged") + ".")
     return "\n".join(lines)
 
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
-from fairlearn.metrics import MetricFrame, demographic_parity_difference, equalized_odds_difference, selection_rate
+from fairlearn.metrics import (MetricFrame, demographic_parity_difference, demographic_parity_ratio,
+                               equalized_odds_difference, equalized_odds_ratio, selection_rate)
 
-from synthlib.config import PrivacyConfig, load_config
+from synthlib.config import AuditConfig, PrivacyConfig, load_config, parse_config
 from synthlib.data import prepare
-from synthlib.fairness import _bootstrap_gaps, _gaps, model_fairness, representation, sensitive_groups
+from synthlib.errors import DataError
+from synthlib.fairness import (MISSING_GROUP, OUTSIDE_BINS, SINGLE_GROUP, _bootstrap_gaps, assess, gap_change, group_sizes,
+                               model_fairness, representation, resolve_outcomes, sensitive_groups)
+from synthlib.jsonsafe import plain
+from synthlib.narrative import fairness_summary
 from synthlib.privacy import assess_method, attack_space, interpolation_attack
 from synthlib.samplers import SAMPLERS
 
-from .conftest import ROOT
+from .conftest import ROOT, toy_config
 
 THRESHOLDS = PrivacyConfig()
 
@@ -23,17 +30,53 @@ def german():
     return prepare(load_config(ROOT / "params" / "german_credit.yml"))
 
 
-def test_fairness_numbers_match_fairlearn_on_a_toy_case():
-    y = np.array([0, 0, 1, 1, 0, 1, 0, 1, 1, 0])
-    pred = np.array([0, 1, 1, 0, 0, 1, 1, 1, 0, 0])
-    groups = np.array(["a", "a", "a", "a", "a", "b", "b", "b", "b", "b"])
-    ours = model_fairness(y, pred, groups, positive=1)
-    assert ours["demographic_parity_difference"] == pytest.approx(demographic_parity_difference(y, pred, sensitive_features=groups))
-    assert ours["equalized_odds_difference"] == pytest.approx(equalized_odds_difference(y, pred, sensitive_features=groups))
-    by_group = {r["group"]: r for r in ours["by_group"]}
-    direct = MetricFrame(metrics=selection_rate, y_true=y, y_pred=pred, sensitive_features=groups).by_group
-    assert by_group["a"]["selection_rate"] == pytest.approx(direct["a"]) and by_group["b"]["selection_rate"] == pytest.approx(direct["b"])
-    assert ours["four_fifths_violated"] == (ours["demographic_parity_ratio"] < 0.8)
+def _outcomes():
+    return resolve_outcomes([0, 1], [0])  # 0 = minority (adverse), 1 = favourable
+
+
+def _two_groups(rates_a: tuple[int, int], rates_b: tuple[int, int], n: int = 100):
+    """Truth half minority in each group; `rates_x` = (minority predictions, of n rows) per group."""
+    y = np.tile(np.r_[np.zeros(n // 2, int), np.ones(n // 2, int)], 2)
+    pred = np.ones(2 * n, int)
+    pred[:rates_a[0]] = 0
+    pred[n:n + rates_b[0]] = 0
+    return y, pred, np.repeat(["a", "b"], n)
+
+
+def test_gaps_match_fairlearn_when_every_group_is_judged():
+    rng = np.random.default_rng(3)
+    y, pred, groups = rng.integers(0, 2, 300), rng.integers(0, 2, 300), rng.choice(["a", "b", "c"], 300)
+    ours = model_fairness(y, pred, groups, _outcomes())
+    minority_true, minority_pred, favourable = (y == 0).astype(int), (pred == 0).astype(int), (pred == 1).astype(int)
+    assert ours["demographic_parity_ratio"] == pytest.approx(
+        demographic_parity_ratio(minority_true, favourable, sensitive_features=groups))
+    assert ours["demographic_parity_difference"] == pytest.approx(
+        demographic_parity_difference(minority_true, favourable, sensitive_features=groups))
+    assert ours["equalized_odds_difference"] == pytest.approx(
+        equalized_odds_difference(minority_true, minority_pred, sensitive_features=groups))
+    direct = MetricFrame(metrics=selection_rate, y_true=minority_true, y_pred=favourable, sensitive_features=groups).by_group
+    assert {r["group"]: r["favourable_rate"] for r in ours["by_group"]} == pytest.approx(direct.to_dict())
+
+
+def test_four_fifths_rule_follows_the_favourable_outcome_not_the_adverse_one():
+    # adverse (minority) prediction rates 0.10 vs 0.20: ratio 0.5; approval rates 0.90 vs 0.80: ratio 0.889
+    fair = model_fairness(*_two_groups((10, 100), (20, 100)), _outcomes())
+    assert fair["demographic_parity_ratio"] == pytest.approx(0.8 / 0.9)
+    assert fair["four_fifths_violated"] is False
+    # adverse rates 0.60 vs 0.75: ratio 0.8 (passes); approval rates 0.40 vs 0.25: ratio 0.625 (fails)
+    unfair = model_fairness(*_two_groups((60, 100), (75, 100)), _outcomes())
+    assert unfair["demographic_parity_ratio"] == pytest.approx(0.625)
+    assert unfair["four_fifths_violated"] is True
+
+
+def test_favourable_label_is_resolved_by_value_and_described():
+    default = resolve_outcomes(["admin", "custodial", "manage"], ["custodial", "manage"])
+    assert default.favourable == (0,) and default.minority == (1, 2) and "`admin`" in default.favourable_outcome
+    chosen = resolve_outcomes(["admin", "custodial", "manage"], ["custodial", "manage"], favourable_label="manage")
+    assert chosen.favourable == (2,) and "`manage`" in chosen.favourable_outcome
+    assert resolve_outcomes([0, 1], [0], favourable_label="1").favourable == (1,)
+    with pytest.raises(DataError, match="fairness.favourable_label .* classes are: admin, custodial, manage"):
+        resolve_outcomes(["admin", "custodial", "manage"], ["manage"], favourable_label="boss")
 
 
 def test_vectorised_bootstrap_gaps_equal_fairlearn_per_draw():
@@ -41,17 +84,123 @@ def test_vectorised_bootstrap_gaps_equal_fairlearn_per_draw():
     y, pred = rng.integers(0, 2, 150), rng.integers(0, 2, 150)
     groups = rng.choice(["x", "y", "z"], 150)
     idx = rng.integers(0, 150, (4, 150))
-    draws = _bootstrap_gaps(y, pred, groups, 1, idx)
+    draws = _bootstrap_gaps(y, pred, groups, _outcomes(), idx)
     for i in range(4):
-        reference = _gaps(y[idx[i]], pred[idx[i]], groups[idx[i]], 1)
-        for key, value in reference.items():
-            assert draws.iloc[i][key] == pytest.approx(value, abs=1e-12)
+        yt, yp, g = (y[idx[i]] == 0).astype(int), (pred[idx[i]] == 0).astype(int), groups[idx[i]]
+        assert draws.iloc[i]["demographic_parity_ratio"] == pytest.approx(demographic_parity_ratio(yt, 1 - yp, sensitive_features=g))
+        assert draws.iloc[i]["demographic_parity_difference"] == pytest.approx(demographic_parity_difference(yt, 1 - yp, sensitive_features=g))
+        assert draws.iloc[i]["equalized_odds_difference"] == pytest.approx(equalized_odds_difference(yt, yp, sensitive_features=g))
+        assert draws.iloc[i]["equalized_odds_ratio"] == pytest.approx(equalized_odds_ratio(yt, yp, sensitive_features=g))
+
+
+def test_a_large_change_with_a_ci_spanning_the_tolerance_is_not_significant():
+    y, before, groups = _two_groups((6, 12), (6, 12), n=12)
+    after = before.copy()
+    after[6:8] = 0  # group a: 8 of 12 predicted minority instead of 6: a point change of +0.167
+    change = gap_change(y, before, after, groups, _outcomes(), tolerance=0.05, n_boot=200)
+    dp = change["demographic_parity_difference"]
+    assert dp["change"] == pytest.approx(2 / 12) and dp["ci_low"] < 0.05 < dp["ci_high"]
+    assert "demographic_parity_difference" in change["widened_point_estimate"]
+    assert "demographic_parity_difference" not in change["widened_significantly"]
+    # the same shift on 100 times the rows is significant
+    y, before, groups = _two_groups((600, 1200), (600, 1200), n=1200)
+    after = before.copy()
+    after[600:800] = 0
+    assert "demographic_parity_difference" in gap_change(y, before, after, groups, _outcomes(), 0.05)["widened_significantly"]
+
+
+def _strict_json(value) -> str:
+    return json.dumps(plain(value), allow_nan=False)
+
+
+def test_classifier_predicting_no_minority_row_gives_reasons_not_nan():
+    y, pred, groups = _two_groups((0, 100), (0, 100))
+    fair = model_fairness(y, pred, groups, _outcomes())
+    assert fair["equalized_odds_ratio"] is None and "0/0" in fair["reasons"]["equalized_odds_ratio"]
+    assert fair["demographic_parity_ratio"] == 1.0 and fair["four_fifths_violated"] is False
+    change = gap_change(y, _two_groups((30, 100), (50, 100))[1], pred, groups, _outcomes(), 0.05, n_boot=50)
+    assert change["equalized_odds_ratio"]["change"] is None and "0/0" in change["reasons"]["equalized_odds_ratio"]
+    _strict_json(change)
+    # favourable = the minority class, which nobody is predicted: the parity ratio itself is 0/0
+    nobody = model_fairness(y, pred, groups, resolve_outcomes([0, 1], [0], favourable_label=0))
+    assert nobody["demographic_parity_ratio"] is None and nobody["four_fifths_violated"] is None
+    assert "favourable outcome rate" in nobody["reasons"]["demographic_parity_ratio"]
+
+
+def test_group_with_no_positive_prediction_counts_with_rate_zero():
+    y, pred, groups = _two_groups((0, 100), (40, 100))
+    fair = model_fairness(y, pred, groups, resolve_outcomes([0, 1], [0], favourable_label=0))
+    assert fair["demographic_parity_ratio"] == 0.0 and fair["four_fifths_violated"] is True
+
+
+def _sensitive_config(**sensitive) -> AuditConfig:
+    return parse_config(toy_config(features={"sensitive": [{"column": "group", **sensitive}]}))
+
+
+def test_single_group_attribute_is_reported_not_a_crash():
+    config = _sensitive_config()
+    X = pd.DataFrame({"group": ["a"] * 60})
+    y = np.r_[np.zeros(20, int), np.ones(40, int)]
+    predictions = {"logistic_regression": {"baseline": y.copy(), "smote": np.zeros(60, int)}}
+    result = assess(config, X, y, predictions, X.iloc[:20], {"smote": X.iloc[:5]}, classes=[0, 1], minority=[0])
+    assert result["groups"]["group"]["note"] == SINGLE_GROUP and not result["groups"]["group"]["comparable"]
+    model = result["models"]["group"]["logistic_regression"]["smote"]
+    assert model["demographic_parity_difference"] is None and model["reasons"]["demographic_parity_ratio"] == SINGLE_GROUP
+    assert result["changes"]["group"]["logistic_regression"]["smote"]["widened_significantly"] == []
+    assert SINGLE_GROUP in fairness_summary({"fairness": plain(result)})
+    _strict_json(result)
+
+
+def test_tiny_group_is_left_out_of_the_gap_and_named():
+    y, pred, groups = _two_groups((20, 100), (30, 100))
+    y, pred, groups = np.r_[y, [0, 0, 1, 1, 1]], np.r_[pred, [0, 0, 0, 0, 0]], np.r_[groups, ["c"] * 5]  # c: approves nobody
+    fair = model_fairness(y, pred, groups, _outcomes())
+    assert fair["demographic_parity_ratio"] == pytest.approx(0.7 / 0.8)  # a and b only; with c it would be 0
+    assert {r["group"]: r["note"] for r in fair["by_group"]}["c"].startswith("too small to judge (n = 5")
+    assert group_sizes(y, groups, _outcomes())["too_small"] == ["c"]
+
+
+def test_group_without_minority_truth_is_left_out_of_the_tpr_gap():
+    y, pred, groups = _two_groups((20, 100), (20, 100))
+    y[100:150] = 1  # group b has no minority truth rows: fairlearn reports its TPR as 0
+    fair = model_fairness(y, pred, groups, _outcomes())
+    assert equalized_odds_difference((y == 0).astype(int), (pred == 0).astype(int), sensitive_features=groups) > 0.3
+    assert fair["equalized_odds_difference"] is None and "true positive rate" in fair["reasons"]["equalized_odds_difference"]
+    assert {r["group"]: r["tpr"] for r in fair["by_group"]}["b"] is None
+
+
+def test_values_outside_the_bins_form_an_explicit_group(caplog):
+    config = _sensitive_config(bins=[0, 50, 100], labels=["low", "high"])
+    frame = pd.DataFrame({"group": [10.0, 60.0, 120.0, np.nan]})
+    with caplog.at_level("WARNING", logger="synthlib.fairness"):
+        groups = sensitive_groups(frame, config)["group"].tolist()
+    assert groups == ["low", "high", OUTSIDE_BINS, MISSING_GROUP] and "nan" not in groups
+    assert "outside the bins" in caplog.text
 
 
 def test_continuous_sensitive_attribute_is_binned(german):
     groups = sensitive_groups(german.X_test, german.config)
     assert set(groups["age"]) <= {"18-25", "26-35", "36-50", "51+"}
     assert set(groups["sex"]) == {"male", "female"}
+
+
+def test_summary_names_significant_widening_with_its_ci_in_one_sentence_per_attribute():
+    config = _sensitive_config()
+    y, before, groups = _two_groups((600, 1200), (600, 1200), n=1200)
+    after = before.copy()
+    after[600:800] = 0
+    X = pd.DataFrame({"group": np.r_[groups, ["c"] * 4]})
+    y, before, after = np.r_[y, [0, 1, 1, 1]], np.r_[before, [1, 1, 1, 1]], np.r_[after, [1, 1, 1, 1]]
+    predictions = {"knn": {"baseline": before, "smote": after}}
+    result = plain(assess(config, X, y, predictions, X[y == 0], {"smote": X[y == 0]}, classes=[0, 1], minority=[0]))
+    assert result["favourable_outcome"] == "predicted `1` (not the minority)"
+    row = next(r for r in result["matrix"]["group"] if r["comparator"] == "smote")
+    assert row["demographic_parity_difference"]["flagged"] and row["demographic_parity_difference"]["ci_low"] > 0.05
+    text = fairness_summary({"fairness": result})
+    attribute_line = next(line for line in text.splitlines() if line.startswith("- **group**"))
+    assert "SMOTE + k-nearest neighbours (demographic parity difference +0.167 [" in attribute_line
+    assert "too small to judge: `c` (n = 4)" in attribute_line
+    assert len(text.splitlines()) <= 5
 
 
 def test_sampler_generating_one_group_is_flagged_for_representation(german):
