@@ -5,6 +5,7 @@ Each function takes the `results.json` dict (and sometimes a key into it) and re
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 METRIC_NAMES = {
@@ -322,11 +323,11 @@ def privacy_summary(result: dict[str, Any]) -> str:
         decided = v.get("decided_by")
         reason = f", decided by {decided.replace('_', ' ')}" if decided else ""
         line = f"- {method_name(method)}: **{v['risk']} risk**{reason}."
-        attack = checks.get("interpolation_attack")
-        if attack and attack.get("reconstructed_real_rows"):
-            line += (f" Releasing its augmented training set would expose about {attack['reconstructed_real_rows']} real "
-                     f"minority rows to the interpolation attack (precision {num(attack['reconstruction_precision'])}, "
-                     f"distinguish ROC-AUC {num(attack['distinguish_auc'])}).")
+        mia = checks.get("membership_inference")
+        if mia and decided == "membership_inference":
+            line += (f" Membership-inference ROC-AUC {num(mia['auc'])} [95% CI {num(mia['ci_low'])}, "
+                     f"{num(mia['ci_high'])}], graded on the CI's upper bound.")
+        line += _attack_sentence(checks.get("interpolation_attack"))
         lines.append(line)
         order = {"low": 0, "medium": 1, "high": 2}
         from .samplers import INTERPOLATION_METHODS
@@ -341,12 +342,35 @@ def privacy_summary(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _attack_sentence(attack: dict[str, Any] | None) -> str:
+    """What the interpolation attack shows: exposure only when it beats its chance level (see privacy.interpolation_attack)."""
+    if not attack or not math.isfinite(attack.get("distinguish_auc", float("nan"))):
+        return ""
+    auc = (f"distinguish ROC-AUC {num(attack['distinguish_auc'])} [95% CI {num(attack.get('distinguish_auc_ci_low'))}, "
+           f"{num(attack.get('distinguish_auc_ci_high'))}]")
+    chance = attack.get("chance", {})
+    precision = (f"reconstruction precision {num(attack['reconstruction_precision'])} against "
+                 f"{num(chance.get('reconstruction_precision'))} by chance")
+    if not attack.get("beats_chance"):
+        return (f" The interpolation attack does no better than chance on its augmented training set "
+                f"({auc} against 0.5; {precision}), so no exposure of real rows is claimed.")
+    if attack.get("exposed_real_rows"):
+        return (f" Releasing its augmented training set would expose about {attack['exposed_real_rows']} real "
+                f"minority rows to the interpolation attack ({precision}; {auc}).")
+    return f" The interpolation attack tells synthetic from real rows better than chance ({auc}) but claims no real rows."
+
+
 def mitigation_summary(result: dict[str, Any]) -> str:
     mitigation = result["privacy"].get("mitigation", {})
     rows = mitigation.get("methods", {})
     if not rows:
         return mitigation.get("alternative", "")
-    parts = [f"{method_name(m)}: attack ROC-AUC {num(r['attack_auc_before'])} → {num(r['attack_auc_after'])}, "
+
+    def at_chance(beats: bool | None) -> str:
+        return " (no better than chance)" if beats is False else ""
+
+    parts = [f"{method_name(m)}: attack ROC-AUC {num(r['attack_auc_before'])}{at_chance(r.get('attack_beats_chance_before'))}"
+             f" → {num(r['attack_auc_after'])}{at_chance(r.get('attack_beats_chance_after'))}, "
              f"minority recall {num(r['recall_minority_before'])} → {num(r['recall_minority_after'])}"
              for m, r in rows.items()]
     return (f"Adding Gaussian noise of {mitigation['noise_scale']} standard deviations to the interpolated rows "

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 
@@ -46,24 +47,41 @@ def distance_to_closest_record(Z_train: np.ndarray, Z_syn: np.ndarray, Z_holdout
     }
 
 
+def auc_with_ci(label: np.ndarray, score: np.ndarray, n_boot: int = 200, seed: int = 0,
+                level: float = 0.95) -> tuple[float, float, float]:
+    """ROC-AUC of `score` for `label` (1 = positive) and its stratified percentile bootstrap CI.
+
+    Positives and negatives are resampled separately, so every draw keeps the class sizes (the AUC is
+    defined for any imbalance). Each draw's AUC is the Mann-Whitney U of scipy divided by n1 x n0,
+    vectorised over draws.
+    """
+    label = np.asarray(label).astype(bool)
+    pos, neg = np.asarray(score, dtype=float)[label], np.asarray(score, dtype=float)[~label]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan"), float("nan"), float("nan")
+    auc = float(roc_auc_score(label, score))
+    rng = np.random.default_rng(seed)
+    pos_draws = pos[rng.integers(0, len(pos), (n_boot, len(pos)))]
+    neg_draws = neg[rng.integers(0, len(neg), (n_boot, len(neg)))]
+    u = stats.mannwhitneyu(pos_draws, neg_draws, axis=1, method="asymptotic").statistic
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(u / (len(pos) * len(neg)), [tail, 100 - tail])
+    return auc, float(low), float(high)
+
+
 def membership_inference(Z_members: np.ndarray, Z_non_members: np.ndarray, Z_syn: np.ndarray,
                          n_boot: int = 200, seed: int = 0) -> dict[str, Any]:
-    """Attacker scores a record by closeness to its nearest synthetic row; ROC-AUC of members vs non-members."""
-    rng = np.random.default_rng(seed)
-    n = min(len(Z_members), len(Z_non_members))
-    members = Z_members[rng.choice(len(Z_members), n, replace=False)]
-    non_members = Z_non_members[rng.choice(len(Z_non_members), n, replace=False)]
+    """Attacker scores a record by closeness to its nearest synthetic row; ROC-AUC of members vs non-members.
+
+    Every member and non-member row is scored (the AUC needs no balanced classes); the 95% CI is a
+    stratified bootstrap. The verdict grades this check on `ci_high`.
+    """
     index = NearestNeighbors(n_neighbors=1).fit(Z_syn)
-    score = -np.r_[index.kneighbors(members)[0][:, 0], index.kneighbors(non_members)[0][:, 0]]
-    label = np.r_[np.ones(n), np.zeros(n)]
-    auc = float(roc_auc_score(label, score))
-    boots = []
-    for _ in range(n_boot):
-        idx = rng.integers(0, 2 * n, 2 * n)
-        if 0 < label[idx].sum() < 2 * n:
-            boots.append(roc_auc_score(label[idx], score[idx]))
-    low, high = np.percentile(boots, [2.5, 97.5])
-    return {"auc": auc, "ci_low": float(low), "ci_high": float(high), "n_members": n, "n_non_members": n}
+    score = -np.r_[index.kneighbors(Z_members)[0][:, 0], index.kneighbors(Z_non_members)[0][:, 0]]
+    label = np.r_[np.ones(len(Z_members)), np.zeros(len(Z_non_members))]
+    auc, low, high = auc_with_ci(label, score, n_boot, seed)
+    return {"auc": auc, "ci_low": low, "ci_high": high, "n_members": int(len(Z_members)),
+            "n_non_members": int(len(Z_non_members)), "graded_on": "ci_high"}
 
 
 def k_anonymity(synthetic: pd.DataFrame, quasi_identifiers: list[str], k: int, reference: pd.DataFrame,
@@ -87,7 +105,8 @@ def k_anonymity(synthetic: pd.DataFrame, quasi_identifiers: list[str], k: int, r
 
 
 def interpolation_attack(Z_released: np.ndarray, is_synthetic: np.ndarray, tolerance: float = 0.02,
-                         n_candidates: int = 10, slack: np.ndarray | None = None) -> dict[str, Any]:
+                         n_candidates: int = 10, slack: np.ndarray | None = None, n_boot: int = 200,
+                         seed: int = 0) -> dict[str, Any]:
     """Structure-aware attack on a released augmented set of one class (Ganev et al., "SMOTE and Mirrors", 2025).
 
     The paper's idea: SMOTE rows lie on segments between two real rows of their class, so a row that is
@@ -97,31 +116,55 @@ def interpolation_attack(Z_released: np.ndarray, is_synthetic: np.ndarray, toler
     endpoints of rows scored below `tolerance` are claimed to be real records; precision and recall
     against the true real rows. Our own code on neighbour searches. The attacker knows which columns
     hold integers, so `slack` forgives the half unit that rounding moved a synthetic value.
+
+    Chance levels: ROC-AUC 0.5; a random guess that a row is synthetic is right at the synthetic share
+    of the released rows, one that a row is real at the real share. `beats_chance` is true only when the
+    ROC-AUC's bootstrap CI lies above 0.5 and, if rows were claimed, the reconstruction precision's
+    Clopper-Pearson CI lies above the real share; `exposed_real_rows` is `reconstructed_real_rows` then
+    and 0 otherwise.
     """
+    is_synthetic = np.asarray(is_synthetic).astype(int)
     a, b, residual = segment_fit(Z_released, Z_released, n_candidates=n_candidates, exclude_self=True, slack=slack)
     score = -np.nan_to_num(residual, posinf=1e6)
-    auc = float(roc_auc_score(is_synthetic, score)) if 0 < is_synthetic.sum() < len(is_synthetic) else float("nan")
+    auc, auc_low, auc_high = auc_with_ci(is_synthetic, score, n_boot, seed)
     judged = residual < tolerance
     claimed = np.unique(np.r_[a[judged], b[judged]]) if judged.any() else np.array([], dtype=int)
     claimed = claimed[(claimed >= 0) & ~judged[np.maximum(claimed, 0)]]  # an endpoint judged synthetic is not claimed
     real = ~is_synthetic.astype(bool)
     hits = int(real[claimed].sum()) if len(claimed) else 0
-    return {"distinguish_auc": auc, "rows_judged_synthetic": int(judged.sum()),
+    real_share = float(real.mean()) if len(real) else float("nan")
+    if len(claimed):
+        precision_ci = stats.binomtest(hits, len(claimed)).proportion_ci(0.95, method="exact")
+        precision_low, precision_high = float(precision_ci.low), float(precision_ci.high)
+    else:
+        precision_low = precision_high = float("nan")
+    beats_chance = bool(np.isfinite(auc_low) and auc_low > 0.5 and (not len(claimed) or precision_low > real_share))
+    return {"distinguish_auc": auc, "distinguish_auc_ci_low": auc_low, "distinguish_auc_ci_high": auc_high,
+            "rows_judged_synthetic": int(judged.sum()),
             "judged_synthetic_precision": float(is_synthetic[judged].mean()) if judged.any() else float("nan"),
             "reconstructed_rows": int(len(claimed)), "reconstructed_real_rows": hits,
             "reconstruction_precision": hits / len(claimed) if len(claimed) else float("nan"),
-            "reconstruction_recall": hits / max(int(real.sum()), 1), "tolerance": tolerance}
+            "reconstruction_precision_ci_low": precision_low, "reconstruction_precision_ci_high": precision_high,
+            "reconstruction_recall": hits / max(int(real.sum()), 1), "tolerance": tolerance,
+            "chance": {"distinguish_auc": 0.5, "judged_synthetic_precision": 1 - real_share,
+                       "reconstruction_precision": real_share},
+            "beats_chance": beats_chance, "exposed_real_rows": hits if beats_chance else 0}
 
 
 def verdict(checks: dict[str, Any], thresholds: PrivacyConfig) -> dict[str, Any]:
-    """low / medium / high from each check; the method's verdict is the worst, with the deciding check named."""
+    """low / medium / high from each check; the method's verdict is the worst, with the deciding check named.
+
+    Membership inference is graded on the upper bound of its 95% CI, the other checks on their estimates.
+    """
     levels = {}
     copy_share = checks["exact_copies"]["share"]
     levels["exact_copies"] = "high" if copy_share > thresholds.exact_copy_share_high else "medium" if copy_share > 0 else "low"
     share = checks["dcr"]["share_closer_than_typical_holdout"]
     levels["dcr"] = "high" if share >= thresholds.dcr_share_high else "medium" if share >= thresholds.dcr_share_medium else "low"
-    auc = checks["membership_inference"]["auc"]
-    levels["membership_inference"] = "high" if auc >= thresholds.mia_auc_high else "medium" if auc >= thresholds.mia_auc_medium else "low"
+    mia = checks["membership_inference"]
+    upper = mia.get("ci_high", mia["auc"])  # graded on the CI's upper bound: the attack may be that strong
+    levels["membership_inference"] = ("high" if upper >= thresholds.mia_auc_high else
+                                      "medium" if upper >= thresholds.mia_auc_medium else "low")
     attack = checks.get("interpolation_attack", {}).get("distinguish_auc", float("nan"))
     if np.isfinite(attack):
         levels["interpolation_attack"] = ("high" if attack >= thresholds.attack_auc_high else
@@ -145,7 +188,7 @@ def assess_method(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.Data
         checks["k_anonymity"] = k_anonymity(synthetic, quasi_identifiers, thresholds.k_anonymity, train)
         Z_released, slack = attack_space(train, augmented_class, numeric, categorical)
         checks["interpolation_attack"] = interpolation_attack(Z_released, is_synthetic, thresholds.attack_tolerance,
-                                                              slack=slack)
+                                                              slack=slack, n_boot=thresholds.n_bootstrap, seed=seed)
         checks["verdict"] = verdict(checks, thresholds)
     else:
         checks["verdict"] = {"risk": "low", "decided_by": None, "levels": {}, "note": "fewer than 2 synthetic rows"}

@@ -16,8 +16,8 @@ from synthlib.errors import DataError
 from synthlib.fairness import (MISSING_GROUP, OUTSIDE_BINS, SINGLE_GROUP, _bootstrap_gaps, assess, gap_change, group_sizes,
                                model_fairness, representation, resolve_outcomes, sensitive_groups)
 from synthlib.jsonsafe import plain
-from synthlib.narrative import fairness_summary
-from synthlib.privacy import assess_method, attack_space, interpolation_attack
+from synthlib.narrative import fairness_summary, mitigation_summary, privacy_summary
+from synthlib.privacy import assess_method, attack_space, interpolation_attack, membership_inference, verdict
 from synthlib.samplers import SAMPLERS
 
 from .conftest import ROOT, toy_config
@@ -233,15 +233,50 @@ def test_copies_of_training_rows_are_high_risk_with_membership_auc_near_one(germ
     assert checks["interpolation_attack"]["distinguish_auc"] < THRESHOLDS.attack_auc_high
 
 
-def test_independent_noise_is_low_risk(german):
+def test_independent_noise_is_at_chance_and_low_risk_once_the_holdout_can_tell(german):
     rng = np.random.default_rng(0)
-    train_min = german.train[german.y_train == 0]
     noise = pd.DataFrame({c: rng.choice(german.train[c].to_numpy(), 300) for c in german.features})
     for column in german.numeric:
         noise[column] = rng.integers(german.train[column].min(), german.train[column].max() + 1, 300)
     checks = _privacy(german, noise)
+    mia = checks["membership_inference"]
+    assert mia["ci_low"] < 0.5 < mia["ci_high"]
+    assert {k: v for k, v in checks["verdict"]["levels"].items() if k != "membership_inference"} == \
+        {"exact_copies": "low", "dcr": "low", "interpolation_attack": "low"}
+    # 60 minority holdout rows: the membership CI's upper bound cannot rule out medium risk, and says so
+    assert checks["verdict"]["levels"]["membership_inference"] == ("medium" if mia["ci_high"] >= THRESHOLDS.mia_auc_medium
+                                                                   else "low")
+    # with 1,000 holdout rows the CI is narrow enough to grade independent noise low
+    columns = list("abcd")
+    train, holdout, synthetic = (pd.DataFrame(rng.normal(size=(n, 4)), columns=columns) for n in (2000, 1000, 1000))
+    released = pd.concat([train, synthetic], ignore_index=True)
+    is_syn = np.r_[np.zeros(len(train)), np.ones(len(synthetic))].astype(int)
+    checks = assess_method(train, holdout, synthetic, released, is_syn, columns, [], [], THRESHOLDS)
     assert checks["verdict"]["risk"] == "low", checks["verdict"]
-    assert abs(checks["membership_inference"]["auc"] - 0.5) < 0.15
+    assert not checks["interpolation_attack"]["beats_chance"]
+
+
+def test_membership_inference_scores_every_member_and_non_member():
+    from scipy.spatial.distance import cdist
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(0)
+    members, non_members, synthetic = (rng.normal(size=(n, 4)) for n in (240, 60, 300))
+    result = membership_inference(members, non_members, synthetic, n_boot=200, seed=0)
+    assert (result["n_members"], result["n_non_members"]) == (240, 60)
+    nearest = cdist(np.r_[members, non_members], synthetic).min(axis=1)
+    assert result["auc"] == pytest.approx(roc_auc_score(np.r_[np.ones(240), np.zeros(60)], -nearest))
+    assert result["ci_low"] < result["auc"] < result["ci_high"]
+
+
+def test_membership_risk_is_graded_on_the_ci_upper_bound():
+    # GaussianCopula on German credit (issue 17): AUC 0.541 with 95% CI [0.447, 0.638] was rated low
+    assert 0.541 < THRESHOLDS.mia_auc_medium <= 0.638 < THRESHOLDS.mia_auc_high
+    checks = {"exact_copies": {"share": 0.0}, "dcr": {"share_closer_than_typical_holdout": 0.1},
+              "membership_inference": {"auc": 0.541, "ci_low": 0.447, "ci_high": 0.638}}
+    result = verdict(checks, THRESHOLDS)
+    assert result["levels"]["membership_inference"] == "medium"
+    assert (result["risk"], result["decided_by"]) == ("medium", "membership_inference")
 
 
 def _released(german, method: str):
@@ -261,6 +296,14 @@ def test_interpolation_attack_exposes_smote_but_not_gaussian_copula(german):
     copula = interpolation_attack(*_released(german, "gaussian_copula"))
     assert copula["distinguish_auc"] < THRESHOLDS.attack_auc_medium
     assert smote["distinguish_auc"] > copula["distinguish_auc"] + 0.15
+    # exposure is claimed only above chance: SMOTE beats it, the copula's endpoints are real at the base rate
+    assert smote["beats_chance"] and smote["distinguish_auc_ci_low"] > 0.5
+    assert smote["exposed_real_rows"] == smote["reconstructed_real_rows"]
+    assert smote["reconstruction_precision_ci_low"] > smote["chance"]["reconstruction_precision"]
+    assert not copula["beats_chance"] and copula["exposed_real_rows"] == 0
+    assert copula["reconstructed_real_rows"] > 0  # the raw count exists; it is not an exposure
+    Z, is_syn, *_ = _released(german, "gaussian_copula")
+    assert copula["chance"]["reconstruction_precision"] == pytest.approx(1 - is_syn.mean())
 
 
 def test_attack_is_near_perfect_on_continuous_smote_rows():
@@ -274,3 +317,33 @@ def test_attack_is_near_perfect_on_continuous_smote_rows():
     attack = interpolation_attack(X_res[in_class].to_numpy(), is_syn)
     assert attack["distinguish_auc"] > 0.9
     assert attack["reconstruction_precision"] > 0.85 and attack["reconstruction_recall"] > 0.7
+
+
+def _privacy_result(beats_chance: bool) -> dict:
+    attack = {"distinguish_auc": 0.62, "distinguish_auc_ci_low": 0.58, "distinguish_auc_ci_high": 0.66,
+              "reconstructed_rows": 158, "reconstructed_real_rows": 92, "reconstruction_precision": 0.58,
+              "chance": {"distinguish_auc": 0.5, "reconstruction_precision": 0.44}, "beats_chance": True,
+              "exposed_real_rows": 92}
+    if not beats_chance:  # GaussianCopula on German credit (issue 17): at or below chance
+        attack.update(distinguish_auc=0.42, distinguish_auc_ci_low=0.37, distinguish_auc_ci_high=0.46,
+                      reconstructed_real_rows=71, reconstruction_precision=0.42, beats_chance=False, exposed_real_rows=0)
+    checks = {"verdict": {"risk": "low", "decided_by": None, "levels": {}}, "interpolation_attack": attack}
+    return {"privacy": {"methods": {"smote": checks}, "mitigation": {
+        "noise_scale": 0.1, "classifier": "logistic_regression", "alternative": "Only models.",
+        "methods": {"smote": {"attack_auc_before": attack["distinguish_auc"], "attack_auc_after": 0.45,
+                              "attack_beats_chance_before": beats_chance, "attack_beats_chance_after": False,
+                              "recall_minority_before": 0.7, "recall_minority_after": 0.68}}}}}
+
+
+def test_privacy_summary_claims_exposure_only_when_the_attack_beats_chance():
+    above = privacy_summary(_privacy_result(beats_chance=True))
+    assert "would expose about 92 real" in above and "no better than chance" not in above
+    at_chance = privacy_summary(_privacy_result(beats_chance=False))
+    assert "expose" not in at_chance.replace("no exposure", "")
+    assert "does no better than chance" in at_chance and "0.440 by chance" in at_chance
+
+
+def test_mitigation_summary_marks_an_attack_at_chance():
+    text = mitigation_summary(_privacy_result(beats_chance=True))
+    assert "0.620 → 0.450 (no better than chance)" in text
+    assert "0.620 (no better than chance)" not in text
