@@ -12,14 +12,16 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import ConfigError
+from .metrics import METRIC_NAMES, PER_CLASS_METRIC
 
 METHODS = ("smote", "borderline_smote", "smote_enn", "adasyn", "gaussian_copula", "ctgan", "tvae", "diffusion")
 CLASSIFIERS = ("xgboost", "random_forest", "logistic_regression", "knn")
 BUILTIN_DATASETS = ("german_credit", "breast_cancer")
-Label = Union[int, str]
+Label = Union[bool, int, float, str]  # bool first: YAML reads `yes`/`no` as booleans, matched by value in checks
+THRESHOLD_OBJECTIVES = ("f1_minority", "balanced_accuracy")  # what evaluation._threshold_scorer implements
 
 
 class _Section(BaseModel):
@@ -35,6 +37,8 @@ class DatasetConfig(_Section):
     missing_markers: tuple[str, ...] = ()
     id_columns: tuple[str, ...] = ()
     encoding: str = "utf-8"
+    delimiter: str | None = Field(None, min_length=1, max_length=1,
+                                  description="CSV field separator; default `,` (`\\t` for .tsv files)")
     description: str = ""
     target_description: str = ""
     minority_description: str = ""
@@ -105,18 +109,44 @@ class AugmentationConfig(_Section):
     seed: int = 42
     deploy_method: Literal[METHODS] | None = None  # type: ignore[valid-type]
 
-    @field_validator("sampling_strategy")
+    @field_validator("methods")
     @classmethod
-    def _positive_ratio(cls, value: float | dict[str, int]) -> float | dict[str, int]:
-        if isinstance(value, float) and not 0 < value <= 1:
-            raise ValueError(f"sampling_strategy as a ratio must be in (0, 1], got {value}")
+    def _some_methods(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # an audit of augmentation needs a method; the verdict and report have nothing to compare without one
+        if not value:
+            raise ValueError(f"the list is empty; name at least one of {', '.join(METHODS)}")
         return value
+
+    @field_validator("sampling_strategy", mode="before")
+    @classmethod
+    def _ratio_or_counts(cls, value: Any) -> Any:
+        """A ratio in (0, 1], or {class: target row count}; class keys become text (YAML may read them as numbers)."""
+        if isinstance(value, dict):
+            bad = {k: v for k, v in value.items() if isinstance(v, bool) or not isinstance(v, int) or v < 1}
+            if bad:
+                raise ValueError(f"sampling_strategy per class needs a whole number of rows >= 1 per class, got {bad}")
+            return {str(k): v for k, v in value.items()}
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise ValueError("sampling_strategy is a ratio minority:majority in (0, 1] or a mapping "
+                             f"{{class: target row count}}, got {value!r}")
+        return float(value)
+
+
+def _known_metric(name: str) -> str:
+    if name in METRIC_NAMES or PER_CLASS_METRIC.fullmatch(name):
+        return name
+    raise ValueError(f"unknown metric `{name}`{_closest(name, list(METRIC_NAMES), 'metrics')}")
 
 
 class SuccessCriterion(_Section):
     metric: str
     min_improvement: float
     max_p_value: float = 0.05
+
+    @field_validator("metric")
+    @classmethod
+    def _metric_is_known(cls, value: str) -> str:
+        return _known_metric(value)
 
 
 class EvaluationConfig(_Section):
@@ -126,17 +156,76 @@ class EvaluationConfig(_Section):
     cv_repeats: int = Field(2, ge=1)
     alpha: float = Field(0.05, gt=0, lt=1)
     n_bootstrap: int = Field(1000, ge=100)
-    threshold_objective: str = "f1_minority"
+    threshold_objective: Literal[THRESHOLD_OBJECTIVES] = "f1_minority"  # type: ignore[valid-type]
     success_criteria: tuple[SuccessCriterion, ...] = (SuccessCriterion(metric="recall_minority", min_improvement=0.10),)
     precision_floor: float | None = Field(None, gt=0, lt=1, description="configurations whose mean CV minority "
                                           "precision is below this are never recommended")
     n_jobs: int = -1
+
+    @field_validator("primary_metric")
+    @classmethod
+    def _primary_is_known(cls, value: str) -> str:
+        return _known_metric(value)
+
+    @field_validator("secondary_metrics")
+    @classmethod
+    def _secondary_are_known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_known_metric(name) for name in value)
+
+    @field_validator("n_jobs")
+    @classmethod
+    def _workers(cls, value: int) -> int:
+        if value == 0 or value < -1:
+            raise ValueError(f"n_jobs must be -1 (all cores) or a positive number of parallel workers, got {value}")
+        return value
+
+
+def classifier_param_problem(classifier: str, params: dict[str, Any]) -> str | None:
+    """Why `params` would fail when building `classifier` (unknown name or invalid value), or None.
+
+    Checked against the estimator itself (its `get_params()` and scikit-learn's own parameter
+    constraints), so a typo fails here and not after the cross-validation grid.
+    """
+    from .models import make_classifier
+
+    estimator = make_classifier(classifier)
+    allowed = list(estimator.get_params(deep=False))
+    for key in params:
+        if key not in allowed:
+            return f"{classifier} ({type(estimator).__name__}) has no parameter `{key}`{_closest(key, allowed, 'parameters')}"
+    estimator.set_params(**params)
+    if hasattr(estimator, "_parameter_constraints"):  # scikit-learn's own estimators (>= 1.2); XGBoost has none
+        try:
+            estimator._validate_params()
+        except (ValueError, TypeError) as exc:
+            return f"{classifier}: {str(exc).strip()}"
+    return None
 
 
 class ModelsConfig(_Section):
     classifiers: tuple[Literal[CLASSIFIERS], ...] = CLASSIFIERS  # type: ignore[valid-type]
     params: dict[str, dict[str, Any]] = {}
     device: Literal["auto", "cpu", "cuda"] = "auto"
+
+    @field_validator("classifiers")
+    @classmethod
+    def _some_classifiers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError(f"the list is empty; name at least one of {', '.join(CLASSIFIERS)}")
+        return value
+
+    @field_validator("params")
+    @classmethod
+    def _params_fit_classifiers(cls, value: dict[str, dict[str, Any]], info: ValidationInfo) -> dict[str, dict[str, Any]]:
+        classifiers = info.data.get("classifiers", CLASSIFIERS)
+        for classifier, params in value.items():
+            if classifier not in classifiers:
+                raise ValueError(f"parameters for `{classifier}`, which is not in models.classifiers "
+                                 f"({', '.join(classifiers)}){_closest(classifier, list(classifiers), 'classifiers')}")
+            problem = classifier_param_problem(classifier, params)
+            if problem:
+                raise ValueError(problem)
+        return value
 
 
 class FairnessConfig(_Section):
@@ -231,9 +320,9 @@ class AuditConfig(_Section):
         return path if path.is_absolute() else root / path
 
 
-def _closest(key: str, allowed: list[str]) -> str:
+def _closest(key: str, allowed: list[str], noun: str = "keys") -> str:
     match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-    return f"; did you mean `{match[0]}`?" if match else f"; allowed keys: {', '.join(sorted(allowed))}"
+    return f"; did you mean `{match[0]}`?" if match else f"; allowed {noun}: {', '.join(sorted(allowed))}"
 
 
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -251,9 +340,23 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _format_error(error: dict[str, Any], where: str) -> str:
+def _user_keys(loc: tuple[Any, ...], data: Any, missing: bool) -> list[str]:
+    """The keys along `loc` as the user wrote them: list indices and pydantic's union-member tags
+    (`float`, `dict[str,int]`, ...) are left out; the last key is kept when it is the missing one."""
+    keys, node = [], data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, (list, tuple)) and part < len(node):
+            node = node[part]
+        elif isinstance(node, dict) and part in node:
+            keys.append(str(part))
+            node = node[part]
+    return keys + [str(loc[-1])] if missing else keys
+
+
+def _format_error(error: dict[str, Any], where: str, data: Any = None) -> str:
     loc = tuple(error["loc"])
-    keys = [str(p) for p in loc if not isinstance(p, int)]
+    keys = (_user_keys(loc, data, error["type"] == "missing") if data is not None
+            else [str(p) for p in loc if not isinstance(p, int)])
     if error["type"] == "extra_forbidden":
         owner = _model_at(AuditConfig, tuple(loc[:-1]))
         allowed = [k for k in (owner.model_fields if owner else {}) if k not in ("source_file", "project_root")]
@@ -278,12 +381,15 @@ def parse_config(data: Any, where: str = "<config>", project_root: Path | None =
         )
     except ValidationError as exc:
         first = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]  # a typo explains a "missing"
-        raise ConfigError(_format_error(first, where)) from None
+        raise ConfigError(_format_error(first, where, data)) from None
 
 
 def find_params(name_or_path: str | Path, project_root: Path | None = None) -> Path:
     """Resolve a data set name (`params/<name>.yml`) or a path to a params file."""
     path = Path(name_or_path)
+    if path.is_dir():
+        raise ConfigError(f"params path {path} is a folder, not a file; give a params file such as "
+                          f"{path / 'params' / 'NAME.yml'} or a data set name in ./params")
     if path.suffix in (".yml", ".yaml"):
         if not path.exists():
             raise ConfigError(f"params file {path} does not exist")
@@ -331,5 +437,7 @@ def with_overrides(config: AuditConfig, changes: dict[str, Any]) -> AuditConfig:
     data = _merge(config.to_dict(), changes)
     if "methods" in changes.get("augmentation", {}) and config.augmentation.deploy_method not in changes["augmentation"]["methods"]:
         data["augmentation"]["deploy_method"] = None
+    if "classifiers" in changes.get("models", {}):  # parameters of classifiers the profile leaves out go with them
+        data["models"]["params"] = {c: p for c, p in data["models"]["params"].items() if c in data["models"]["classifiers"]}
     root = Path(config.project_root) if config.project_root else None
     return parse_config(data, where=config.source_file or "<overrides>", project_root=root)

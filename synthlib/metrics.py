@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,11 @@ from sklearn.metrics import (accuracy_score, average_precision_score, balanced_a
                              roc_auc_score, roc_curve)
 
 HIGHER_IS_BETTER = {"brier": False}
+# Every name `classification_metrics` returns for any data set (the names a params file may use), plus the
+# per-class `<precision|recall|f1>_class_<i>` (i: the class's position in sorted order).
+METRIC_NAMES = ("accuracy", "balanced_accuracy", "roc_auc", "pr_auc", "brier", "log_loss",
+                *(f"{kind}_{of}" for kind in ("precision", "recall", "f1") for of in ("minority", "majority", "macro")))
+PER_CLASS_METRIC = re.compile(r"(precision|recall|f1)_class_(\d+)")
 
 
 def classification_metrics(y: np.ndarray, proba: np.ndarray, pred: np.ndarray, minority: list[int],
