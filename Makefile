@@ -30,3 +30,4 @@ clean:
 sync-template:
 	cp synthlib/templates/audit.qmd report/audit.qmd
 	cp synthlib/templates/_quarto.yml _quarto.yml
+	cp synthlib/templates/data/german_credit.csv synthlib/templates/data/README.md data/

@@ -12,18 +12,18 @@ import pandas as pd
 from .config import BUILTIN_DATASETS, AuditConfig
 from .errors import DataError
 
-PROJECT_DATA = Path(__file__).resolve().parent.parent / "data"
+PACKAGED_DATA = Path(__file__).resolve().parent / "templates" / "data"  # package data: works from an installed wheel
 
 
 def load_builtin(name: str) -> pd.DataFrame:
-    """A built-in example: German credit (shipped in `data/`) or scikit-learn's breast cancer."""
+    """A built-in example: German credit (shipped as package data) or scikit-learn's breast cancer."""
     if name == "breast_cancer":
         from sklearn.datasets import load_breast_cancer
 
         frame = load_breast_cancer(as_frame=True).frame
         return frame.rename(columns=lambda c: c.replace(" ", "_"))
     if name == "german_credit":
-        return pd.read_csv(PROJECT_DATA / "german_credit.csv")
+        return pd.read_csv(PACKAGED_DATA / "german_credit.csv")
     raise DataError(f"unknown built-in data set `{name}`; built-ins are: {', '.join(BUILTIN_DATASETS)}")
 
 
