@@ -8,6 +8,7 @@ the data and the synthlib version, so re-rendering unchanged inputs recomputes n
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import platform
@@ -30,6 +31,7 @@ from .privacy import INTERPOLATION_NOTE, add_noise, assess_method, attack_space,
 from .jsonsafe import json_default, plain
 from .samplers import INTERPOLATION_METHODS, make_sampler
 from .validation import class_balance, compute_evaluation_metrics
+from .verdict import decide
 
 logger = logging.getLogger(__name__)
 LIBRARIES = ("synthlib", "pandas", "numpy", "scipy", "scikit-learn", "imbalanced-learn", "xgboost", "sdv",
@@ -60,9 +62,20 @@ def versions() -> dict[str, str]:
     return found
 
 
+def resolved_devices(config: AuditConfig) -> dict[str, str]:
+    """The device each step will really use (`auto` resolved), part of the cache key and of the report."""
+    from .evaluation import _xgb_device
+    from .samplers._seeding import resolve_device
+
+    return {"generators": resolve_device(config.augmentation.device), "xgboost": _xgb_device(config.models.device)}
+
+
 def cache_key(config: AuditConfig, prepared: Prepared) -> str:
+    """Config, data, library versions and resolved devices: any change recomputes the audit."""
     digest = hashlib.sha256()
-    for part in (config.config_hash, frame_hash(prepared.train), prepared.test_hash, __version__):
+    parts = (config.config_hash, frame_hash(prepared.train), prepared.test_hash, __version__,
+             json.dumps(versions(), sort_keys=True), json.dumps(resolved_devices(config), sort_keys=True))
+    for part in parts:
         digest.update(part.encode())
     return digest.hexdigest()[:32]
 
@@ -214,13 +227,19 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
     privacy = _privacy(config, prepared, evaluation, synthetic)
     privacy["mitigation"] = _mitigation(config, prepared, evaluation, synthetic, privacy)
     timings["privacy"] = time.perf_counter() - tick
-    timings["total"] = time.perf_counter() - start
+    say("verdict")
+    tick = time.perf_counter()
+    test_hash_after = frame_hash(prepare(config).test)  # re-read from disk and re-split: the same rows were scored
+    timings["verdict"] = time.perf_counter() - tick
     result = {
         "config": {"hash": config.config_hash, "resolved": config.to_dict(), "source_file": config.source_file},
         "data": {"profile": prepared.profile, "cleaning_log": prepared.cleaning_log.entries,
                  "features": {"numeric": prepared.numeric, "ordinal": prepared.ordinal, "categorical": prepared.categorical},
                  "minority": [str(m) for m in prepared.minority_labels], "majority": str(prepared.majority_label),
-                 "test_hash_before": prepared.test_hash, "test_hash_after": frame_hash(prepared.test)},
+                 "test_hash_before": prepared.test_hash, "test_hash_after": test_hash_after,
+                 "test_hash_in_memory_after": frame_hash(prepared.test),
+                 "test_hash_method": "SHA-256 of the test split as prepared at the start, and of the test split "
+                                     "re-read from the source file and re-split after every step had run"},
         "augmentation": augmentation_section(prepared, evaluation),
         "validation": validation,
         "utility": evaluation.result,
@@ -230,8 +249,16 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
         "versions": versions(),
         "environment": {"cpu_count": os.cpu_count(), "gpu": _gpu()},
         "cache": {"key": key, "hit": False},
+        "devices": resolved_devices(config),
     }
-    audit = Audit(result=plain(result), prepared=prepared, evaluation=evaluation, synthetic=synthetic)
+    result = plain(result)
+    tick = time.perf_counter()
+    y_test_encoded = evaluation.label_encoder.transform(prepared.y_test)
+    result["verdict"] = plain(decide(result, evaluation.test_predictions, y_test_encoded))
+    timings["verdict"] += time.perf_counter() - tick
+    timings["total"] = time.perf_counter() - start
+    result["timings"] = {k: round(v, 3) for k, v in timings.items()}
+    audit = Audit(result=result, prepared=prepared, evaluation=evaluation, synthetic=synthetic)
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         partial = cache_file.with_suffix(".partial")

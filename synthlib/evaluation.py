@@ -23,12 +23,13 @@ from threadpoolctl import threadpool_limits
 
 from .config import AuditConfig
 from .data import Prepared
-from .metrics import batch_metric, classification_metrics, confusion, curves
+from .metrics import MATCHED_RECALL, batch_metric, classification_metrics, confusion, curves, higher_is_better, recall_at_precision
 from .models import SUPPORTS_CLASS_WEIGHT, make_pipeline
 from .stats import bootstrap_ci, corrected_resampled_ttest, holm, mcnemar, paired_bootstrap
+from .verdict import WITHOUT_SYNTHETIC, best_configuration, confirmed_on_test, rank_configurations, significant, worse_on_test
 
 logger = logging.getLogger(__name__)
-BASELINES = ("baseline", "class_weighted", "tuned_threshold")
+BASELINES = WITHOUT_SYNTHETIC
 
 
 @dataclass
@@ -137,7 +138,7 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
         delayed(_task)(config, prepared, c, encoded_samplers.get(c), i, tr, va, y, minority[0], binary, ev.n_jobs)
         for c, i, tr, va in jobs)
     evaluation = Evaluation(result={}, label_encoder=encoder)
-    cv_rows, test = [], {}
+    cv_rows, test, fold_scores = [], {}, {}
     for (comparator, fold, _, val_idx), (records, augmented) in zip(jobs, outputs):
         if augmented is not None:
             evaluation.augmented[comparator] = augmented
@@ -145,14 +146,43 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
             if fold >= 0:
                 metrics = classification_metrics(y[val_idx], r["proba"], r["pred"], minority, majority)
                 cv_rows.append({"classifier": r["classifier"], "comparator": comparator, "fold": fold, **metrics})
+                fold_scores[(r["classifier"], comparator, fold)] = r["proba"][:, minority[0]]
             else:
                 evaluation.models[(r["classifier"], comparator)] = r["model"]
                 evaluation.test_predictions[(r["classifier"], comparator)] = (r["pred"], r["proba"])
                 test[(r["classifier"], comparator)] = r
     cv = pd.DataFrame(cv_rows)
     evaluation.result = _assemble(config, cv, test, y_test, minority, majority, folds, encoder, binary)
-    evaluation.result["summary"] = summarise(evaluation.result, config)
+    if binary:
+        add_matched_operating_point(evaluation.result, config, fold_scores, y, y_test, minority[0], folds, test)
     return evaluation
+
+
+def add_matched_operating_point(utility: dict[str, Any], config: AuditConfig, fold_scores: dict[tuple[str, str, int], np.ndarray],
+                                y: np.ndarray, y_test: np.ndarray, positive: int, folds: list[tuple[np.ndarray, np.ndarray]],
+                                test: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """Minority recall of every configuration at the CV precision of the best configuration without synthetic rows.
+
+    Added to each fold record (and the CV and test summaries) as `recall_at_matched_precision`, so a gain that
+    only comes from a lower threshold shows up as no gain here.
+    """
+    ranked = rank_configurations(utility, config.evaluation.model_dump())
+    reference = best_configuration(ranked, synthetic=False)
+    if reference is None:
+        return
+    precision = float(reference["cv_precision"])
+    for row in utility["cv_folds"]:
+        score = fold_scores[(row["classifier"], row["comparator"], row["fold"])]
+        row[MATCHED_RECALL] = recall_at_precision(y[folds[row["fold"]][1]] == positive, score, precision)
+    frame = pd.DataFrame(utility["cv_folds"])
+    for (classifier, comparator), group in frame.groupby(["classifier", "comparator"], sort=False):
+        utility["cv"][classifier][comparator][MATCHED_RECALL] = {"mean": float(group[MATCHED_RECALL].mean()),
+                                                                 "std": float(group[MATCHED_RECALL].std(ddof=1))}
+        score = test[(classifier, comparator)]["proba"][:, positive]
+        utility["test"][classifier][comparator]["metrics"][MATCHED_RECALL] = recall_at_precision(
+            y_test == positive, score, precision)
+    utility["protocol"]["matched_precision"] = precision
+    utility["protocol"]["matched_precision_reference"] = f"{reference['comparator']} + {reference['classifier']}"
 
 
 def _encoded_sampler(sampler, encoder: LabelEncoder):
@@ -212,7 +242,7 @@ def _assemble(config, cv, test, y_test, minority, majority, folds, encoder, bina
         rows = [r for r in comparisons if r["metric"] == metric]
         for r, adjusted in zip(rows, holm([r["p_value"] for r in rows])):
             r["p_holm"] = adjusted
-            r["verdict"] = verdict(r["cv_difference"], adjusted, ev.alpha, lower_is_better=metric == "brier")
+            r["verdict"] = comparison_verdict(r, ev.alpha)
     return {
         "classes": {"labels": [str(c) for c in encoder.classes_], "minority": [str(encoder.classes_[m]) for m in minority],
                     "majority": str(encoder.classes_[majority]), "positive": str(encoder.classes_[positive])},
@@ -226,56 +256,12 @@ def _assemble(config, cv, test, y_test, minority, majority, folds, encoder, bina
     }
 
 
-def verdict(difference: float, p_adjusted: float, alpha: float, lower_is_better: bool = False) -> str:
-    """`improved`, `worse` or `no significant difference` at `alpha` (after Holm)."""
-    if not np.isfinite(p_adjusted) or p_adjusted >= alpha or difference == 0:
+def comparison_verdict(row: dict[str, Any], alpha: float) -> str:
+    """`improved` / `worse` only when the Holm-adjusted CV test is significant (p <= alpha) in that direction
+    AND the test-split CI excludes 0 on the same side; `not confirmed on test` when they disagree."""
+    if not significant(row.get("p_holm"), alpha) or not row.get("cv_difference"):
         return "no significant difference"
-    better = difference < 0 if lower_is_better else difference > 0
-    return "improved" if better else "worse"
-
-
-def summarise(utility: dict[str, Any], config: AuditConfig) -> dict[str, Any]:
-    """Ranked (comparator, classifier) table, best augmented configuration, and the success criteria verdicts."""
-    primary = utility["protocol"]["primary_metric"]
-    sign = -1 if primary == "brier" else 1
-    ranked = []
-    for classifier, by_comparator in utility["cv"].items():
-        for comparator, metrics in by_comparator.items():
-            test = utility["test"][classifier][comparator]
-            ranked.append({"comparator": comparator, "classifier": classifier, "cv_mean": metrics[primary]["mean"],
-                           "cv_std": metrics[primary]["std"], "test_value": test["metrics"][primary],
-                           "test_ci": test.get("primary_ci")})
-    ranked.sort(key=lambda r: sign * r["cv_mean"], reverse=True)
-    augmented = [r for r in ranked if r["comparator"] not in BASELINES]
-    best = augmented[0] if augmented else None
-    out: dict[str, Any] = {"primary_metric": primary, "ranked": ranked, "best": ranked[0] if ranked else None,
-                           "best_augmented": best, "criteria": []}
-    if best is None:
-        return out
-    rows = {(c["classifier"], c["comparator"], c["metric"]): c for c in utility["comparisons"]}
-    out["best_augmented_differences"] = {
-        m: rows[(best["classifier"], best["comparator"], m)] for m in utility["protocol"]["metrics"]
-        if (best["classifier"], best["comparator"], m) in rows}
-    for extra in ("precision_minority", "accuracy"):
-        if extra not in out["best_augmented_differences"]:
-            base = utility["test"][best["classifier"]]["baseline"]["metrics"][extra]
-            value = utility["test"][best["classifier"]][best["comparator"]]["metrics"][extra]
-            out["best_augmented_differences"][extra] = {"metric": extra, "test_difference": value - base,
-                                                        "ci_low": None, "ci_high": None, "p_holm": None}
-    cheap = {}
-    for alternative in ("class_weighted", "tuned_threshold"):
-        if alternative in utility["cv"][best["classifier"]]:
-            cheap[alternative] = utility["cv"][best["classifier"]][alternative][primary]["mean"]
-    out["cheap_alternatives"] = cheap
-    for criterion in config.evaluation.success_criteria:
-        row = rows.get((best["classifier"], best["comparator"], criterion.metric))
-        if row is None:
-            out["criteria"].append({"metric": criterion.metric, "met": False, "reason": "metric not evaluated"})
-            continue
-        met = (row["test_difference"] >= criterion.min_improvement and row["p_holm"] is not None
-               and row["p_holm"] <= criterion.max_p_value)
-        out["criteria"].append({"metric": criterion.metric, "min_improvement": criterion.min_improvement,
-                                "max_p_value": criterion.max_p_value, "observed": row["test_difference"],
-                                "ci_low": row.get("ci_low"), "ci_high": row.get("ci_high"), "p_holm": row["p_holm"],
-                                "met": bool(met), "configuration": f"{best['comparator']} + {best['classifier']}"})
-    return out
+    better = row["cv_difference"] > 0 if higher_is_better(row["metric"]) else row["cv_difference"] < 0
+    if better:
+        return "improved" if confirmed_on_test(row) else "not confirmed on test"
+    return "worse" if worse_on_test(row) else "not confirmed on test"

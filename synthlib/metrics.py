@@ -7,15 +7,36 @@ from typing import Any
 
 import numpy as np
 from sklearn.metrics import (accuracy_score, average_precision_score, balanced_accuracy_score, brier_score_loss,
-                             confusion_matrix, precision_recall_curve, precision_recall_fscore_support,
+                             confusion_matrix, log_loss, precision_recall_curve, precision_recall_fscore_support,
                              roc_auc_score, roc_curve)
 
-HIGHER_IS_BETTER = {"brier": False}
+LOWER_IS_BETTER = frozenset({"brier", "log_loss"})
+# Metrics that a decision threshold alone can move: never ranked alone, compared at a matched operating point too.
+THRESHOLD_DEPENDENT = frozenset({"recall_minority", "precision_minority", "f1_minority", "balanced_accuracy",
+                                 "accuracy", "recall_macro", "precision_macro", "f1_macro"})
+THRESHOLD_FREE = ("roc_auc", "pr_auc", "brier", "log_loss")
+MATCHED_RECALL = "recall_at_matched_precision"
 # Every name `classification_metrics` returns for any data set (the names a params file may use), plus the
 # per-class `<precision|recall|f1>_class_<i>` (i: the class's position in sorted order).
 METRIC_NAMES = ("accuracy", "balanced_accuracy", "roc_auc", "pr_auc", "brier", "log_loss",
                 *(f"{kind}_{of}" for kind in ("precision", "recall", "f1") for of in ("minority", "majority", "macro")))
 PER_CLASS_METRIC = re.compile(r"(precision|recall|f1)_class_(\d+)")
+
+
+def higher_is_better(metric: str) -> bool:
+    return metric not in LOWER_IS_BETTER
+
+
+def recall_at_precision(is_positive: np.ndarray, score: np.ndarray, precision_floor: float) -> float:
+    """Highest recall of any threshold whose precision reaches `precision_floor` (0 when none does).
+
+    Compares two models at a matched operating point: a model that only moved its threshold gains nothing here.
+    """
+    if is_positive.sum() == 0:
+        return float("nan")
+    precision, recall, _ = precision_recall_curve(is_positive, score)
+    reachable = recall[precision >= precision_floor - 1e-12]
+    return float(reachable.max()) if len(reachable) else 0.0
 
 
 def classification_metrics(y: np.ndarray, proba: np.ndarray, pred: np.ndarray, minority: list[int],
@@ -34,11 +55,13 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray, pred: np.ndarray, m
         out["roc_auc"] = roc_auc_score(is_pos, score) if 0 < is_pos.sum() < len(y) else np.nan
         out["pr_auc"] = average_precision_score(is_pos, score) if is_pos.sum() else np.nan
         out["brier"] = brier_score_loss(is_pos, score)
+        out["log_loss"] = log_loss(is_pos, np.clip(score, 1e-15, 1 - 1e-15), labels=[0, 1])
     else:
         out["roc_auc"] = roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes)
         onehot = np.eye(len(classes))[y]
         out["pr_auc"] = average_precision_score(onehot, proba, average="macro")
         out["brier"] = float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
+        out["log_loss"] = log_loss(y, np.clip(proba, 1e-15, 1), labels=classes)
     for name, values in (("precision", precision), ("recall", recall), ("f1", f1)):
         out[f"{name}_minority"] = float(np.mean([values[c] for c in minority]))
         out[f"{name}_majority"] = float(values[majority])
@@ -114,6 +137,10 @@ def batch_metric(name: str, positive: int):
     def brier(y, pred, score):
         return ((score - (y == positive)) ** 2).mean(1)
 
+    def logloss(y, pred, score):
+        p = np.clip(score, 1e-15, 1 - 1e-15)
+        return -np.where(y == positive, np.log(p), np.log(1 - p)).mean(1)
+
     table = {"recall_minority": recall, "precision_minority": precision, "f1_minority": f1, "accuracy": accuracy,
-             "balanced_accuracy": balanced, "roc_auc": auc, "brier": brier}
+             "balanced_accuracy": balanced, "roc_auc": auc, "brier": brier, "log_loss": logloss}
     return table.get(name)

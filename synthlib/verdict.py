@@ -1,0 +1,402 @@
+"""The audit's verdict: the one place that decides what is recommended, and why.
+
+`decide(result, test_predictions, y_test)` turns the computed results into one plain `dict` stored in
+`results.json` under `verdict`. The report, the executive summary, the bundle's deployed model, the model
+cards, the PipelineConfig JSON and `synthlib monitor` read it; nothing else chooses a configuration.
+
+The question it answers is whether the best configuration *with* synthetic rows beats the strongest
+configuration *without* them (plain, class-weighted or tuned-threshold, any classifier):
+
+- evidence on the same CV folds: a one-sided Nadeau-Bengio corrected t-test of "candidate - reference >
+  the configured minimum improvement", Holm-adjusted over every comparison the verdict makes;
+- confirmation on the untouched test split: a paired bootstrap CI (unadjusted) whose bound is past 0;
+- a gain in a metric that a threshold alone can move must also hold at a matched operating point
+  (minority recall at the reference's CV precision), so a threshold shift is never called an improvement.
+
+Each rule is a small function with the name a reviewer would use. Significance is `p <= alpha` everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from sklearn.metrics import average_precision_score
+
+from .metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, batch_metric, classification_metrics,
+                      higher_is_better, recall_at_precision)
+from .stats import corrected_resampled_ttest, holm, paired_bootstrap
+
+WITHOUT_SYNTHETIC = ("baseline", "class_weighted", "tuned_threshold")
+TRADE_OFF_METRICS = ("recall_minority", "precision_minority", "f1_minority", "balanced_accuracy", "accuracy",
+                     "roc_auc", "pr_auc", "brier", "log_loss")
+STATUS_ORDER = {"n/a": -1, "pass": 0, "warn": 1, "fail": 2}
+Configuration = tuple[str, str]  # (classifier, comparator)
+Bootstrap = Callable[[Configuration, Configuration, str], dict[str, Any]]
+
+
+def uses_synthetic(comparator: str) -> bool:
+    return comparator not in WITHOUT_SYNTHETIC
+
+
+def significant(p_value: float | None, alpha: float) -> bool:
+    """The one significance convention of the report: p <= alpha."""
+    return p_value is not None and bool(np.isfinite(p_value)) and p_value <= alpha
+
+
+def confirmed_on_test(row: dict[str, Any]) -> bool:
+    """The test-split CI of candidate - reference lies wholly on the better side of 0."""
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
+        return False
+    return low > 0 if higher_is_better(row["metric"]) else high < 0
+
+
+def worse_on_test(row: dict[str, Any]) -> bool:
+    """The test-split CI of candidate - reference lies wholly on the worse side of 0."""
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
+        return False
+    return high < 0 if higher_is_better(row["metric"]) else low > 0
+
+
+def _label(configuration: Configuration) -> str:
+    return f"{configuration[1]} + {configuration[0]}"
+
+
+def degenerate_reason(utility: dict[str, Any], classifier: str, comparator: str) -> str | None:
+    """Why a configuration cannot be recommended whatever its score: it never predicts the minority class."""
+    confusion = utility["test"][classifier][comparator]["confusion"]
+    if confusion["tp"] + confusion["fp"] == 0:
+        return "predicts no minority row on the test split"
+    cv = utility["cv"][classifier][comparator]
+    if cv["recall_minority"]["mean"] == 0 and cv["precision_minority"]["mean"] == 0:
+        return "predicts no minority row in any cross-validation fold"
+    return None
+
+
+def _finite(value: Any, fallback: float = -np.inf) -> float:
+    return float(value) if value is not None and np.isfinite(value) else fallback
+
+
+def rank_configurations(utility: dict[str, Any], evaluation: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every (classifier, comparator) by mean CV primary metric (PR-AUC breaks ties), with its eligibility.
+
+    A configuration is not eligible when it is degenerate or its mean CV minority precision is below
+    `evaluation.precision_floor`.
+    """
+    primary, floor = evaluation["primary_metric"], evaluation.get("precision_floor")
+    sign = 1 if higher_is_better(primary) else -1
+    rows = []
+    for classifier, by_comparator in utility["cv"].items():
+        for comparator, metrics in by_comparator.items():
+            test = utility["test"][classifier][comparator]
+            reason = degenerate_reason(utility, classifier, comparator)
+            precision = metrics["precision_minority"]["mean"]
+            if reason is None and floor is not None and precision < floor:
+                reason = f"mean CV minority precision {precision:.3f} is below the precision floor {floor}"
+            rows.append({"classifier": classifier, "comparator": comparator, "uses_synthetic": uses_synthetic(comparator),
+                         "cv_mean": metrics[primary]["mean"], "cv_std": metrics[primary]["std"],
+                         "cv_precision": precision, "cv_pr_auc": metrics.get("pr_auc", {}).get("mean"),
+                         "test_value": test["metrics"].get(primary), "test_ci": test.get("primary_ci"),
+                         "eligible": reason is None, "excluded_because": reason})
+    rows.sort(key=lambda r: (sign * _finite(r["cv_mean"], -np.inf * sign), _finite(r["cv_pr_auc"])), reverse=True)
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
+    return rows
+
+
+def best_configuration(ranked: list[dict[str, Any]], synthetic: bool) -> dict[str, Any] | None:
+    """The best eligible configuration with (or without) synthetic rows."""
+    return next((r for r in ranked if r["eligible"] and r["uses_synthetic"] == synthetic), None)
+
+
+def fold_values(cv_folds: list[dict[str, Any]], configuration: Configuration, metric: str) -> dict[int, float]:
+    classifier, comparator = configuration
+    return {int(r["fold"]): float(r[metric]) for r in cv_folds
+            if r["classifier"] == classifier and r["comparator"] == comparator and r.get(metric) is not None}
+
+
+def compare(utility: dict[str, Any], candidate: Configuration, reference: Configuration, metric: str, margin: float,
+            bootstrap: Bootstrap | None, label: str) -> dict[str, Any]:
+    """Candidate minus reference on the same CV folds (one-sided test against `margin`) and on the test split."""
+    a, b = fold_values(utility["cv_folds"], candidate, metric), fold_values(utility["cv_folds"], reference, metric)
+    folds = sorted(set(a) & set(b))
+    differences = np.array([a[f] - b[f] for f in folds])
+    direction = 1.0 if higher_is_better(metric) else -1.0
+    protocol = utility["protocol"]
+    test_fraction = 1 / (protocol["cv_folds"] - 1)
+    t, p = corrected_resampled_ttest(direction * differences, test_fraction, margin=margin, alternative="greater")
+    row = {"comparison": label, "candidate": _label(candidate), "reference": _label(reference), "metric": metric,
+           "margin": margin, "cv_difference": float(np.nanmean(differences)) if len(differences) else None,
+           "n_folds": len(folds), "t": t, "p_value": p, "estimate": "CV (same folds), one-sided",
+           "test_difference": None, "ci_low": None, "ci_high": None, "ci": "test split, paired bootstrap, unadjusted"}
+    if bootstrap is not None:
+        row.update({k: v for k, v in bootstrap(candidate, reference, metric).items()
+                    if k in ("test_difference", "ci_low", "ci_high")})
+    return row
+
+
+def make_bootstrap(utility: dict[str, Any], test_predictions: dict[Configuration, tuple[np.ndarray, np.ndarray]],
+                   y_test: np.ndarray, n_boot: int, seed: int) -> Bootstrap:
+    """Paired bootstrap of candidate - reference on the test split, for any metric the verdict uses.
+
+    Binary metrics with a vectorised form use `stats.paired_bootstrap`; the others (multi-class metrics,
+    PR-AUC, the matched-precision recall) are recomputed draw by draw with the same seeded generator.
+    """
+    labels = utility["classes"]["labels"]
+    positive = labels.index(utility["classes"]["positive"])
+    minority = [labels.index(m) for m in utility["classes"]["minority"]]
+    majority = labels.index(utility["classes"]["majority"])
+    binary = len(labels) == 2
+    matched_precision = utility["protocol"].get("matched_precision")
+
+    def value(metric: str, y: np.ndarray, pred: np.ndarray, proba: np.ndarray) -> float:
+        if metric == MATCHED_RECALL:
+            return recall_at_precision(y == positive, proba[:, positive], matched_precision)
+        if metric == "pr_auc" and binary:
+            return float(average_precision_score(y == positive, proba[:, positive]))
+        return classification_metrics(y, proba, pred, minority, majority)[metric]
+
+    def run(candidate: Configuration, reference: Configuration, metric: str) -> dict[str, Any]:
+        (pred_b, proba_b), (pred_a, proba_a) = test_predictions[candidate], test_predictions[reference]
+        vectorised = batch_metric(metric, positive) if binary else None
+        if vectorised is not None:
+            out = paired_bootstrap(vectorised, y_test, (pred_a, proba_a[:, positive]), (pred_b, proba_b[:, positive]),
+                                   n_boot, seed)
+            return {"test_difference": out["difference"], "ci_low": out["ci_low"], "ci_high": out["ci_high"]}
+        if metric == MATCHED_RECALL and matched_precision is None:
+            return {"test_difference": None, "ci_low": None, "ci_high": None}
+        rng, draws = np.random.default_rng(seed), []
+        with np.errstate(all="ignore"):
+            for _ in range(n_boot):
+                idx = rng.integers(0, len(y_test), len(y_test))
+                try:
+                    draws.append(value(metric, y_test[idx], pred_b[idx], proba_b[idx])
+                                 - value(metric, y_test[idx], pred_a[idx], proba_a[idx]))
+                except ValueError:  # a draw that lacks a class: no value for it
+                    continue
+        draws = np.asarray(draws, dtype=float)
+        draws = draws[np.isfinite(draws)]
+        low, high = np.percentile(draws, [2.5, 97.5]) if len(draws) else (np.nan, np.nan)
+        point = value(metric, y_test, pred_b, proba_b) - value(metric, y_test, pred_a, proba_a)
+        return {"test_difference": float(point), "ci_low": float(low), "ci_high": float(high)}
+
+    return run
+
+
+# ------------------------------------------------------------------------------------------ gates
+def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dict[str, Any]:
+    """fail: a gap widens beyond the tolerance with a CI that excludes it; warn: only the point estimate does,
+    or the four-fifths rule (on the favourable outcome) is violated; n/a: no sensitive attribute."""
+    if not fairness.get("available"):
+        return {"status": "n/a", "evidence": "no sensitive attributes configured", "findings": []}
+    classifier, comparator = configuration
+    findings, status = [], "pass"
+    for attribute in fairness.get("attributes", []):
+        model = fairness["models"].get(attribute, {}).get(classifier, {}).get(comparator, {})
+        change = fairness.get("changes", {}).get(attribute, {}).get(classifier, {}).get(comparator)
+        if change:
+            for gap in change.get("widened_significantly", []):
+                c = change[gap]
+                findings.append({"attribute": attribute, "gap": gap, "severity": "fail", "change": c["change"],
+                                 "ci_low": c["ci_low"], "ci_high": c["ci_high"]})
+            point_only = [g for g in change.get("widened_point_estimate", change.get("widened_beyond_tolerance", []))
+                          if g not in change.get("widened_significantly", [])]
+            for gap in point_only:
+                c = change[gap]
+                findings.append({"attribute": attribute, "gap": gap, "severity": "warn", "change": c["change"],
+                                 "ci_low": c["ci_low"], "ci_high": c["ci_high"]})
+        if model.get("four_fifths_violated"):
+            findings.append({"attribute": attribute, "gap": "four_fifths_rule", "severity": "warn",
+                             "ratio": model.get("demographic_parity_ratio")})
+    if findings:
+        status = max((f["severity"] for f in findings), key=STATUS_ORDER.get)
+    tolerance = fairness.get("tolerance")
+    evidence = (f"no gap widened beyond the tolerance of {tolerance}" if not findings else
+                f"{sum(f['severity'] == 'fail' for f in findings)} significant widening(s), "
+                f"{sum(f['severity'] == 'warn' for f in findings)} warning(s)")
+    return {"status": status, "evidence": evidence, "findings": findings,
+            "favourable_outcome": fairness.get("favourable_outcome")}
+
+
+def privacy_gate(privacy: dict[str, Any], configuration: Configuration) -> dict[str, Any]:
+    """The privacy risk of the synthetic rows a configuration would release (n/a without synthetic rows)."""
+    comparator = configuration[1]
+    if not uses_synthetic(comparator):
+        return {"status": "n/a", "evidence": "uses no synthetic rows", "risk": None}
+    checks = privacy.get("methods", {}).get(comparator)
+    if not checks:
+        return {"status": "warn", "evidence": "privacy was not assessed for this method", "risk": None}
+    risk = checks["verdict"]["risk"]
+    status = {"low": "pass", "medium": "warn", "high": "fail"}[risk]
+    decided = checks["verdict"].get("decided_by")
+    return {"status": status, "risk": risk,
+            "evidence": f"{risk} risk" + (f" (decided by {decided.replace('_', ' ')})" if decided else "")}
+
+
+def fidelity_gate(validation: dict[str, Any], configuration: Configuration) -> dict[str, Any]:
+    """How far the synthetic minority is from the real one (discriminator ROC-AUC, collapse, near-copies)."""
+    comparator = configuration[1]
+    if not uses_synthetic(comparator):
+        return {"status": "n/a", "evidence": "uses no synthetic rows"}
+    v = validation.get(comparator) or {}
+    auc = (v.get("discriminator") or {}).get("roc_auc")
+    collapse = v.get("collapse_warning") or {}
+    if collapse.get("collapsed"):
+        return {"status": "fail", "evidence": f"generator collapsed: {collapse.get('reason', '')}".strip(), "discriminator_auc": auc}
+    if auc is None or not np.isfinite(auc):
+        return {"status": "warn", "evidence": "discriminator could not be computed", "discriminator_auc": None}
+    status = "pass" if auc < 0.7 else "warn" if auc < 0.9 else "fail"
+    evidence = f"real-vs-synthetic discriminator ROC-AUC {auc:.3f}"
+    near = v.get("closeness") or {}
+    if near.get("near_copy"):
+        status = max(status, "warn", key=STATUS_ORDER.get)
+        evidence += "; rows are near-copies of real rows"
+    return {"status": status, "evidence": evidence, "discriminator_auc": auc}
+
+
+def calibration_gate(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """warn when the recommended model's Brier score is worse than its classifier's plain baseline (CI past 0)."""
+    brier = next((r for r in rows if r["metric"] == "brier"), None)
+    if brier is None:
+        return {"status": "n/a", "evidence": "the recommended configuration is the plain baseline"}
+    text = (f"Brier score {brier['test_difference']:+.3f} [{brier['ci_low']:+.3f}, {brier['ci_high']:+.3f}] vs "
+            f"{brier['reference']} (test split)") if brier.get("ci_low") is not None else "Brier score difference n/a"
+    return {"status": "warn" if worse_on_test(brier) else "pass", "evidence": text}
+
+
+# ------------------------------------------------------------------------------------------ decide
+def _criteria(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The success criteria, with the primary metric added (margin 0) when no criterion names it."""
+    criteria = [dict(c) for c in evaluation["success_criteria"]]
+    if not any(c["metric"] == evaluation["primary_metric"] for c in criteria):
+        criteria.insert(0, {"metric": evaluation["primary_metric"], "min_improvement": 0.0,
+                            "max_p_value": evaluation["alpha"], "added": "primary metric"})
+    return criteria
+
+
+def decide(result: dict[str, Any], test_predictions: dict[Configuration, tuple[np.ndarray, np.ndarray]] | None = None,
+           y_test: np.ndarray | None = None) -> dict[str, Any]:
+    """The verdict (plain data) from the computed results; see the module docstring."""
+    config = result["config"]["resolved"]
+    evaluation, utility = config["evaluation"], result["utility"]
+    alpha, primary = evaluation["alpha"], evaluation["primary_metric"]
+    ranked = rank_configurations(utility, evaluation)
+    augmented, alternative = best_configuration(ranked, True), best_configuration(ranked, False)
+    bootstrap = (make_bootstrap(utility, test_predictions, y_test, evaluation["n_bootstrap"], config["split"]["seed"])
+                 if test_predictions is not None and y_test is not None else None)
+    out: dict[str, Any] = {
+        "primary_metric": primary, "alpha": alpha, "significance": "p <= alpha, Holm-adjusted over every comparison below",
+        "ranked": ranked, "best_augmented": augmented, "best_alternative": alternative,
+        "degenerate": [{"configuration": _label((r["classifier"], r["comparator"])), "reason": r["excluded_because"]}
+                       for r in ranked if not r["eligible"]],
+        "evidence": [], "trade_offs": [],
+    }
+    criteria = _criteria(evaluation)
+    if augmented is not None and alternative is not None:
+        a_cfg, b_cfg = (augmented["classifier"], augmented["comparator"]), (alternative["classifier"], alternative["comparator"])
+        own = (augmented["classifier"], "baseline")
+        for c in criteria:
+            row = compare(utility, a_cfg, b_cfg, c["metric"], c["min_improvement"], bootstrap, "vs the best alternative")
+            out["evidence"].append({**row, "max_p_value": c["max_p_value"], "decides": True})
+        if primary in THRESHOLD_DEPENDENT and utility["protocol"].get("matched_precision") is not None:
+            row = compare(utility, a_cfg, b_cfg, MATCHED_RECALL, 0.0, bootstrap, "vs the best alternative, matched precision")
+            out["evidence"].append({**row, "max_p_value": alpha, "decides": True})
+        if own[1] in utility["cv"].get(own[0], {}) and own != b_cfg:
+            for c in criteria:
+                row = compare(utility, a_cfg, own, c["metric"], c["min_improvement"], bootstrap,
+                              "vs the same classifier's baseline (template criterion)")
+                out["evidence"].append({**row, "max_p_value": c["max_p_value"], "decides": False})
+        for row, adjusted in zip(out["evidence"], holm([r["p_value"] for r in out["evidence"]])):
+            row["p_holm"] = adjusted
+            row["met"] = significant(adjusted, row["max_p_value"]) and confirmed_on_test(row)
+    deciding = [r for r in out["evidence"] if r["decides"]]
+    if augmented is None:
+        answer = "not evaluated"
+    elif alternative is None:
+        answer = "no alternative"
+    else:
+        answer = "helps" if deciding and all(r["met"] for r in deciding) else "no evidence"
+    out["augmentation_helps"] = answer
+    primary_row = next((r for r in deciding if r["metric"] == primary), None)
+    out["augmented_worse_on_test"] = bool(primary_row and worse_on_test(primary_row))
+    preferred = augmented if answer in ("helps", "no alternative") else alternative
+    if preferred is None:
+        out.update(status="not recommended", recommended=None, comparison=None, best_passing=None,
+                   conditions=["no configuration predicts the minority class (all are degenerate or below the precision floor)"])
+        out["dimensions"] = {d: {"status": "fail" if d == "utility" else "n/a", "evidence": out["conditions"][0]}
+                             for d in ("utility", "calibration", "fairness", "privacy", "fidelity")}
+        out["release"] = {"augmented_data": False, "reason": "no configuration is recommended"}
+        return out
+    rec_cfg = (preferred["classifier"], preferred["comparator"])
+    other = alternative if preferred["uses_synthetic"] else augmented
+    out["recommended"] = {**preferred, "label": _label(rec_cfg)}
+    out["comparison"] = {**other, "label": _label((other["classifier"], other["comparator"]))} if other else None
+    if other is not None and bootstrap is not None:
+        other_cfg = (other["classifier"], other["comparator"])
+        out["trade_offs"] = [_trade_off(utility, rec_cfg, other_cfg, m, bootstrap) for m in TRADE_OFF_METRICS
+                             if m in utility["cv"][rec_cfg[0]][rec_cfg[1]]]
+    own_baseline = []
+    if rec_cfg[1] != "baseline" and bootstrap is not None:
+        own_baseline = [_trade_off(utility, rec_cfg, (rec_cfg[0], "baseline"), m, bootstrap) for m in ("brier", "log_loss")
+                        if m in utility["cv"][rec_cfg[0]][rec_cfg[1]]]
+    out["calibration_vs_own_baseline"] = own_baseline
+    gates = {"fairness": fairness_gate(result.get("fairness", {}), rec_cfg),
+             "privacy": privacy_gate(result.get("privacy", {}), rec_cfg),
+             "fidelity": fidelity_gate(result.get("validation", {}), rec_cfg)}
+    out["dimensions"] = {"utility": _utility_dimension(out, preferred), "calibration": calibration_gate(own_baseline),
+                         **gates}
+    allow_release = config["privacy"].get("allow_release", False)
+    conditions = []
+    if gates["fairness"]["status"] == "fail":
+        worst = [f for f in gates["fairness"]["findings"] if f["severity"] == "fail"]
+        conditions.extend(f"widens the {f['gap'].replace('_', ' ')} for `{f['attribute']}` by {f['change']:+.3f} "
+                          f"[{f['ci_low']:+.3f}, {f['ci_high']:+.3f}], beyond the tolerance of "
+                          f"{result['fairness']['tolerance']}" for f in worst)
+    if gates["privacy"]["status"] == "fail":
+        conditions.append(f"its synthetic rows carry {gates['privacy']['evidence']}: the augmented training data must "
+                          "not be released" + (" (privacy.allow_release is set: released anyway)" if allow_release else ""))
+    out["conditions"] = conditions
+    out["status"] = "conditional" if conditions else "recommended"
+    out["best_passing"] = None
+    if conditions:
+        for row in ranked:
+            cfg = (row["classifier"], row["comparator"])
+            if row["eligible"] and cfg != rec_cfg and fairness_gate(result.get("fairness", {}), cfg)["status"] != "fail" \
+                    and privacy_gate(result.get("privacy", {}), cfg)["status"] != "fail":
+                if row["uses_synthetic"] and answer != "helps":
+                    continue  # an augmented configuration is only an option where augmentation was shown to help
+                out["best_passing"] = {**row, "label": _label(cfg)}
+                break
+    releasable = preferred["uses_synthetic"] and (gates["privacy"]["status"] != "fail" or allow_release)
+    out["release"] = {
+        "augmented_data": bool(releasable),
+        "reason": ("the recommended configuration uses no synthetic rows" if not preferred["uses_synthetic"] else
+                   "privacy risk is not high" if gates["privacy"]["status"] != "fail" else
+                   "privacy.allow_release is set in the params" if allow_release else
+                   f"{gates['privacy']['evidence']}; set privacy.allow_release to export it anyway")}
+    return out
+
+
+def _trade_off(utility: dict[str, Any], candidate: Configuration, reference: Configuration, metric: str,
+               bootstrap: Bootstrap) -> dict[str, Any]:
+    """An informational difference (not in the Holm family): CV mean difference and test difference with its CI."""
+    a, b = fold_values(utility["cv_folds"], candidate, metric), fold_values(utility["cv_folds"], reference, metric)
+    folds = sorted(set(a) & set(b))
+    row = {"candidate": _label(candidate), "reference": _label(reference), "metric": metric,
+           "cv_difference": float(np.mean([a[f] - b[f] for f in folds])) if folds else None,
+           "lower_is_better": metric in LOWER_IS_BETTER, "ci": "test split, paired bootstrap, unadjusted"}
+    row.update(bootstrap(candidate, reference, metric))
+    row["better"] = confirmed_on_test({**row, "metric": metric})
+    row["worse"] = worse_on_test({**row, "metric": metric})
+    return row
+
+
+def _utility_dimension(out: dict[str, Any], preferred: dict[str, Any]) -> dict[str, Any]:
+    test_ci = preferred.get("test_ci")
+    ci_text = f" [{test_ci[0]:.3f}, {test_ci[1]:.3f}]" if test_ci else ""
+    evidence = (f"{_label((preferred['classifier'], preferred['comparator']))}: CV {preferred['cv_mean']:.3f} "
+                f"(sd {preferred['cv_std']:.3f}), test {preferred['test_value']:.3f}{ci_text}")
+    status = "warn" if any(r["worse"] for r in out["trade_offs"] if r["metric"] == out["primary_metric"]) else "pass"
+    return {"status": status, "evidence": evidence}
