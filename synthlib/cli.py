@@ -172,23 +172,32 @@ def monitor(bundle: Path = typer.Argument(..., help="An OutputMaterials folder (
             new_data: Path = typer.Argument(..., help="CSV or Parquet with new rows."),
             labels: str = typer.Option(None, "--labels", help="Column of true labels, if known."),
             out: Path = typer.Option(None, "--out", help="Folder for monitor.json and monitor.html.")) -> None:
-    """Compare new data with the bundle's training reference. Exit 0: ok, 1: an alert fired, 2: bad input."""
+    """Drift, prevalence and (with labels) recall of the bundle's deployed model on raw new rows.
+    Exit 0: ok, 1: an alert fired, 2: bad input or a corrupt bundle."""
     from .monitor import monitor as run_monitor
     from .monitor import write_outputs
 
     try:
         result = run_monitor(bundle, new_data, labels)
+        json_path, html_path = write_outputs(result, out or Path(new_data).parent / "monitor")
     except SynthlibError as exc:
         errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
-    json_path, html_path = write_outputs(result, out or Path(new_data).parent / "monitor")
     table = Table(title=f"Drift: {new_data}")
     for column in ("feature", "type", "PSI", "p-value", "status"):
         table.add_column(column)
     for name, f in result["features"].items():
-        table.add_row(name, f["type"], f"{f['psi']:.3f}", f"{f.get('ks_p_value', f.get('chi2_p_value')):.3g}",
-                      "[red]ALERT[/]" if f["alert"] else "ok")
+        p_value = f.get("ks_p_value", f.get("chi2_p_value"))
+        table.add_row(name, f["type"], "n/a" if f["psi"] is None else f"{f['psi']:.3f}",
+                      "n/a" if p_value is None else f"{p_value:.3g}", "[red]ALERT[/]" if f["alert"] else "ok")
     console.print(table)
+    prevalence = result["prevalence"]
+    console.print(f"predicted minority rate {prevalence['predicted_minority_rate']:.3f} (deployed model on the test "
+                  f"split: {prevalence['reference_rate']:.3f})")
+    if "performance" in result:
+        recall = result["performance"]["deployed"]["recall_minority"]
+        console.print(f"minority recall {'n/a' if recall is None else f'{recall:.3f}'} "
+                      f"(floor {result['performance']['recall_floor']:.3f})")
     for alert in result["alerts"]:
         console.print(f"[bold red]alert:[/] {alert}")
     console.print(f"written: {json_path}, {html_path}")

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import LabelEncoder
 from typer.testing import CliRunner
 
 from synthlib.cli import app
+from synthlib.config import load_config
+from synthlib.data import prepare
 from synthlib.errors import BundleError
 from synthlib.export import load_model, sha256, verify_bundle
+from synthlib.metrics import classification_metrics
+from synthlib.models import make_pipeline
 from synthlib.pipeline import run
 
 from .conftest import ROOT
@@ -72,33 +81,209 @@ def test_tampered_model_is_refused(bundle, tmp_path):
         load_model(copy, "gbm")
 
 
-def test_monitor_on_the_test_split_raises_no_alert(bundle, tmp_path):
-    _, path = bundle
-    result = runner.invoke(app, ["monitor", str(path), str(path / "Datasets" / "test_set.csv"), "--labels", "risk",
-                                 "--out", str(tmp_path)])
+# Monitor tests (owner H5) --------------------------------------------------------------------------------------
+# Until export.py writes TrainedModels/deployed.pkl, these build a bundle by the contract in notes/TEAM.md:
+# a whole Pipeline([("clean", Cleaner), ("model", preprocessing + classifier)]) fitted on raw training rows.
+
+
+def write_contract_bundle(prepared, out: Path, classifier: str = "logistic_regression") -> Path:
+    """OutputMaterials with deployed.pkl (class-weighted), comparison.pkl (plain), PipelineConfig JSON, manifest."""
+    bundle = out / "OutputMaterials"
+    (bundle / "Datasets").mkdir(parents=True)
+    (bundle / "TrainedModels").mkdir()
+    encoder = LabelEncoder().fit(prepared.y_train)
+    classes = [str(c) for c in encoder.classes_]
+    minority = [classes.index(str(m)) for m in prepared.minority_labels]
+    y_train, y_test = encoder.transform(prepared.y_train), encoder.transform(prepared.y_test)
+    numeric = prepared.numeric + prepared.ordinal
+    for name, comparator, weighted in (("deployed", "class_weight", True), ("comparison", "baseline", False)):
+        model = Pipeline([("clean", clone(prepared.cleaner)),
+                          ("model", make_pipeline(classifier, numeric, prepared.categorical, class_weight=weighted))])
+        model.fit(prepared.raw_train[prepared.features], y_train)
+        predicted = model.predict(prepared.raw_test[prepared.features])
+        metrics = classification_metrics(y_test, model.predict_proba(prepared.raw_test[prepared.features]), predicted,
+                                         minority, classes.index(str(prepared.majority_label)))
+        model.synthlib_metadata_ = {
+            "classes": classes, "classifier": classifier, "comparator": comparator, "uses_synthetic": False,
+            "test_metrics": metrics, "predicted_minority_rate_test": float(np.isin(predicted, minority).mean()),
+            "features": prepared.features, "config_hash": prepared.config.config_hash}
+        joblib.dump(model, bundle / "TrainedModels" / f"{name}.pkl")
+    prepared.train.to_csv(bundle / "Datasets" / "original_train.csv", index=False)
+    prepared.test.to_csv(bundle / "Datasets" / "test_set.csv", index=False)
+    config = {"features": prepared.features, "numeric": numeric, "categorical": prepared.categorical,
+              "classes": classes, "minority": [str(m) for m in prepared.minority_labels],
+              "missing_markers": list(prepared.config.dataset.missing_markers),
+              "monitoring": prepared.config.monitoring.model_dump(),
+              "deployed": {"model": "deployed", "classifier": classifier, "comparator": "class_weight"}}
+    (bundle / "GermanCreditPipelineConfig.json").write_text(json.dumps(config))
+    _write_manifest(bundle)
+    return bundle
+
+
+def _write_manifest(bundle: Path) -> None:
+    files = {str(p.relative_to(bundle)): sha256(p) for p in sorted(bundle.rglob("*"))
+             if p.is_file() and p.name != "manifest.json"}
+    (bundle / "manifest.json").write_text(json.dumps({"files": files}))
+
+
+@pytest.fixture(scope="module")
+def german():
+    return prepare(load_config(ROOT / "params" / "german_credit.yml"))
+
+
+@pytest.fixture(scope="module")
+def contract_bundle(german, tmp_path_factory):
+    return write_contract_bundle(german, tmp_path_factory.mktemp("contract"))
+
+
+@pytest.fixture()
+def raw_test_rows(german):
+    """The test split's rows exactly as in the source CSV (missing markers and all)."""
+    raw = pd.read_csv(ROOT / "data" / "german_credit.csv")
+    return raw.iloc[german.raw_test.index].reset_index(drop=True)
+
+
+def _monitor(bundle: Path, rows: pd.DataFrame | None, tmp_path: Path, *options: str, data: Path | None = None):
+    if data is None:
+        data = tmp_path / "new.csv"
+        rows.to_csv(data, index=False)
+    result = runner.invoke(app, ["monitor", str(bundle), str(data), "--out", str(tmp_path / "out"), *options])
+    report = json.loads((tmp_path / "out" / "monitor.json").read_text()) if result.exit_code in (0, 1) else None
+    return result, report
+
+
+def test_monitor_on_the_raw_test_rows_raises_no_alert(contract_bundle, raw_test_rows, tmp_path):
+    result, report = _monitor(contract_bundle, raw_test_rows, tmp_path, "--labels", "risk")
     assert result.exit_code == 0, result.output
-    report = json.loads((tmp_path / "monitor.json").read_text())
     assert report["alerts"] == []
-    assert "recall_minority" in report["performance"]["augmented"]
-    assert (tmp_path / "monitor.html").read_text().count("<tr>") >= 9
+    assert not any(f["alert"] for f in report["features"].values())
+    deployed = joblib.load(contract_bundle / "TrainedModels" / "deployed.pkl").synthlib_metadata_
+    # the deployed pipeline cleans raw rows itself: it reproduces its test-split numbers exactly
+    assert report["prevalence"]["predicted_minority_rate"] == pytest.approx(deployed["predicted_minority_rate_test"])
+    assert report["performance"]["deployed"]["recall_minority"] == pytest.approx(deployed["test_metrics"]["recall_minority"])
+    assert report["performance"]["ab"]["recall_minority"] is not None
+    assert (tmp_path / "out" / "monitor.html").read_text().count("<tr>") == 1 + len(report["features"])
 
 
-def test_monitor_on_a_shifted_copy_names_the_feature(bundle, tmp_path):
-    _, path = bundle
-    shifted = pd.read_csv(path / "Datasets" / "test_set.csv")
-    shifted["credit_amount"] = shifted["credit_amount"] * 3 + 2000
-    shifted.to_csv(tmp_path / "shifted.csv", index=False)
-    result = runner.invoke(app, ["monitor", str(path), str(tmp_path / "shifted.csv"), "--out", str(tmp_path)])
-    assert result.exit_code == 1
-    alerts = json.loads((tmp_path / "monitor.json").read_text())["alerts"]
-    assert any("credit_amount" in a for a in alerts)
-    assert not any("`age`" in a for a in alerts)
+def test_flipped_labels_fire_the_recall_alert(contract_bundle, raw_test_rows, tmp_path):
+    flipped = raw_test_rows.assign(risk=1 - raw_test_rows.risk)
+    result, report = _monitor(contract_bundle, flipped, tmp_path, "--labels", "risk")
+    assert result.exit_code == 1, result.output
+    performance = report["performance"]
+    assert performance["deployed"]["recall_minority"] < performance["recall_floor"]
+    assert any(a.startswith("minority recall") for a in report["alerts"])
+    assert report["features"] and not any(f["alert"] for f in report["features"].values())  # same rows: no drift
 
 
-def test_monitor_missing_column_is_exit_2_with_its_name(bundle, tmp_path):
-    _, path = bundle
-    pd.read_csv(path / "Datasets" / "test_set.csv").drop(columns="duration").to_csv(tmp_path / "cut.csv", index=False)
-    result = runner.invoke(app, ["monitor", str(path), str(tmp_path / "cut.csv")])
-    assert result.exit_code == 2
-    assert "missing column(s): duration" in " ".join(result.output.split())
-    assert "Traceback" not in result.output
+def test_monitor_on_a_shifted_copy_names_the_feature(contract_bundle, raw_test_rows, tmp_path):
+    shifted = raw_test_rows.assign(credit_amount=raw_test_rows.credit_amount * 3 + 2000)
+    result, report = _monitor(contract_bundle, shifted, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert any("credit_amount" in a for a in report["alerts"])
+    assert not any("`age`" in a for a in report["alerts"])
+
+
+def test_a_population_predicted_mostly_minority_fires_the_prevalence_alert(contract_bundle, raw_test_rows, tmp_path):
+    model = joblib.load(contract_bundle / "TrainedModels" / "deployed.pkl")
+    minority = [model.synthlib_metadata_["classes"].index("0")]
+    flagged = raw_test_rows[np.isin(model.predict(raw_test_rows), minority)]
+    result, report = _monitor(contract_bundle, flagged, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert report["prevalence"]["predicted_minority_rate"] == 1.0
+    assert any(a.startswith("predicted minority rate") for a in report["alerts"])
+
+
+def test_nan_inf_and_markers_in_new_rows_are_cleaned_like_training_rows(contract_bundle, raw_test_rows, tmp_path):
+    rows = raw_test_rows.astype({"credit_amount": float, "age": object})
+    rows.loc[[0, 1], "credit_amount"] = [np.nan, np.inf]
+    rows.loc[2, "age"] = "-inf"
+    rows.loc[3, "housing"] = np.nan
+    rows.loc[4, "saving_accounts"] = "?"  # not a marker of this bundle: an unseen category, not an error
+    result, report = _monitor(contract_bundle, rows, tmp_path)
+    assert result.exit_code == 0, result.output
+    cleaning = {(e["action"], e["column"]): e["count"] for e in report["cleaning"]}
+    assert cleaning[("infinite to NaN", "credit_amount")] == 1 and cleaning[("infinite to NaN", "age")] == 1
+    assert cleaning[("impute median (training value)", "credit_amount")] == 2
+    assert cleaning[("impute most_frequent (training value)", "housing")] == 1
+
+
+def _fails(result, *fragments: str) -> None:
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    for fragment in fragments:
+        assert fragment in text, text
+
+
+def test_monitor_missing_column_is_exit_2_with_its_name(contract_bundle, raw_test_rows, tmp_path):
+    result, _ = _monitor(contract_bundle, raw_test_rows.drop(columns="duration"), tmp_path)
+    _fails(result, "missing column(s): duration")
+
+
+def test_text_in_a_numeric_column_is_exit_2(contract_bundle, raw_test_rows, tmp_path):
+    rows = raw_test_rows.astype({"age": object})
+    rows.loc[5, "age"] = "12a"
+    result, _ = _monitor(contract_bundle, rows, tmp_path)
+    _fails(result, "column `age` must be numeric, found e.g. '12a'")
+
+
+def _rewrite(bundle: Path, name: str, text: str | None, rehash: bool) -> None:
+    path = bundle / name
+    if text is None:
+        path.unlink()
+    else:
+        path.write_text(text)
+    if rehash:
+        _write_manifest(bundle)
+
+
+def _edited_config(bundle: Path, **changes) -> str:
+    config = json.loads((bundle / "GermanCreditPipelineConfig.json").read_text())
+    for key, value in changes.items():
+        section, _, sub = key.partition("__")
+        if sub:
+            config[section][sub] = value
+        elif value is None:
+            config.pop(section)
+        else:
+            config[section] = value
+    return json.dumps(config)
+
+
+@pytest.mark.parametrize(("name", "edit", "rehash", "fragments"), [
+    ("manifest.json", lambda b: None, False, ["manifest.json is missing"]),
+    ("manifest.json", lambda b: (b / "manifest.json").read_text()[:40], False, ["manifest.json is not valid JSON", "truncated or corrupt"]),
+    ("manifest.json", lambda b: json.dumps({"files": ["a"]}), False, ["manifest.json: key `files`"]),
+    ("GermanCreditPipelineConfig.json", lambda b: "{\"features\": [", False, ["does not match its manifest.json", "GermanCreditPipelineConfig.json"]),
+    ("GermanCreditPipelineConfig.json", lambda b: "{\"features\": [", True, ["GermanCreditPipelineConfig.json is not valid JSON"]),
+    ("GermanCreditPipelineConfig.json", lambda b: _edited_config(b, monitoring__psi_alert="high"), True,
+     ["GermanCreditPipelineConfig.json: key `monitoring.psi_alert`", "'high'"]),
+    ("GermanCreditPipelineConfig.json", lambda b: _edited_config(b, classes=None), True,
+     ["GermanCreditPipelineConfig.json: key `classes` is missing"]),
+    ("TrainedModels/deployed.pkl", lambda b: "not a pickle", False, ["does not match its manifest.json", "deployed.pkl"]),
+    ("TrainedModels/deployed.pkl", lambda b: "not a pickle", True, ["deployed.pkl cannot be loaded"]),
+])
+def test_corrupt_bundle_is_exit_2_with_one_line(contract_bundle, raw_test_rows, tmp_path, name, edit, rehash, fragments):
+    copy = tmp_path / "OutputMaterials"
+    shutil.copytree(contract_bundle, copy)
+    _rewrite(copy, name, edit(copy), rehash)
+    result, _ = _monitor(copy, raw_test_rows, tmp_path)
+    _fails(result, *fragments)
+
+
+def test_model_without_the_contract_metadata_is_exit_2(contract_bundle, raw_test_rows, tmp_path):
+    copy = tmp_path / "OutputMaterials"
+    shutil.copytree(contract_bundle, copy)
+    model = joblib.load(copy / "TrainedModels" / "deployed.pkl")
+    del model.synthlib_metadata_["predicted_minority_rate_test"]
+    joblib.dump(model, copy / "TrainedModels" / "deployed.pkl")
+    _write_manifest(copy)
+    result, _ = _monitor(copy, raw_test_rows, tmp_path)
+    _fails(result, "synthlib_metadata_: key `predicted_minority_rate_test` is missing")
+
+
+def test_out_pointing_at_a_file_is_exit_2(contract_bundle, raw_test_rows, tmp_path):
+    raw_test_rows.to_csv(tmp_path / "new.csv", index=False)
+    (tmp_path / "taken").write_text("x")
+    result = runner.invoke(app, ["monitor", str(contract_bundle), str(tmp_path / "new.csv"), "--out", str(tmp_path / "taken")])
+    _fails(result, "is a file")
