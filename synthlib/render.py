@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 import logging
 import os
 import re
@@ -22,6 +23,7 @@ from typing import Any, Callable
 import nbformat
 import yaml
 
+from . import __version__
 from .errors import SynthlibError
 
 logger = logging.getLogger(__name__)
@@ -95,9 +97,23 @@ class Figure:
     file: str
 
 
+TABLE_CAPTION = re.compile(r"^: (?P<caption>.*?)\s*\{#(?P<label>tbl-[\w-]+)\}\s*$", re.MULTILINE)
+TEMPLATES = Path(__file__).parent / "templates"
+
+
 def notebook_to_markdown(notebook: nbformat.NotebookNode, figures_dir: Path, number_captions: bool = True) -> str:
-    """Executed notebook -> Markdown: prose, asis output, figures with numbered captions; never code."""
-    parts, number = [], 0
+    """Executed notebook -> Markdown: prose, asis output, figures with numbered captions; never code.
+
+    With `number_captions` (HTML), figures and captioned tables (`: caption {#tbl-...}`, see
+    `synthlib.tables.md_table`) get "Figure N:" / "Table N:" as Quarto writes them; Typst numbers both itself.
+    """
+    parts, number, tables = [], 0, 0
+
+    def number_table(match: re.Match) -> str:
+        nonlocal tables
+        tables += 1
+        return f": Table {tables}: {match['caption']} {{#{match['label']}}}"
+
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             parts.append(cell.source)
@@ -112,7 +128,10 @@ def notebook_to_markdown(notebook: nbformat.NotebookNode, figures_dir: Path, num
             if output.output_type == "error":
                 raise RenderError(f"a report cell failed: {output.ename}: {output.evalue}")
             if output.output_type == "stream" and output.name == "stdout":
-                parts.append(output.text if options.get("output") == "asis" else f"```\n{output.text}\n```")
+                if options.get("output") != "asis":
+                    parts.append(f"```\n{output.text}\n```")
+                else:
+                    parts.append(TABLE_CAPTION.sub(number_table, output.text) if number_captions else output.text)
             elif output.output_type in ("display_data", "execute_result") and "image/png" in output.data:
                 number += 1
                 name = f"figure-{number}.png"
@@ -125,44 +144,56 @@ def notebook_to_markdown(notebook: nbformat.NotebookNode, figures_dir: Path, num
 
 
 def _pandoc(markdown: str, to: str, resource_dir: Path, metadata: dict[str, str], extra: list[str]) -> str:
+    """Pandoc with synthlib's template for `to` (templates/report.html or report.typst), TOC and numbered sections."""
     import pypandoc
 
-    args = ["--standalone", "--toc", "--number-sections", f"--resource-path={resource_dir}", *extra]
+    template = TEMPLATES / ("report.typst" if to == "typst" else "report.html")
+    args = ["--standalone", "--toc", "--number-sections", f"--template={template}", f"--resource-path={resource_dir}",
+            *extra]
     for key, value in metadata.items():
         args.append(f"--metadata={key}:{value}")
     return pypandoc.convert_text(markdown, to, format="markdown", extra_args=args)
 
 
-HTML_STYLE = """<style>
-body { max-width: 62em; font-size: 15px; }
-table { border-collapse: collapse; font-size: 0.85em; margin: 1em 0; display: block; overflow-x: auto; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; }
-figure img { max-width: 100%; }
-figcaption { font-style: italic; font-size: 0.9em; }
-</style>"""
+def header_metadata(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """The header block's fields, from the executed notebook's papermill parameters and the results.json they name.
+
+    Data set, synthlib version, config hash, test-split hash and profile (full or fast); empty when unknown.
+    """
+    parameters = notebook.metadata.get("papermill", {}).get("parameters", {})
+    results = Path(parameters.get("out_dir") or ".") / "results.json"
+    result = json.loads(results.read_text(encoding="utf-8")) if parameters.get("out_dir") and results.exists() else {}
+    resolved = result.get("config", {}).get("resolved", {})
+    return {"dataset": resolved.get("dataset", {}).get("name") or Path(str(parameters.get("dataset", ""))).stem,
+            "synthlib-version": result.get("versions", {}).get("synthlib") or __version__,
+            "config-hash": result.get("config", {}).get("hash", "")[:16],
+            "test-hash": result.get("data", {}).get("test_hash_before", "")[:16],
+            "profile": "fast (a preview: fewer methods, classifiers and folds)" if parameters.get("fast") else "full"}
 
 
 def build_outputs(notebook: nbformat.NotebookNode, work: Path, formats: list[str], metadata: dict[str, str]) -> dict[str, Path]:
-    """HTML (self-contained) and PDF (typst) from the executed notebook; figures are written to `work`."""
+    """HTML (self-contained, templates/style.css) and PDF (Typst, DejaVu Sans from matplotlib) from the executed notebook.
+
+    Figures are written to `work`; `metadata` (title, subtitle, date, ...) is completed by `header_metadata`.
+    """
     outputs = {}
+    metadata = {**header_metadata(notebook), **metadata}
     if "html" in formats:
-        header = work / "style.html"
-        header.write_text(HTML_STYLE)
         markdown = notebook_to_markdown(notebook, work, number_captions=True)
-        html = _pandoc(markdown, "html5", work, metadata, ["--embed-resources", f"--include-in-header={header}"])
+        html = _pandoc(markdown, "html5", work, metadata, ["--embed-resources", f"--css={TEMPLATES / 'style.css'}"])
         outputs["html"] = work / "report.html"
         outputs["html"].write_text(html, encoding="utf-8")
     if "pdf" in formats:
         import typst
+        from matplotlib import get_data_path
 
         markdown = notebook_to_markdown(notebook, work, number_captions=False)
-        source = _pandoc(markdown, "typst", work, metadata,
-                         ["-V", "page-numbering=1", "-V", "section-numbering=1.1.1", "-V", "papersize=a4",
-                          "-V", "fontsize=10pt"])
+        source = _pandoc(markdown, "typst", work, metadata, ["-V", "toc-depth=1"])
         typ = work / "report.typ"
         typ.write_text(source, encoding="utf-8")
         outputs["pdf"] = work / "report.pdf"
-        typst.compile(str(typ), output=str(outputs["pdf"]), root=str(work))
+        typst.compile(str(typ), output=str(outputs["pdf"]), root=str(work),
+                      font_paths=[str(Path(get_data_path()) / "fonts" / "ttf")])
     return outputs
 
 

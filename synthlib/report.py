@@ -19,6 +19,7 @@ import pandas as pd  # noqa: E402
 
 from . import narrative  # noqa: E402
 from .narrative import CLASSIFIER_NAMES, method_name, metric_name, num  # noqa: E402
+from .tables import md_table  # noqa: E402
 
 
 class Picture:
@@ -47,23 +48,6 @@ def picture(method):
     return wrapper
 
 
-def md_table(frame: pd.DataFrame | list[dict[str, Any]], digits: int = 3) -> str:
-    """A pipe table (pandas' to_markdown needs `tabulate`, which we do not depend on for one function)."""
-    frame = pd.DataFrame(frame)
-    if frame.empty:
-        return "_(no rows)_"
-
-    def cell(value: Any) -> str:
-        if isinstance(value, float):
-            return "n/a" if not np.isfinite(value) else f"{value:.{digits}f}"
-        return str(value).replace("|", "\\|").replace("\n", " ")
-
-    header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([header, rule, *body]) + "\n"
-
-
 @dataclass
 class ReportContext:
     """Everything the report shows for one data set."""
@@ -88,7 +72,7 @@ class ReportContext:
         return self.audit.prepared
 
     # ---------------------------------------------------------------- tables
-    def attribute_table(self) -> str:
+    def attribute_table(self, caption: str | None = None) -> str:
         p = self.prepared
         rows = []
         for column in p.features + [p.target]:
@@ -100,26 +84,28 @@ class ReportContext:
             sensitive = column in [s.column for s in p.config.features.sensitive]
             rows.append({"attribute": column, "role": role, "dtype": str(values.dtype), "values (training split)": summary,
                          "sensitive": "yes" if sensitive else ""})
-        return md_table(rows)
+        return md_table(rows, caption=caption or "Attributes: role, type and values in the training split.")
 
-    def summary_table(self) -> str:
+    def summary_table(self, caption: str | None = None) -> str:
         summary = self.result["data"]["profile"]["summary"]
-        return md_table(pd.DataFrame(summary).T.reset_index().rename(columns={"index": "feature"}), 2)
+        return md_table(pd.DataFrame(summary).T.reset_index().rename(columns={"index": "feature"}), 2,
+                        caption=caption or "Summary statistics per feature (training split).")
 
-    def balance_table(self) -> str:
+    def balance_table(self, caption: str | None = None) -> str:
         rows = [{"split": split, "rows": info["rows"], **{f"class {k}": v for k, v in info["counts"].items()},
                  "minority:majority": info["minority_to_majority"]}
                 for split, info in self.result["data"]["profile"]["class_balance"].items()]
-        return md_table(rows)
+        return md_table(rows, caption=caption or "Rows and classes per split.")
 
-    def augmentation_table(self) -> str:
+    def augmentation_table(self, caption: str | None = None) -> str:
         rows = [{"method": method_name(m), "requested": sum(i["requested"].values()), "after cap": sum(i["after_cap"].values()),
                  "generated": sum(i["generated"].values()), "duplicates removed": i["duplicates_of_real_removed"] + i["duplicates_within_removed"],
                  "real rows removed": i["real_rows_removed"], "seconds": i["seconds"]}
                 for m, i in self.result["augmentation"].items()]
-        return md_table(rows, 2)
+        return md_table(rows, 2,
+                        caption=caption or "Synthetic rows per generation method: requested, kept after the cap and deduplication, and time taken.")
 
-    def validation_table(self) -> str:
+    def validation_table(self, caption: str | None = None) -> str:
         rows = []
         for method, v in self.result["validation"].items():
             rows.append({"method": method_name(method), "copies of real": v["integrity"]["n_exact_copies_of_real"],
@@ -131,27 +117,29 @@ class ReportContext:
                          "MMD": (v.get("mmd") or {}).get("score"),
                          "SDMetrics quality": (v.get("sdmetrics_quality") or {}).get("score"),
                          "augmented ratio": v.get("class_balance", {}).get("augmented_train")})
-        return md_table(rows)
+        return md_table(rows, caption=caption or "Fidelity of the synthetic minority rows, one row per method.")
 
-    def moments_table(self, method: str) -> str:
+    def moments_table(self, method: str, caption: str | None = None) -> str:
         features = self.result["validation"][method]["integrity"]["features"]
         return md_table([{"feature": f, "real mean": e["real_mean"], "synthetic mean": e["synthetic_mean"],
                           "real std": e["real_std"], "synthetic std": e["synthetic_std"],
-                          "outside real range": e["share_outside_real_range"]} for f, e in features.items()], 2)
+                          "outside real range": e["share_outside_real_range"]} for f, e in features.items()], 2,
+                          caption=caption or f"Moments and range of each feature, real vs synthetic minority rows ({method_name(method)}).")
 
-    def tests_table(self, method: str) -> str:
+    def tests_table(self, method: str, caption: str | None = None) -> str:
         tests = self.result["validation"][method]["distribution_tests"]
         rows = [{"feature": f, "test": "KS", "statistic": e["statistic"], "p-value": e["p_value"],
                  "adjusted p": e["p_adjusted"], "interpretation": e["interpretation"]} for f, e in tests["ks"].items()]
         rows += [{"feature": f, "test": "chi-squared", "statistic": e["statistic"], "p-value": e["p_value"],
                   "adjusted p": e["p_adjusted"], "interpretation": e["interpretation"]} for f, e in tests["chi2"].items()]
-        return md_table(rows, 4)
+        return md_table(rows, 4,
+                        caption=caption or f"Distribution tests per feature, real vs synthetic minority rows ({method_name(method)}); adjusted p-values are Benjamini-Hochberg.")
 
     def best(self) -> tuple[str, str]:
         best = self.result["utility"]["summary"].get("best_augmented") or self.result["utility"]["summary"]["best"]
         return best["classifier"], best["comparator"]
 
-    def performance_table(self, classifier: str | None = None) -> str:
+    def performance_table(self, classifier: str | None = None, caption: str | None = None) -> str:
         classifier = classifier or self.best()[0]
         rows = []
         for comparator, entry in self.result["utility"]["test"][classifier].items():
@@ -161,26 +149,28 @@ class ReportContext:
                          "recall (min.)": m["recall_minority"], "F1 (min.)": m["f1_minority"],
                          "precision (maj.)": m["precision_majority"], "recall (maj.)": m["recall_majority"],
                          "F1 (maj.)": m["f1_majority"], "TP": c["tp"], "FP": c["fp"], "FN": c["fn"], "TN": c["tn"]})
-        return md_table(rows)
+        return md_table(rows,
+                        caption=caption or f"Test-split metrics of {CLASSIFIER_NAMES.get(classifier, classifier)} per comparator.")
 
-    def significance_table(self) -> str:
+    def significance_table(self, caption: str | None = None) -> str:
         primary = self.result["utility"]["protocol"]["primary_metric"]
         rows = [{"classifier": CLASSIFIER_NAMES.get(r["classifier"], r["classifier"]), "comparator": method_name(r["comparator"]),
                  "CV difference": r["cv_difference"], "test difference": r["test_difference"],
                  "95% CI": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip(), "p (Holm)": r["p_holm"],
                  "McNemar p": (r.get("mcnemar") or {}).get("p_value"), "verdict": r["verdict"]}
                 for r in self.result["utility"]["comparisons"] if r["metric"] == primary]
-        return md_table(rows)
+        return md_table(rows,
+                        caption=caption or "Every comparison on the primary metric: CV and test differences, Holm-adjusted p-values.")
 
-    def ranked_table(self, top: int = 10) -> str:
+    def ranked_table(self, top: int = 10, caption: str | None = None) -> str:
         rows = [{"rank": i + 1, "comparator": method_name(r["comparator"]),
                  "classifier": CLASSIFIER_NAMES.get(r["classifier"], r["classifier"]), "CV mean": r["cv_mean"],
                  "CV std": r["cv_std"], "test": r["test_value"],
                  "test 95% CI": f"[{r['test_ci'][0]:.3f}, {r['test_ci'][1]:.3f}]" if r.get("test_ci") else "n/a"}
                 for i, r in enumerate(self.result["utility"]["summary"]["ranked"][:top])]
-        return md_table(rows)
+        return md_table(rows, caption=caption or "Configurations ranked by the cross-validated primary metric.")
 
-    def fairness_table(self) -> str:
+    def fairness_table(self, caption: str | None = None) -> str:
         fairness = self.result["fairness"]
         if not fairness.get("available"):
             return ""
@@ -197,23 +187,24 @@ class ReportContext:
                              "DP change [95% CI]": "" if change is None else
                              f"{change['demographic_parity_difference']['change']:+.3f}"
                              f"{narrative.ci(change['demographic_parity_difference']['ci_low'], change['demographic_parity_difference']['ci_high'])}"})
-        return md_table(rows)
+        return md_table(rows,
+                        caption=caption or "Fairness of the favoured model per sensitive attribute, baseline vs augmented.")
 
-    def group_table(self, attribute: str) -> str:
+    def group_table(self, attribute: str, caption: str | None = None) -> str:
         classifier, comparator = self.best()
         by_group = self.result["fairness"]["models"][attribute][classifier][comparator]["by_group"]
-        return md_table(by_group)
+        return md_table(by_group, caption=caption or f"Metrics per group of {attribute}.")
 
-    def representation_table(self) -> str:
+    def representation_table(self, caption: str | None = None) -> str:
         rows = []
         for attribute, by_method in self.result["fairness"].get("representation", {}).items():
             for method, r in by_method.items():
                 rows.append({"attribute": attribute, "method": method_name(method), "chi-squared p": r["chi2_p_value"],
                              "largest shift": r["largest_shift"], "group": r["largest_shift_group"],
                              "flagged": "yes" if r["flagged"] else "no"})
-        return md_table(rows)
+        return md_table(rows, caption=caption or "Sensitive groups in real vs synthetic minority rows.")
 
-    def privacy_table(self) -> str:
+    def privacy_table(self, caption: str | None = None) -> str:
         rows = []
         for method, c in self.result["privacy"]["methods"].items():
             dcr, mia, attack, kanon = c.get("dcr", {}), c.get("membership_inference", {}), c.get("interpolation_attack", {}), c.get("k_anonymity", {})
@@ -225,18 +216,19 @@ class ReportContext:
                          "reconstruction recall": attack.get("reconstruction_recall"),
                          "k-anonymity min class": kanon.get("smallest_class"),
                          "risk": c["verdict"]["risk"], "decided by": (c["verdict"].get("decided_by") or "-").replace("_", " ")})
-        return md_table(rows)
+        return md_table(rows,
+                        caption=caption or "Privacy checks per method, with the risk and the check that decided it.")
 
-    def thresholds_table(self) -> str:
+    def thresholds_table(self, caption: str | None = None) -> str:
         t = self.result["privacy"]["thresholds"]
         return md_table([
             {"check": "membership inference ROC-AUC", "medium from": t["mia_auc_medium"], "high from": t["mia_auc_high"]},
             {"check": "share of synthetic rows closer than the typical holdout row", "medium from": t["dcr_share_medium"], "high from": t["dcr_share_high"]},
             {"check": "interpolation attack ROC-AUC", "medium from": t["attack_auc_medium"], "high from": t["attack_auc_high"]},
             {"check": "share of exact copies", "medium from": "> 0", "high from": f"> {t['exact_copy_share_high']}"},
-        ])
+        ], caption=caption or "Privacy risk thresholds (from the params file).")
 
-    def monitoring_table(self) -> str:
+    def monitoring_table(self, caption: str | None = None) -> str:
         m = self.result["config"]["resolved"]["monitoring"]
         return md_table([
             {"signal": "PSI per feature", "alert when": f"> {m['psi_alert']}"},
@@ -244,14 +236,15 @@ class ReportContext:
             {"signal": "chi-squared p-value (categorical features)", "alert when": f"< {m['chi2_p_value']}"},
             {"signal": "predicted minority rate vs training prevalence", "alert when": f"relative deviation > {m['prevalence_tolerance']}"},
             {"signal": "minority recall (with labels)", "alert when": f"< {m['min_minority_recall'] or '0.8 x the bundle value'}"},
-        ])
+        ], caption=caption or "Monitoring signals and their alert thresholds.")
 
-    def artifacts_table(self) -> str:
+    def artifacts_table(self, caption: str | None = None) -> str:
         manifest = self.out_dir / "OutputMaterials" / "manifest.json"
         if not manifest.exists():
             return "_(the bundle is written after the report; see OutputMaterials/manifest.json)_"
         files = json.loads(manifest.read_text())["files"]
-        return md_table([{"file": f"`{name}`", "SHA-256": f"`{digest[:16]}…`"} for name, digest in files.items()])
+        return md_table([{"file": f"`{name}`", "SHA-256": f"`{digest[:16]}…`"} for name, digest in files.items()],
+                        caption=caption or "Files of the bundle with the first 16 hex digits of their SHA-256.")
 
     # --------------------------------------------------------------- figures
     @picture

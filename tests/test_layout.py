@@ -1,0 +1,207 @@
+"""Report layout: tables whose widths follow their content, numbered captions, and a rendered PDF in which no two
+words overlap, no text leaves the page and every table row label can be read (issue 16)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pypandoc
+import pytest
+
+from synthlib.render import TABLE_CAPTION, notebook_to_markdown, render
+from synthlib.tables import (CELL_PADDING_PT, SMALL_FONT_PT, TABLE_FONT_PT, TEXT_WIDTH_PT, md_table, text_width,
+                             wrapped_lines)
+
+from .conftest import ROOT, SHARED_DATASETS
+
+pdfplumber = pytest.importorskip("pdfplumber")
+METHODS = ["SMOTE", "Borderline-SMOTE", "SMOTE-ENN", "ADASYN", "GaussianCopula", "CTGAN", "TVAE", "Diffusion"]
+VERDICT = "no significant difference (adjusted p >= 0.05)"
+PIPE_ROW = re.compile(r"^\|(.*)\|\s*$")
+RULE = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
+
+
+def rule_of(table: str) -> list[str]:
+    return next(line for line in table.splitlines() if RULE.match(line)).strip("|").split("|")
+
+
+def rows_of(table: str) -> list[list[str]]:
+    """The cells of every pipe-table row (header first) in Markdown text."""
+    return [[c.strip() for c in re.split(r"(?<!\\)\|", m[1])] for line in table.splitlines()
+            if (m := PIPE_ROW.match(line)) and not RULE.match(line)]
+
+
+def significance_rows(n: int) -> list[dict]:
+    return [{"classifier": c, "comparator": m, "CV difference": 0.0123 * i, "test difference": -0.5 + i / 50,
+             "95% CI": "[-0.031, 0.052]", "p (Holm)": 1 / (i + 2), "verdict": VERDICT}
+            for i, (c, m) in enumerate((c, m) for c in ["Logistic regression", "XGBoost"] for m in METHODS)][:n]
+
+
+# ------------------------------------------------------------------------------------------ md_table, fast
+def test_widths_follow_content_and_every_word_fits_its_column():
+    table = md_table(significance_rows(16), caption="Comparisons.")
+    rule, (header, *rows) = rule_of(table), rows_of(table)
+    assert len("|" + "|".join(rule) + "|") > 72  # wider than pandoc's --columns: pandoc uses these relative widths
+    shares = [len(segment.strip()) / sum(len(s.strip()) for s in rule) for segment in rule]
+    verdict, p_value = header.index("verdict"), header.index("p (Holm)")
+    assert shares[verdict] > 2 * shares[p_value]  # the sentence column is wider than a number column
+    font = SMALL_FONT_PT if "small" in table.split("\n", 1)[0] else TABLE_FONT_PT
+    for j, share in enumerate(shares):
+        text_pt = share * TEXT_WIDTH_PT - CELL_PADDING_PT
+        longest = max(text_width(word, bold=(r == 0)) for r, row in enumerate([header, *rows]) for word in row[j].split())
+        assert longest * font <= text_pt, header[j]  # no word wider than its column: nothing overlaps
+    verdict_pt = shares[verdict] * TEXT_WIDTH_PT - CELL_PADDING_PT
+    words = [text_width(w) for w in VERDICT.split()]
+    assert wrapped_lines(words, text_width(" "), verdict_pt / font) <= 2  # not 4 to 5 lines per row
+
+
+def test_numbers_right_aligned_with_fixed_decimals_text_left():
+    table = md_table([{"method": "SMOTE", "AUC": 0.5, "rows": 12, "CI": "0.61 [0.55, 0.70]", "MMD": float("nan")},
+                      {"method": "CTGAN", "AUC": 0.71234, "rows": 3, "CI": "n/a", "MMD": -0.0001}], digits={"AUC": 2})
+    rule, (header, *rows) = rule_of(table), rows_of(table)
+    assert [s.strip().startswith(":") for s in rule] == [True, False, False, False, False]
+    assert [s.strip().endswith(":") for s in rule] == [False, True, True, True, True]
+    assert [row[1] for row in rows] == ["0.50", "0.71"] and [row[4] for row in rows] == ["n/a", "0.000"]
+    assert [row[2] for row in rows] == ["12", "3"]
+
+
+def test_caption_numbered_in_html_and_typst_and_long_tables_break_across_pages():
+    table = md_table(significance_rows(16), caption="Every comparison.")
+    assert TABLE_CAPTION.search(table)["caption"] == "Every comparison."
+    assert md_table(significance_rows(16), caption="Every comparison.") == table  # deterministic label
+    assert TABLE_CAPTION.search(md_table(significance_rows(4), caption="Every comparison."))["label"] != \
+        TABLE_CAPTION.search(table)["label"]
+    cell = nbformat.v4.new_code_cell("print(table)", metadata={"quarto": {"output": "asis"}})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=table + "\n" + md_table(
+        [{"check": "k", "value": 1}], caption="Second."))]
+    html_md = notebook_to_markdown(nbformat.v4.new_notebook(cells=[cell]), Path("."), number_captions=True)
+    html = pypandoc.convert_text(html_md, "html5", format="markdown")
+    assert "<caption>Table 1: Every comparison.</caption>" in " ".join(html.split())
+    assert "<caption>Table 2: Second.</caption>" in html
+    assert '<div class="synth-table' in html and "<colgroup>" in html
+    typst = pypandoc.convert_text(table, "typst", format="markdown")
+    assert "kind: table" in typst and "caption: [Every comparison.]" in typst  # Typst numbers it "Table N"
+    assert "#show figure: set block(breakable: true)" in typst and "hyphenate: false" in typst
+    assert "table.header(" in typst  # repeated on every page the table spans
+
+
+def test_narrow_table_keeps_its_natural_width():
+    html = pypandoc.convert_text(md_table([{"check": "PSI", "alert when": "> 0.2"}]), "html5", format="markdown")
+    assert "<colgroup>" not in html  # no stretched columns: pandoc's automatic widths
+
+
+def test_too_wide_tables_are_transposed_or_split_repeating_the_first_column():
+    wide = [{"comparator": m, **{f"metric number {i}": i / 7 for i in range(16)}} for m in METHODS]
+    few = md_table(wide[:3], caption="Few rows.")
+    assert rows_of(few)[0] == ["comparator", "SMOTE", "Borderline-SMOTE", "SMOTE-ENN"]  # transposed
+    split = md_table(wide, caption="Many rows.")
+    captions = [m["caption"] for m in TABLE_CAPTION.finditer(split)]
+    assert len(captions) >= 2 and captions[0] == f"Many rows. (part 1 of {len(captions)})"
+    parts = [rows_of(part) for part in split.split(":::\n") if "|" in part]
+    assert all(part[0][0] == "comparator" and [r[0] for r in part[1:]] == METHODS for part in parts)
+    columns = [c for part in parts for c in part[0][1:]]
+    assert columns == [f"metric number {i}" for i in range(16)]  # every column once, in order
+
+
+# ------------------------------------------------------------------------------------------ rendered PDF, slow
+def collisions(pdf_path: Path, tolerance: float = 0.3) -> list[str]:
+    """Pairs of printed characters whose boxes overlap by more than `tolerance` of the smaller one, on any page.
+
+    Characters, not words: text drawn over other text merges into one "word" in a text extractor.
+    """
+    found = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            chars = sorted((c for c in page.chars if c["text"].strip()), key=lambda c: c["x0"])
+            for i, a in enumerate(chars):
+                for b in chars[i + 1:]:
+                    if b["x0"] >= a["x1"]:
+                        break
+                    width = min(a["x1"], b["x1"]) - b["x0"]
+                    height = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+                    smaller = min((a["x1"] - a["x0"]) * (a["bottom"] - a["top"]), (b["x1"] - b["x0"]) * (b["bottom"] - b["top"]))
+                    if width > 0 and height > 0 and width * height > tolerance * smaller:
+                        found.append(f"page {number}: {a['text']!r} at ({a['x0']:.0f}, {a['top']:.0f}) and {b['text']!r}")
+    return found
+
+
+def outside_text_area(pdf_path: Path, margin_pt: float = 50.0) -> list[str]:
+    """Characters printed in the side margins or off the page (a table wider than the text column)."""
+    with pdfplumber.open(pdf_path) as pdf:
+        return [f"page {n}: {c['text']!r} at x={c['x0']:.0f}" for n, page in enumerate(pdf.pages, 1) for c in page.chars
+                if c["text"].strip() and (c["x0"] < margin_pt or c["x1"] > page.width - margin_pt)]
+
+
+def pdf_words(pdf_path: Path) -> str:
+    with pdfplumber.open(pdf_path) as pdf:
+        return " ".join(" ".join(w["text"] for w in page.extract_words()) for page in pdf.pages)
+
+
+def table_row_labels(notebook: Path) -> list[str]:
+    """The first cell of every row of every Markdown table printed by an asis cell of the executed notebook."""
+    labels = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type == "code" and cell.metadata.get("quarto", {}).get("output") == "asis":
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
+            labels += [row[0] for block in re.split(r"\n\s*\n", text) for row in rows_of(block)[1:] if row[0]]
+    return labels
+
+
+def test_collision_check_catches_overlapping_text(tmp_path):
+    """The check itself: text drawn over text is found, the same text side by side is not."""
+    typst = pytest.importorskip("typst")
+    for name, body in {"overlap": "#place(dx: 0pt)[credit_amount] #place(dx: 30pt)[3271.26]",
+                       "apart": "#place(dx: 0pt)[credit_amount] #place(dx: 120pt)[3271.26]"}.items():
+        (tmp_path / f"{name}.typ").write_text(f"#set page(width: 300pt, height: 100pt, margin: 60pt)\n{body}\n")
+        typst.compile(str(tmp_path / f"{name}.typ"), output=str(tmp_path / f"{name}.pdf"))
+    assert collisions(tmp_path / "overlap.pdf")
+    assert not collisions(tmp_path / "apart.pdf")
+
+
+def normalised(text: str) -> str:
+    return " ".join(re.sub(r"[`*\\]", "", text).replace("−", "-").split())
+
+
+def check_rendered_pdf(params: str | Path, out: Path, project_root: Path) -> None:
+    outputs = render(str(params), out_dir=out, formats=("pdf",), engine="builtin", fast=True,
+                     project_root=project_root)
+    pdf = outputs["pdf"]
+    assert not collisions(pdf), collisions(pdf)[:10]
+    assert not outside_text_area(pdf), outside_text_area(pdf)[:10]
+    text = normalised(pdf_words(pdf))
+    labels = table_row_labels(outputs["notebook"])
+    assert len(labels) >= 20
+    missing = [label for label in labels if normalised(label) not in text]
+    assert not missing, missing[:10]
+    assert "Table 1:" in text and re.search(r"Profile\s+fast", text)
+
+
+@pytest.mark.slow
+def test_german_credit_pdf_has_no_overlapping_words_and_every_row_label(tmp_path):
+    project = tmp_path / "project"
+    (project / "params").mkdir(parents=True)
+    (project / "data").mkdir()
+    shutil.copy(ROOT / "params" / "german_credit.yml", project / "params")
+    shutil.copy(ROOT / "data" / "german_credit.csv", project / "data")
+    check_rendered_pdf("german_credit", tmp_path / "out", project)
+
+
+@pytest.mark.slow
+def test_multiclass_bank_wages_pdf_has_no_overlapping_words_and_every_row_label(tmp_path):
+    data = SHARED_DATASETS / "bank_wages_job.csv"
+    if not data.exists():
+        pytest.skip(f"{data} is not here")
+    project = tmp_path / "project"
+    (project / "params").mkdir(parents=True)
+    shipped = ROOT / "examples" / "params" / "bank_wages_job.yml"
+    text = shipped.read_text() if shipped.exists() else MINIMAL_BANK_WAGES
+    (project / "params" / "bank_wages_job.yml").write_text(re.sub(r"source: .*", f"source: {data}", text, count=1))
+    check_rendered_pdf("bank_wages_job", tmp_path / "out", project)
+
+
+MINIMAL_BANK_WAGES = """dataset: {name: Bank wages job category, source: x, target: job, minority: [custodial, manage]}
+features: {numeric: [education], categorical: [gender, minority], sensitive: [{column: gender}]}
+"""
