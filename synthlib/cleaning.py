@@ -144,6 +144,8 @@ class Cleaner(TransformerMixin, BaseEstimator):
         markers = {str(m).strip() for m in self.missing_markers}
         out = frame.copy()
         for column in self._columns:
+            if isinstance(out[column].dtype, pd.CategoricalDtype):  # fixed category sets would turn unseen values into NaN
+                out[column] = out[column].astype(object)
             if markers and not _is_number_column(out[column]):
                 out[column] = out[column].mask(out[column].astype(str).str.strip().isin(markers))
         return out

@@ -66,6 +66,12 @@ class ModelMetadata(_Checked):
     features: list[str]
 
 
+def _one_line(exc: Exception, limit: int = 300) -> str:
+    """An exception from a library as one short line: its type and the start of its message."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:limit]}{'...' if len(text) > limit else ''}"
+
+
 def _validated(data: Any, model: type[Model], where: Path | str) -> Model:
     """`data` as `model`, or one `BundleError` line naming the file, the key, what was wrong and what is allowed."""
     try:
@@ -126,7 +132,7 @@ def _load_model(bundle: Path, relative: str, config: BundleConfig) -> tuple[Any,
     try:
         model = joblib.load(path)
     except Exception as exc:  # unpickling raises many unrelated types (version skew, missing modules)
-        raise BundleError(f"{path} cannot be loaded ({type(exc).__name__}: {exc}); install the synthlib and "
+        raise BundleError(f"{path} cannot be loaded ({_one_line(exc)}); install the synthlib and "
                           "scikit-learn versions named in the bundle's PipelineConfig JSON") from None
     if not hasattr(model, "predict"):
         raise BundleError(f"{path} holds a {type(model).__name__}, not a fitted model with predict()")
@@ -222,7 +228,7 @@ def _predict(model: Any, rows: pd.DataFrame, name: str, source: str) -> np.ndarr
     try:
         return np.asarray(model.predict(rows))
     except Exception as exc:  # a model raises whatever its estimator raises; the user needs one line
-        raise DataError(f"the {name} model cannot score the rows of {source} ({type(exc).__name__}: {exc})") from None
+        raise DataError(f"the {name} model cannot score the rows of {source} ({_one_line(exc)})") from None
 
 
 def _label_positions(frame: pd.DataFrame, labels: str, classes: list[str], source: str) -> pd.Series:

@@ -287,3 +287,20 @@ def test_out_pointing_at_a_file_is_exit_2(contract_bundle, raw_test_rows, tmp_pa
     (tmp_path / "taken").write_text("x")
     result = runner.invoke(app, ["monitor", str(contract_bundle), str(tmp_path / "new.csv"), "--out", str(tmp_path / "taken")])
     _fails(result, "is a file")
+
+
+def test_a_model_without_a_cleaner_is_monitored_with_the_bundle_markers(contract_bundle, german, tmp_path):
+    copy = tmp_path / "OutputMaterials"
+    shutil.copytree(contract_bundle, copy)
+    model = joblib.load(copy / "TrainedModels" / "deployed.pkl")
+    bare = Pipeline([("model", model.named_steps["model"])])  # fitted on cleaned rows, cannot clean raw ones
+    bare.synthlib_metadata_ = model.synthlib_metadata_
+    joblib.dump(bare, copy / "TrainedModels" / "deployed.pkl")
+    _write_manifest(copy)
+    result, report = _monitor(copy, None, tmp_path, data=copy / "Datasets" / "test_set.csv")
+    assert result.exit_code == 0, result.output
+    assert report["alerts"] == [] and "no fitted Cleaner" in report["cleaning"][0]["action"]
+    rows = pd.read_csv(copy / "Datasets" / "test_set.csv").astype({"credit_amount": float})
+    rows.loc[0, "credit_amount"] = np.nan
+    result, _ = _monitor(copy, rows, tmp_path)
+    _fails(result, "the deployed model cannot score the rows of")
