@@ -43,10 +43,19 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each s
 @app.command()
 @clear_errors
 def check(params: str = typer.Argument(..., help="A params file or a data set name in params/.")) -> None:
-    """Validate a params file and print the resolved configuration."""
+    """Validate a params file and its data (header and a sample): print the resolved configuration, warnings
+    with their fix, and the size of the run. A problem that would stop the run exits 2 with one line."""
+    from .checks import run_checks
+
     config = load_config(params)
-    console.print(f"[green]valid:[/] {config.source_file} (config hash {config.config_hash[:12]})")
+    report = run_checks(config)
     typer.echo(yaml.safe_dump(config.to_dict(), sort_keys=False, width=1000))
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    read = "every row" if report.rows_read == report.n_rows else f"a random sample of {report.rows_read:,} rows"
+    console.print(f"size: {report.size}", highlight=False, soft_wrap=True)
+    console.print(f"[green]valid:[/] {config.source_file} (config hash {config.config_hash[:12]}); data checked on "
+                  f"{read}", highlight=False, soft_wrap=True)
 
 
 @app.command()

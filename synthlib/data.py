@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from .checks import (check_minority_capacity, column_kind, is_index_column, kept_columns, preflight,
+                     referenced_columns, resolve_labels, text_numbers, undeclared)
 from .cleaning import Cleaner, CleaningLog
 from .config import AuditConfig
 from .errors import DataError
@@ -18,7 +20,6 @@ from .io import load_dataset
 from .profile import profile
 
 logger = logging.getLogger(__name__)
-NEIGHBOUR_METHODS = ("smote", "borderline_smote", "smote_enn", "adasyn")
 
 
 def frame_hash(frame: pd.DataFrame) -> str:
@@ -103,32 +104,6 @@ def normalise_missing(frame: pd.DataFrame, markers: tuple[str, ...], log: Cleani
     return frame
 
 
-def resolve_labels(target: pd.Series, config: AuditConfig) -> tuple[list[Any], Any, Any]:
-    """Minority classes (default: every class smaller than the largest), majority and positive label."""
-    counts = target.value_counts()
-    by_text = {str(label): label for label in counts.index}
-    where = f"dataset.minority in {config.source_file}"
-
-    def lookup(label: Any, key: str) -> Any:
-        if str(label) not in by_text:
-            raise DataError(f"{key} in {config.source_file} names class {label!r}, which is not in column "
-                            f"`{config.dataset.target}`; classes are: {', '.join(by_text)}")
-        return by_text[str(label)]
-
-    majority = counts.index[0]
-    if config.dataset.minority is not None:
-        minority = [lookup(label, "dataset.minority") for label in config.dataset.minority]
-        if majority in minority:
-            raise DataError(f"{where} lists {majority!r}, the largest class; the minority must be smaller classes")
-    else:
-        minority = [label for label, n in counts.items() if n < counts.iloc[0]]
-        if not minority:
-            raise DataError(f"target `{config.dataset.target}` is balanced ({counts.iloc[0]} rows per class); "
-                            "name the class to augment in dataset.minority")
-    positive = lookup(config.dataset.positive_label, "dataset.positive_label") if config.dataset.positive_label is not None else minority[0]
-    return minority, majority, positive
-
-
 def detect_features(frame: pd.DataFrame, config: AuditConfig, log: CleaningLog) -> tuple[list[str], list[str], list[str]]:
     """Numeric, categorical and ordinal columns: as configured, the rest detected from dtypes (logged)."""
     given = config.features
@@ -138,8 +113,14 @@ def detect_features(frame: pd.DataFrame, config: AuditConfig, log: CleaningLog) 
         return list(given.numeric), list(given.categorical), ordinal
     numeric = list(given.numeric) if given.numeric is not None else []
     categorical = list(given.categorical) if given.categorical is not None else []
+    kept = kept_columns(config)
     for column in candidates:
         if column in numeric or column in categorical:
+            continue
+        kind = column_kind(column, frame[column]) if column not in kept else None
+        if kind in ("id", "date"):
+            log.add("features", f"left out: looks like {'an ID' if kind == 'id' else 'dates'} (warning)", column,
+                    int(frame[column].nunique()), note="list it in dataset.id_columns, or declare it as a feature")
             continue
         if given.numeric is None and pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
             numeric.append(column)
@@ -151,12 +132,35 @@ def detect_features(frame: pd.DataFrame, config: AuditConfig, log: CleaningLog) 
 
 
 def _drop_unusable(frame: pd.DataFrame, config: AuditConfig, log: CleaningLog) -> pd.DataFrame:
-    where = config.source_file or "the data set"
+    """Drop saved index columns and constant columns, read numbers stored as text, make a whole-number target int.
+
+    Every action is logged; sensitive attributes and quasi-identifiers are never dropped (the fairness and
+    privacy reviews read them, and report an attribute with one group themselves).
+    """
+    where, target = config.source_file or "the data set", config.dataset.target
+    referenced = {c for names in referenced_columns(config).values() for c in names}
+    index_like = [c for c in frame.columns if is_index_column(c) and c not in referenced]
+    for column in index_like:
+        log.add("columns", "drop saved pandas index column (warning)", column, len(frame))
+    frame = frame.drop(columns=index_like)
+    if config.features.numeric is None:
+        for column in set(undeclared(config, frame)) - kept_columns(config):
+            if column_kind(column, frame[column]) == "numbers":
+                found = text_numbers(frame[column])
+                frame[column] = pd.to_numeric(frame[column].astype(str).str.strip().mask(frame[column].isna()),
+                                              errors="coerce")
+                log.add("types", "text read as numbers; non-numbers to NaN (warning)", column, found.n_bad,
+                        examples=list(found.bad_values[:3]))
+    labels = frame[target]
+    if pd.api.types.is_float_dtype(labels) and labels.notna().all() and labels.apply(float.is_integer).all():
+        frame[target] = labels.astype("int64")
+        log.add("types", "target classes as whole numbers", target, len(frame))
     for column in frame.columns:
-        if column != config.dataset.target and frame[column].isna().all():
+        if column != target and frame[column].isna().all():
             raise DataError(f"column `{column}` of {config.dataset.source} ({where}) is entirely missing after the "
                             "missing markers were applied; remove it or list it under dataset.id_columns to drop it")
-    constant = [c for c in frame.columns if c != config.dataset.target and frame[c].nunique(dropna=True) <= 1]
+    constant = [c for c in frame.columns
+                if c != target and c not in kept_columns(config) and frame[c].nunique(dropna=True) <= 1]
     for column in constant:
         logger.warning("column `%s` is constant and was dropped", column)
         log.add("columns", "drop constant column (warning)", column, len(frame))
@@ -164,16 +168,9 @@ def _drop_unusable(frame: pd.DataFrame, config: AuditConfig, log: CleaningLog) -
 
 
 def _check_sampler_sizes(train: pd.DataFrame, config: AuditConfig, minority: list[Any]) -> None:
-    if not set(config.augmentation.methods) & set(NEIGHBOUR_METHODS):
-        return
-    k = config.augmentation.k_neighbors
-    counts = train[config.dataset.target].value_counts()
-    for label in minority:
-        if counts.get(label, 0) < k + 1:
-            raise DataError(
-                f"minority class {label!r} has {counts.get(label, 0)} rows in the training split, fewer than "
-                f"augmentation.k_neighbors + 1 = {k + 1} needed by the SMOTE family; lower augmentation.k_neighbors "
-                f"to at most {max(counts.get(label, 0) - 1, 1)} in {config.source_file} or remove those methods")
+    """The exact training counts (after the split and any training-row drops) fill every fold and neighbourhood."""
+    counts = {label: int(n) for label, n in train[config.dataset.target].value_counts().items()}
+    check_minority_capacity(counts, minority, config)  # its warnings were logged by the preflight estimate
 
 
 def _fit_cleaning(train: pd.DataFrame, config: AuditConfig, numeric: list[str], categorical: list[str],
@@ -208,6 +205,7 @@ def prepare(config: AuditConfig) -> Prepared:
     log = CleaningLog()
     ds, where = config.dataset, config.source_file or "the config"
     raw = load_dataset(config)
+    preflight(raw, config)
     if ds.target not in raw.columns:
         raise DataError(f"target column `{ds.target}` (dataset.target in {where}) is not in {ds.source}; "
                         f"columns are: {', '.join(map(str, raw.columns))}")

@@ -120,7 +120,7 @@ def test_parquet_loads(project):
 
 def test_target_absent(project):
     project("toy", toy_config(), toy_frame().drop(columns="label"))
-    _fails(["profile", "toy"], "target column `label`", "is not in data/toy.csv", "columns are: income")
+    _fails(["profile", "toy"], "dataset.target in", "names `label`, not a column of data/toy.csv", "columns are: income")
 
 
 def test_single_class_target(project):
@@ -130,10 +130,10 @@ def test_single_class_target(project):
 
 def test_minority_too_small_for_k_neighbors(project):
     frame = toy_frame(300, minority_share=0.0)
-    frame.loc[frame.index[:5], "label"] = 1
+    frame.loc[frame.index[:9], "label"] = 1  # 7 training rows: 5 in the training part of each of 5 CV folds
     project("toy", toy_config(), frame)
-    _fails(["profile", "toy"], "minority class 1 has 4 rows in the training split",
-           "lower augmentation.k_neighbors to at most 3")
+    _fails(["profile", "toy"], "minority class 1 has about 5 rows in the training part of each CV fold",
+           "fewer than augmentation.k_neighbors + 1 = 6", "lower augmentation.k_neighbors to at most 4")
 
 
 def test_sensitive_attribute_not_a_column(project):
