@@ -61,7 +61,7 @@ class ModelMetadata(_Checked):
     classifier: str
     comparator: str
     uses_synthetic: bool
-    test_metrics: dict[str, float | None]
+    test_metrics: dict[str, Any]
     predicted_minority_rate_test: float = Field(ge=0, le=1)
     features: list[str]
 
@@ -114,6 +114,9 @@ def _verified_bundle(bundle: Path) -> tuple[Path, Manifest]:
     unlisted = [str(p.relative_to(bundle)) for p in [bundle / COMPARISON, *bundle.glob("*PipelineConfig.json")]
                 if p.is_file() and str(p.relative_to(bundle)) not in manifest.files]
     needed = [name for name in (DEPLOYED, REFERENCE) if name not in manifest.files]
+    if DEPLOYED in needed and _bundle_config(bundle).model_extra.get("deployed", "absent") is None:
+        raise BundleError(f"{bundle} has no deployed model: the audit recommended no configuration, so there is "
+                          "nothing to monitor")
     if unlisted or needed:
         raise BundleError(f"{bundle}/manifest.json does not list {', '.join(needed + unlisted)}; "
                           "the bundle is incomplete or a file was added after export")
@@ -254,13 +257,17 @@ def _minority_scores(truth: np.ndarray, predicted: np.ndarray, minority: list[in
     return {"precision_minority": float(np.mean(p)), "recall_minority": recall, "f1_minority": float(np.mean(f))}
 
 
+def _finite(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value) else None
+
+
 def _performance(models: dict[str, tuple[Any, ModelMetadata, np.ndarray]], truth: pd.Series, minority: list[int],
                  thresholds: MonitoringConfig, alerts: list[str]) -> dict[str, Any]:
     labelled = truth.notna().to_numpy()
     out: dict[str, Any] = {"labelled_rows": int(labelled.sum()), "unlabelled_rows": int((~labelled).sum())}
     for name, (_, metadata, predicted) in models.items():
         out[name] = {**_minority_scores(truth[labelled].astype(int).to_numpy(), predicted[labelled], minority),
-                     "bundle_test_recall_minority": metadata.test_metrics.get("recall_minority")}
+                     "bundle_test_recall_minority": _finite(metadata.test_metrics.get("recall_minority"))}
     deployed = out["deployed"]
     if thresholds.min_minority_recall is not None:
         floor, rule = thresholds.min_minority_recall, "monitoring.min_minority_recall"

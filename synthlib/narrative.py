@@ -203,35 +203,90 @@ def augmentation_comment(result: dict[str, Any]) -> str:
 
 def validation_summary(result: dict[str, Any], method: str) -> str:
     v = result["validation"][method]
-    integ, tests = v["integrity"], v["distribution_tests"]
-    differing = [c for c, e in {**tests["ks"], **tests["chi2"]}.items() if e["p_adjusted"] < tests["alpha"]]
-    text = (f"{method_name(method)}: {integ['n_exact_copies_of_real']} synthetic rows exactly copy a real minority row "
-            f"(copies were removed at generation; this counts what remained). "
-            f"{len(differing)} of {len(tests['ks']) + len(tests['chi2'])} features differ significantly "
-            f"({tests['correction']}-adjusted p < {tests['alpha']})"
-            + (f": {listing(differing)}." if differing else "."))
-    cov, div, den, disc, mmd = (v.get(k) for k in ("coverage", "diversity", "density", "discriminator", "mmd"))
+    integ, tests = v.get("integrity"), v.get("distribution_tests")
+    parts = [f"{method_name(method)}:"]
+    if integ:
+        parts.append(f"{integ['n_exact_copies_of_real']} synthetic rows exactly copy a real minority row "
+                     "(copies were removed at generation; this counts what remained).")
+    if tests:
+        differing = [c for c, e in {**tests["ks"], **tests["chi2"]}.items() if e["p_adjusted"] < tests["alpha"]]
+        parts.append(f"{len(differing)} of {len(tests['ks']) + len(tests['chi2'])} features differ significantly "
+                     f"({tests['correction']}-adjusted p < {tests['alpha']})"
+                     + (f": {listing(differing)}" if differing else
+                        "; this only says no single feature's distribution was shown to differ, not that the rows "
+                        "are faithful")
+                     + " (the tests assume independent samples, but synthetic rows are made from these real rows, "
+                       "so the p-values are approximate; they also miss joint structure, and copies pass them).")
+    cov, div, den, disc, mmd, close = (v.get(k) for k in ("coverage", "diversity", "density", "discriminator", "mmd",
+                                                          "closeness"))
     if cov and div and den:
-        text += (f" Coverage {cov['score']:.1%} of real rows have a synthetic neighbour within {cov['threshold']}; "
-                 f"mean pairwise distance among synthetic rows {div['score']:.3f} (std {div['std']:.3f}); "
-                 f"on average {den['score']:.2f} real rows lie within {den['threshold']} of a synthetic row.")
+        parts.append(f"Coverage {cov['score']:.1%} of real rows have a synthetic neighbour within {cov['threshold']}; "
+                     f"mean pairwise distance among synthetic rows {div['score']:.3f} (std {div['std']:.3f}); "
+                     f"on average {den['score']:.2f} real rows lie within {den['threshold']} of a synthetic row.")
     if disc:
         level = ("hard to tell apart" if disc["roc_auc"] < 0.6 else "partly distinguishable" if disc["roc_auc"] < 0.8
                  else "easy to tell apart")
-        text += f" A classifier separates real from synthetic with ROC-AUC {disc['roc_auc']:.3f}: {level}."
+        text = f"A classifier separates real from synthetic with ROC-AUC {disc['roc_auc']:.3f}: {level}"
+        if "chance_accuracy" in disc:
+            beats = "above" if disc["accuracy"] > disc["chance_accuracy"] else "not above"
+            text += (f"; its accuracy {disc['accuracy']:.3f} is {beats} the chance level {disc['chance_accuracy']:.3f} "
+                     f"(the larger group's share of {disc['n_real_used']} real and {disc['n_synthetic_used']} "
+                     "synthetic rows)")
+        parts.append(text + ".")
     if mmd:
-        text += f" MMD (RBF, gamma {mmd['gamma']}) = {mmd['score']:.4f}."
-    return text
+        bandwidth = f"bandwidth {mmd['bandwidth']:.3f}, median heuristic" if "bandwidth" in mmd else f"gamma {mmd['gamma']}"
+        p = f", permutation {pvalue(mmd['p_value'])}" if mmd.get("p_value") is not None else ""
+        parts.append(f"MMD (RBF, {bandwidth}) = {mmd['score']:.4f}{p}.")
+    if close:
+        parts.append(f"Median distance from a synthetic row to its closest real row {close['synthetic_median_dcr']:.3f}, "
+                     f"against {close['real_median_nn_distance']:.3f} between neighbouring real rows (ratio "
+                     f"{close['score']:.2f})" + ("; **near-copies**: the rows sit on top of real rows, so a low "
+                                                 "discriminator AUC reflects copying, not fidelity." if close["near_copy"]
+                                                 else "."))
+    collapse = v.get("collapse_warning")
+    if collapse and collapse["collapsed"]:
+        parts.append(f"**Warning: the generator collapsed**: {collapse['reason']}.")
+    if v.get("errors"):
+        parts.append("Not computed: " + "; ".join(f"{name} ({reason})" for name, reason in v["errors"].items()) + ".")
+    return " ".join(parts)
 
 
 def validation_ranking(result: dict[str, Any]) -> str:
-    scored = [(m, v["discriminator"]["roc_auc"]) for m, v in result["validation"].items() if v.get("discriminator")]
-    if not scored:
+    """Fidelity (discriminator AUC) and closeness (DCR ratio) side by side; a near-copy is never "most faithful"."""
+    rows = []
+    for m, v in result["validation"].items():
+        if not v.get("discriminator"):
+            continue
+        close = v.get("closeness") or {}
+        rows.append((m, v["discriminator"]["roc_auc"], close.get("score"), bool(close.get("near_copy")),
+                     bool((v.get("collapse_warning") or {}).get("collapsed"))))
+    if not rows:
         return "No method produced enough rows to rank fidelity."
-    scored.sort(key=lambda t: abs(t[1] - 0.5))
-    best, worst = scored[0], scored[-1]
-    return (f"On fidelity, {method_name(best[0])} is closest to the real minority (discriminator ROC-AUC "
-            f"{best[1]:.3f}) and {method_name(worst[0])} is furthest ({worst[1]:.3f}).")
+    rows.sort(key=lambda r: abs(r[1] - 0.5))
+
+    def described(row) -> str:
+        name, auc, ratio, near, collapsed = row
+        closeness = f", synthetic-to-real distance {ratio:.2f}x the real spacing" if ratio is not None else ""
+        flag = " (near-copies)" if near else " (collapsed)" if collapsed else ""
+        return f"{method_name(name)} AUC {auc:.3f}{closeness}{flag}"
+
+    text = ("Fidelity (discriminator ROC-AUC, 0.5 = indistinguishable) beside closeness (median distance of a "
+            "synthetic row to its closest real row, as a multiple of the distance between neighbouring real rows; "
+            "about 1 for a fresh sample): " + "; ".join(described(r) for r in rows) + ".")
+    faithful = [r for r in rows if not r[3] and not r[4]]
+    near = [r for r in rows if r[3]]
+    if faithful:
+        best, worst = faithful[0], rows[-1]
+        text += f" Among methods that neither copy nor collapse, {method_name(best[0])} is the most faithful."
+        if worst[0] != best[0]:
+            text += f" {method_name(worst[0])} is the easiest to tell apart ({worst[1]:.3f})."
+    else:
+        text += " Every method either copies real rows or collapsed: none can be called faithful."
+    if near:
+        text += (f" {', '.join(method_name(r[0]) for r in near)} "
+                 f"{'sits' if len(near) == 1 else 'sit'} closer to real rows than half their spacing: a low AUC there "
+                 "comes from near-copies of real rows, not from a faithful model of the minority.")
+    return text
 
 
 def performance_summary(result: dict[str, Any]) -> str:

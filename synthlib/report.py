@@ -106,18 +106,39 @@ class ReportContext:
                         caption=caption or "Synthetic rows per generation method: requested, kept after the cap and deduplication, and time taken.")
 
     def validation_table(self, caption: str | None = None) -> str:
-        rows = []
+        """One row per method; a metric that could not be computed shows "n/a", with its reason in an error row."""
+        def value(entry: dict[str, Any] | None, key: str) -> Any:
+            found = (entry or {}).get(key)
+            return "n/a" if found is None else found
+
+        def accuracy(discriminator: dict[str, Any] | None) -> str:
+            if not discriminator or discriminator.get("chance_accuracy") is None:
+                return "n/a"
+            return f"{discriminator['accuracy']:.3f} ({discriminator['chance_accuracy']:.3f})"
+
+        rows, errors = [], []
         for method, v in self.result["validation"].items():
-            rows.append({"method": method_name(method), "copies of real": v["integrity"]["n_exact_copies_of_real"],
-                         "features differing": v["distribution_tests"]["n_features_differing"],
-                         "coverage": (v.get("coverage") or {}).get("score"), "diversity": (v.get("diversity") or {}).get("score"),
-                         "density": (v.get("density") or {}).get("score"),
-                         "k-NN precision": (v.get("prdc") or {}).get("precision"), "k-NN recall": (v.get("prdc") or {}).get("recall"),
-                         "discriminator AUC": (v.get("discriminator") or {}).get("roc_auc"),
-                         "MMD": (v.get("mmd") or {}).get("score"),
-                         "SDMetrics quality": (v.get("sdmetrics_quality") or {}).get("score"),
-                         "augmented ratio": v.get("class_balance", {}).get("augmented_train")})
-        return md_table(rows, caption=caption or "Fidelity of the synthetic minority rows, one row per method.")
+            collapse, close = v.get("collapse_warning") or {}, v.get("closeness") or {}
+            flags = (["collapsed"] if collapse.get("collapsed") else []) + (["near-copies"] if close.get("near_copy") else [])
+            rows.append({"method": method_name(method),
+                         "copies of real": value(v.get("integrity"), "n_exact_copies_of_real"),
+                         "features differing": value(v.get("distribution_tests"), "n_features_differing"),
+                         "coverage": value(v.get("coverage"), "score"), "diversity": value(v.get("diversity"), "score"),
+                         "density": value(v.get("density"), "score"),
+                         "k-NN precision": value(v.get("prdc"), "precision"), "k-NN recall": value(v.get("prdc"), "recall"),
+                         "discriminator AUC": value(v.get("discriminator"), "roc_auc"),
+                         "discriminator accuracy (chance)": accuracy(v.get("discriminator")),
+                         "DCR / real spacing": value(close, "score"),
+                         "MMD": value(v.get("mmd"), "score"), "MMD p": value(v.get("mmd"), "p_value"),
+                         "SDMetrics quality": value(v.get("sdmetrics_quality"), "score"),
+                         "augmented ratio": value(v.get("class_balance"), "augmented_train"),
+                         "warnings": ", ".join(flags)})
+            errors += [{"method": method_name(method), "metric": name, "value": "n/a", "reason": reason}
+                       for name, reason in (v.get("errors") or {}).items()]
+        table = md_table(rows, caption=caption or "Fidelity of the synthetic minority rows, one row per method.")
+        if errors:
+            table += "\n" + md_table(errors, caption="Validation metrics that could not be computed, with the reason.")
+        return table
 
     def moments_table(self, method: str, caption: str | None = None) -> str:
         features = self.result["validation"][method]["integrity"]["features"]

@@ -20,6 +20,7 @@ from synthlib.config import load_config
 from synthlib.data import prepare
 from synthlib.errors import BundleError
 from synthlib.export import load_model, sha256, verify_bundle
+from synthlib.io import load_dataset
 from synthlib.metrics import classification_metrics
 from synthlib.models import make_pipeline
 from synthlib.pipeline import run
@@ -304,3 +305,16 @@ def test_a_model_without_a_cleaner_is_monitored_with_the_bundle_markers(contract
     rows.loc[0, "credit_amount"] = np.nan
     result, _ = _monitor(copy, rows, tmp_path)
     _fails(result, "the deployed model cannot score the rows of")
+
+
+def test_monitor_on_the_exported_bundle_and_the_raw_test_rows_raises_no_alert(bundle, tmp_path):
+    audit, path = bundle
+    raw = load_dataset(audit.prepared.config).iloc[audit.prepared.raw_test.index]
+    result, report = _monitor(path, raw, tmp_path, "--labels", audit.prepared.target)
+    assert result.exit_code == 0, result.output
+    assert report["alerts"] == []
+    recommended = audit.result["verdict"]["recommended"]
+    assert (report["models"]["deployed"]["classifier"], report["models"]["deployed"]["comparator"]) == (
+        recommended["classifier"], recommended["comparator"])
+    deployed = joblib.load(path / "TrainedModels" / "deployed.pkl").synthlib_metadata_
+    assert report["performance"]["deployed"]["recall_minority"] == pytest.approx(deployed["test_metrics"]["recall_minority"])
