@@ -99,7 +99,7 @@ def _read_json(path: Path, model: type[Model]) -> Model:
     return _validated(data, model, path)
 
 
-def _verified_bundle(bundle: Path) -> tuple[Path, Manifest]:
+def _verified_bundle(bundle: Path) -> Path:
     """The bundle folder after checking every file against the manifest and the files the monitor needs."""
     if bundle.name != BUNDLE and (bundle / BUNDLE).is_dir():
         bundle = bundle / BUNDLE
@@ -120,7 +120,7 @@ def _verified_bundle(bundle: Path) -> tuple[Path, Manifest]:
     if unlisted or needed:
         raise BundleError(f"{bundle}/manifest.json does not list {', '.join(needed + unlisted)}; "
                           "the bundle is incomplete or a file was added after export")
-    return bundle, manifest
+    return bundle
 
 
 def _bundle_config(bundle: Path) -> BundleConfig:
@@ -227,6 +227,21 @@ def _drift(reference: pd.DataFrame, current: pd.DataFrame, config: BundleConfig)
     return features
 
 
+def _prevalence(predicted: np.ndarray, minority: list[int], expected: float, tolerance: float,
+                alerts: list[str]) -> dict[str, Any]:
+    """Predicted minority share against the deployed model's share on the test split (relative tolerance)."""
+    rate = float(np.isin(predicted, minority).mean())
+    prevalence = {"predicted_minority_rate": rate, "reference_rate": expected, "tolerance": tolerance,
+                  "reference": "share of test-split rows the deployed model predicts as a minority class",
+                  "relative_deviation": abs(rate - expected) / expected if expected else None}
+    if not expected:
+        prevalence["note"] = "the deployed model predicted no minority row on the test split; no relative deviation"
+    elif prevalence["relative_deviation"] > tolerance:
+        alerts.append(f"predicted minority rate {rate:.3f} deviates from the deployed model's test-split rate "
+                      f"{expected:.3f} by more than {tolerance:.0%}")
+    return prevalence
+
+
 def _predict(model: Any, rows: pd.DataFrame, name: str, source: str) -> np.ndarray:
     try:
         return np.asarray(model.predict(rows))
@@ -294,7 +309,7 @@ def _performance(models: dict[str, tuple[Any, ModelMetadata, np.ndarray]], truth
 
 def monitor(bundle_dir: str | Path, new_data: str | Path, labels: str | None = None) -> dict[str, Any]:
     """Compare `new_data` (raw rows, as in the source file) with the bundle; the result lists every alert."""
-    bundle, _ = _verified_bundle(Path(bundle_dir))
+    bundle = _verified_bundle(Path(bundle_dir))
     config = _bundle_config(bundle)
     models = {"deployed": _load_model(bundle, DEPLOYED, config)}
     if (bundle / COMPARISON).is_file():
@@ -324,17 +339,8 @@ def monitor(bundle_dir: str | Path, new_data: str | Path, labels: str | None = N
     if len(minority) != len(config.minority):
         raise BundleError(f"PipelineConfig JSON: key `minority` {config.minority} names classes not in `classes` {config.classes}")
     scored = {name: (model, meta, _predict(model, rows, name, str(source))) for name, (model, meta) in models.items()}
-    rate = float(np.isin(scored["deployed"][2], minority).mean())
-    expected = metadata.predicted_minority_rate_test
-    tolerance = config.monitoring.prevalence_tolerance
-    prevalence = {"predicted_minority_rate": rate, "reference_rate": expected, "tolerance": tolerance,
-                  "reference": "share of test-split rows the deployed model predicts as a minority class",
-                  "relative_deviation": abs(rate - expected) / expected if expected else None}
-    if not expected:
-        prevalence["note"] = "the deployed model predicted no minority row on the test split; no relative deviation"
-    elif prevalence["relative_deviation"] > tolerance:
-        alerts.append(f"predicted minority rate {rate:.3f} deviates from the deployed model's test-split rate "
-                      f"{expected:.3f} by more than {tolerance:.0%}")
+    prevalence = _prevalence(scored["deployed"][2], minority, metadata.predicted_minority_rate_test,
+                             config.monitoring.prevalence_tolerance, alerts)
     result: dict[str, Any] = {
         "bundle": str(bundle), "data": str(source), "rows": int(len(frame)),
         "models": {name: {"classifier": meta.classifier, "comparator": meta.comparator, "uses_synthetic": meta.uses_synthetic}

@@ -283,6 +283,16 @@ def test_model_without_the_contract_metadata_is_exit_2(contract_bundle, raw_test
     _fails(result, "synthlib_metadata_: key `predicted_minority_rate_test` is missing")
 
 
+def test_a_bundle_without_a_recommended_model_says_there_is_nothing_to_monitor(contract_bundle, raw_test_rows, tmp_path):
+    copy = tmp_path / "OutputMaterials"
+    shutil.copytree(contract_bundle, copy)
+    (copy / "TrainedModels" / "deployed.pkl").unlink()
+    config = json.loads((copy / "GermanCreditPipelineConfig.json").read_text())
+    _rewrite(copy, "GermanCreditPipelineConfig.json", json.dumps({**config, "deployed": None}), rehash=True)
+    result, _ = _monitor(copy, raw_test_rows, tmp_path)
+    _fails(result, "has no deployed model: the audit recommended no configuration")
+
+
 def test_out_pointing_at_a_file_is_exit_2(contract_bundle, raw_test_rows, tmp_path):
     raw_test_rows.to_csv(tmp_path / "new.csv", index=False)
     (tmp_path / "taken").write_text("x")
