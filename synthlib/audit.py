@@ -232,7 +232,8 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
     test_hash_after = frame_hash(prepare(config).test)  # re-read from disk and re-split: the same rows were scored
     timings["verdict"] = time.perf_counter() - tick
     result = {
-        "config": {"hash": config.config_hash, "resolved": config.to_dict(), "source_file": config.source_file},
+        "config": {"hash": config.config_hash, "resolved": config.to_dict(), "source_file": config.source_file,
+                   "profile": config.profile},
         "data": {"profile": prepared.profile, "cleaning_log": prepared.cleaning_log.entries,
                  "features": {"numeric": prepared.numeric, "ordinal": prepared.ordinal, "categorical": prepared.categorical},
                  "minority": [str(m) for m in prepared.minority_labels], "majority": str(prepared.majority_label),

@@ -281,6 +281,7 @@ class AuditConfig(_Section):
     # Not part of the YAML: where the file was read from, to resolve relative paths.
     source_file: str | None = Field(default=None, exclude=True)
     project_root: str | None = Field(default=None, exclude=True)
+    profile: Literal["full", "fast"] = Field(default="full", exclude=True)
 
     @model_validator(mode="after")
     def _roles_are_disjoint(self) -> AuditConfig:

@@ -94,9 +94,13 @@ def _task(config, prepared, comparator, sampler, fold, train_idx, eval_idx, y, p
             except ImportError:
                 pass
         final = fold < 0
-        X_all = prepared.X_train.reset_index(drop=True)
-        X_fit, y_fit = X_all.iloc[train_idx], y[train_idx]
-        X_eval = prepared.X_test.reset_index(drop=True) if final else X_all.iloc[eval_idx]
+        y_fit = y[train_idx]
+        if final:  # the cleaning fitted on the whole training split, as deployed
+            X_fit, X_eval = prepared.X_train.reset_index(drop=True), prepared.X_test.reset_index(drop=True)
+        else:  # cleaning refitted on the training fold only: no statistic of the held-out rows leaks in
+            raw = prepared.raw_train[prepared.features].reset_index(drop=True)
+            cleaner = clone(prepared.cleaner).fit(raw.iloc[train_idx])
+            X_fit, X_eval = cleaner.transform(raw.iloc[train_idx]), cleaner.transform(raw.iloc[eval_idx])
         augmented = None
         if sampler is not None:
             fitted = clone(sampler)

@@ -88,62 +88,91 @@ def create_model_card(model_name: str, overview: str, preproc_file: str, random_
     return card
 
 
-def deployed_method(audit) -> str | None:
-    """The method exported as `augmented`: configured, else the best mean CV primary metric over classifiers."""
-    config = audit.prepared.config
-    methods = list(audit.evaluation.augmented)
-    if not methods:
-        return None
-    if config.augmentation.deploy_method:
-        return config.augmentation.deploy_method
-    utility = audit.result["utility"]
-    primary = utility["protocol"]["primary_metric"]
-    lower = primary == "brier"
-
-    def score(method: str) -> float:
-        values = [utility["cv"][c][method][primary]["mean"] for c in utility["cv"] if method in utility["cv"][c]]
-        return float(np.mean(values)) * (-1 if lower else 1)
-
-    return max(methods, key=score)
+def deployed_configurations(result: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """`deployed` (the verdict's recommendation) and `comparison` (the best of the other kind), as read
+    from `results.json["verdict"]`; the bundle decides nothing itself."""
+    verdict = result["verdict"]
+    out = {}
+    for role, key in (("deployed", "recommended"), ("comparison", "comparison")):
+        entry = verdict.get(key)
+        if entry:
+            out[role] = (entry["classifier"], entry["comparator"])
+    return out
 
 
-def _model_card(audit, classifier: str, comparator: str, method: str | None, path: Path, kind: str) -> None:
+def deployable(audit, configuration: tuple[str, str]):
+    """The fitted cleaning and the configuration's fitted model in one pipeline: raw rows in, class positions out."""
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([("clean", audit.prepared.cleaner), ("model", audit.evaluation.models[configuration])])
+
+
+def _predicted_minority_rate(audit, configuration: tuple[str, str]) -> float:
+    pred = audit.evaluation.test_predictions[configuration][0]
+    minority = audit.evaluation.label_encoder.transform(audit.prepared.minority_labels)
+    return float(np.isin(pred, minority).mean())
+
+
+def _fairness_lines(result: dict[str, Any], classifier: str, comparator: str) -> str:
+    from .narrative import num
+
+    fairness = result["fairness"]
+    if not fairness.get("available"):
+        return fairness["statement"]
+    lines = [f"Favourable outcome: {fairness.get('favourable_outcome', 'n/a')}."]
+    for attribute, by_clf in fairness["models"].items():
+        f = by_clf.get(classifier, {}).get(comparator)
+        if not f:
+            continue
+        lines.append(f"- {attribute}: demographic parity difference {num(f.get('demographic_parity_difference'))}, "
+                     f"ratio {num(f.get('demographic_parity_ratio'))}"
+                     f"{' (four-fifths rule violated)' if f.get('four_fifths_violated') else ''}; equalized odds "
+                     f"difference {num(f.get('equalized_odds_difference'))}")
+    return "\n".join(lines)
+
+
+def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) -> None:
+    from .narrative import configuration_name, verdict_sentence
+
     config, result = audit.prepared.config, audit.result
+    classifier, comparator = configuration
+    verdict = result["verdict"]
     test = result["utility"]["test"][classifier][comparator]
     metrics = {k: v for k, v in test["metrics"].items() if "_class_" not in k}
     ci = test.get("primary_ci")
     if ci:
         metrics[f"{result['utility']['protocol']['primary_metric']} 95% CI"] = f"[{ci[0]:.3f}, {ci[1]:.3f}]"
-    aug = result["augmentation"].get(method, {}) if kind == "augmented" else {}
-    synthetic = ("No synthetic rows: trained on the original training split." if kind == "original" else
-                 f"Trained on the training split augmented with `{method}`: requested {aug.get('requested')}, "
-                 f"generated {aug.get('generated')} synthetic rows (max amplification "
-                 f"{config.augmentation.max_amplification}x, ratio {config.augmentation.sampling_strategy}); "
-                 f"{aug.get('duplicates_of_real_removed', 0)} copies of real rows removed.")
-    fairness = result["fairness"]
-    if fairness.get("available"):
-        lines = []
-        for attribute, by_clf in fairness["models"].items():
-            f = by_clf[classifier][comparator]
-            lines.append(f"- {attribute}: demographic parity difference {f['demographic_parity_difference']:.3f}, "
-                         f"ratio {f['demographic_parity_ratio']:.3f}"
-                         f"{' (four-fifths rule violated)' if f['four_fifths_violated'] else ''}; equalized odds "
-                         f"difference {f['equalized_odds_difference']:.3f}")
-        fairness_text = "\n".join(lines)
-    else:
-        fairness_text = fairness["statement"]
-    privacy_text = "No synthetic data in training." if kind == "original" else (
-        f"Privacy risk of the `{method}` rows: {result['privacy']['methods'][method]['verdict']['risk']} "
-        f"(decided by {result['privacy']['methods'][method]['verdict']['decided_by'] or 'no check above low'}).")
+    synthetic = comparator in result["augmentation"]
+    aug = result["augmentation"].get(comparator, {})
+    role_text = ("the configuration this audit recommends deploying" if role == "deployed" else
+                 "the best configuration of the other kind, kept for comparison; not recommended for deployment")
+    synthetic_text = ("No synthetic rows: trained on the original training split"
+                      + (" with class weights." if comparator == "class_weighted" else
+                         " with a decision threshold tuned by cross-validation." if comparator == "tuned_threshold" else ".")
+                      if not synthetic else
+                      f"Trained on the training split augmented with `{comparator}`: requested {aug.get('requested')}, "
+                      f"generated {aug.get('generated')} synthetic rows (max amplification "
+                      f"{config.augmentation.max_amplification}x, ratio {config.augmentation.sampling_strategy}); "
+                      f"{aug.get('duplicates_of_real_removed', 0)} copies of real rows removed; "
+                      f"{aug.get('real_rows_removed', 0)} real rows removed by the method.")
+    privacy = result["privacy"]["methods"].get(comparator) if synthetic else None
+    privacy_text = "No synthetic data in training." if privacy is None else (
+        f"Privacy risk of the `{comparator}` rows: {privacy['verdict']['risk']} "
+        f"(decided by {(privacy['verdict'].get('decided_by') or 'no check above low').replace('_', ' ')}). "
+        f"Augmented training data released in this bundle: {'yes' if verdict['release']['augmented_data'] else 'no'} "
+        f"({verdict['release']['reason']}).")
     sensitive = [s.column for s in config.features.sensitive]
+    model = audit.evaluation.models[configuration]
     create_model_card(
-        model_name=f"{'Augmented' if kind == 'augmented' else 'Original'} {classifier} for {config.dataset.name}",
-        overview=f"A {classifier} classifier in a scikit-learn pipeline (scaling of numeric columns, one-hot encoding "
-                 f"of categorical columns) predicting `{config.dataset.target}` ({config.dataset.target_description}).",
-        preproc_file="synthlib.data.prepare (see the cleaning log in results.json)",
+        model_name=f"{configuration_name(comparator, classifier)} for {config.dataset.name} ({role})",
+        overview=f"A {classifier} classifier predicting `{config.dataset.target}` ({config.dataset.target_description}); "
+                 f"{role_text}. The saved pipeline cleans raw rows with the audit's fitted cleaning (missing markers, "
+                 "imputation values and outlier caps from the training split), scales numeric columns and one-hot "
+                 "encodes categorical ones.",
+        preproc_file="synthlib.cleaning.Cleaner fitted on the training split (see the cleaning log in results.json)",
         random_state=config.split.seed, test_size=config.split.test_size, features=audit.prepared.features,
-        target=config.dataset.target, train_set_name="augmented_train.csv" if kind == "augmented" else "original_train.csv",
-        test_set_name="test_set.csv", evaluation_metrics=metrics,
+        target=config.dataset.target, train_set_name="original_train.csv", test_set_name="test_set.csv",
+        evaluation_metrics=metrics,
         intended_use=f"Decision support for {config.dataset.task} on data like {config.dataset.name}; a human reviews "
                      "every adverse decision. Out of scope: fully automated decisions, populations or periods unlike "
                      "the training data, and any use of the sensitive attributes to treat people differently.",
@@ -152,89 +181,121 @@ def _model_card(audit, classifier: str, comparator: str, method: str | None, pat
                                "Limitations: metrics come from one test split of "
                                f"{len(audit.prepared.test)} rows; confidence intervals are wide for small classes."),
         output_filename=path,
-        hyperparameters=f"`{audit.evaluation.models[(classifier, comparator)].named_steps['classifier'].get_params()}`"
-        if hasattr(audit.evaluation.models[(classifier, comparator)], "named_steps") else "see the pipeline",
-        role_of_synthetic_data=synthetic, fairness_findings=fairness_text, privacy_findings=privacy_text,
+        audit_verdict=verdict_sentence(result),
+        hyperparameters=f"`{model.named_steps['classifier'].get_params()}`" if hasattr(model, "named_steps") else
+        "see the pipeline (a tuned-threshold wrapper around the preprocessing and classifier)",
+        role_of_synthetic_data=synthetic_text, fairness_findings=_fairness_lines(result, classifier, comparator),
+        privacy_findings=privacy_text,
     )
 
 
 def write_bundle(audit, out_dir: Path, notebook: Path | None = None) -> Path:
-    """Write `out_dir/OutputMaterials` atomically and return its path."""
-    config, prepared, evaluation = audit.prepared.config, audit.prepared, audit.evaluation
+    """Write `out_dir/OutputMaterials` atomically and return its path; what it holds follows the verdict."""
     final = out_dir / BUNDLE
     staging = out_dir / f".{BUNDLE}.partial"
     shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _write(audit, staging, notebook)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(final, ignore_errors=True)
+    staging.rename(final)
+    return final
+
+
+def _write(audit, staging: Path, notebook: Path | None) -> None:
+    config, prepared, evaluation, result = audit.prepared.config, audit.prepared, audit.evaluation, audit.result
+    verdict = result["verdict"]
     for sub in ("Datasets", "ModelCards", "TrainedModels"):
         (staging / sub).mkdir(parents=True)
-    method = deployed_method(audit)
     target = config.dataset.target
     prepared.train.to_csv(staging / "Datasets" / "original_train.csv", index=False)
     prepared.test.to_csv(staging / "Datasets" / "test_set.csv", index=False)
-    if method:
+    configurations = deployed_configurations(result)
+    deployed = configurations.get("deployed")
+    method = deployed[1] if deployed and deployed[1] in evaluation.augmented else None
+    withheld = None
+    if method and verdict["release"]["augmented_data"]:
         X_aug, y_aug, sampler = evaluation.augmented[method]
         augmented = X_aug.copy()
         augmented[target] = evaluation.label_encoder.inverse_transform(np.asarray(y_aug))
         augmented["is_synthetic"] = np.arange(len(augmented)) >= len(sampler.kept_real_)
         augmented["synthetic_method"] = np.where(augmented["is_synthetic"], method, "")
         augmented.to_csv(staging / "Datasets" / "augmented_train.csv", index=False)
+    elif method:
+        withheld = verdict["release"]["reason"]
     classes = [str(c) for c in evaluation.label_encoder.classes_]
-    for classifier in config.models.classifiers:
-        for kind, comparator in (("original", "baseline"), ("augmented", method)):
-            if comparator is None or (classifier, comparator) not in evaluation.models:
-                continue
-            model = evaluation.models[(classifier, comparator)]
-            model.synthlib_metadata_ = {
-                "dataset": config.dataset.name, "classifier": classifier, "kind": kind, "classes": classes,
-                "note": "predict() returns class positions; classes[position] is the label",
-                "augmentation": audit.result["augmentation"].get(comparator) if kind == "augmented" else None,
-                "synthetic_method": comparator if kind == "augmented" else None, "config_hash": config.config_hash,
-                "test_metrics": audit.result["utility"]["test"][classifier][comparator]["metrics"],
-                "features": prepared.features,
-            }
-            joblib.dump(model, staging / "TrainedModels" / f"{classifier}_{kind}.pkl")
-            _model_card(audit, classifier, comparator, method, staging / "ModelCards" / f"{classifier}_{kind}_ModelCard.md", kind)
+    entries: dict[str, Any] = {"deployed": None, "comparison": None}
+    for role, configuration in configurations.items():
+        classifier, comparator = configuration
+        model = deployable(audit, configuration)
+        entry = {"model": role, "classifier": classifier, "comparator": comparator,
+                 "uses_synthetic": comparator in evaluation.augmented,
+                 "predicted_minority_rate_test": _predicted_minority_rate(audit, configuration)}
+        model.synthlib_metadata_ = {
+            **entry, "dataset": config.dataset.name, "classes": classes, "features": prepared.features,
+            "note": "predict() takes raw rows and returns class positions; classes[position] is the label",
+            "augmentation": result["augmentation"].get(comparator), "config_hash": config.config_hash,
+            "test_metrics": result["utility"]["test"][classifier][comparator]["metrics"],
+            "verdict_status": verdict["status"] if role == "deployed" else "comparison only",
+        }
+        joblib.dump(model, staging / "TrainedModels" / f"{role}.pkl")
+        _model_card(audit, role, configuration, staging / "ModelCards" / f"{role}_ModelCard.md")
+        entries[role] = entry
     name = "".join(part.capitalize() for part in config.dataset.name.replace("(", " ").replace(")", " ").split())
+    data_files = ["original_train.csv", "test_set.csv"] + (["augmented_train.csv"] if (staging / "Datasets" / "augmented_train.csv").exists() else [])
     export_pipeline_config(
         dataset_name=config.dataset.name, features=prepared.features, train_test_ratio=config.split.test_size,
         randomState=config.split.seed, synthetic_method=method or "none",
         augmentation_ratio=config.augmentation.sampling_strategy, augmentation_file="synthlib/samplers",
         pipeline_name="report/audit.qmd", validation_file="synthlib/validation",
-        evaluation_metrics=audit.result["validation"].get(method, {}) if method else {},
-        data_file_name=["original_train.csv", "augmented_train.csv", "test_set.csv"],
-        output_json=staging / f"{name}PipelineConfig.json",
+        evaluation_metrics=result["validation"].get(method, {}) if method else {},
+        data_file_name=data_files, output_json=staging / f"{name}PipelineConfig.json",
         target=target, numeric=prepared.numeric + prepared.ordinal, categorical=prepared.categorical,
         classes=classes, minority=[str(m) for m in prepared.minority_labels],
+        missing_markers=list(config.dataset.missing_markers),
         expected_prevalence=float(np.isin(prepared.y_train.astype(str), [str(m) for m in prepared.minority_labels]).mean()),
         max_amplification=config.augmentation.max_amplification, monitoring=config.monitoring.model_dump(),
-        versions=audit.result["versions"], config_hash=config.config_hash,
+        versions=result["versions"], config_hash=config.config_hash, **entries,
+        verdict={"status": verdict["status"], "augmentation_helps": verdict["augmentation_helps"],
+                 "conditions": verdict["conditions"], "release": verdict["release"]},
     )
-    (staging / "README.txt").write_text(_readme(config, method, name))
+    (staging / "README.txt").write_text(_readme(config, configurations, withheld, name))
     if notebook is not None and notebook.exists():
         shutil.copy(notebook, staging / notebook.name)
     manifest = {str(p.relative_to(staging)): sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()}
     (staging / "manifest.json").write_text(json.dumps({"files": manifest, "config_hash": config.config_hash}, indent=2))
-    shutil.rmtree(final, ignore_errors=True)
-    staging.rename(final)
-    return final
 
 
-def _readme(config, method: str | None, name: str) -> str:
+def _readme(config, configurations: dict[str, tuple[str, str]], withheld: str | None, name: str) -> str:
+    deployed = configurations.get("deployed")
+    comparison = configurations.get("comparison")
+    described = (f"{deployed[1]} + {deployed[0]}" if deployed else "none (the audit recommends no configuration)")
+    withheld_text = (f"\nWithheld: augmented_train.csv (the deployed model's augmented training set), because {withheld}.\n"
+                     if withheld else "")
     return f"""Output materials of the synthlib audit of {config.dataset.name}
 
-Datasets/        original_train.csv (cleaned training split), augmented_train.csv (training split plus
-                 synthetic rows of `{method}`; columns is_synthetic and synthetic_method), test_set.csv
-                 (the untouched test split)
-TrainedModels/   <classifier>_original.pkl and <classifier>_augmented.pkl: whole fitted scikit-learn
-                 pipelines (preprocessing + classifier); predict() takes raw rows with the feature columns
+Datasets/        original_train.csv (the cleaned training split; the monitor's drift reference),
+                 test_set.csv (the untouched test split, cleaned with training statistics), and
+                 augmented_train.csv only when the deployed model uses synthetic rows and the privacy
+                 verdict allows their release (columns is_synthetic and synthetic_method){withheld_text}
+TrainedModels/   deployed.pkl: the configuration the audit's verdict recommends ({described});
+                 comparison.pkl: the best configuration of the other kind
+                 ({f"{comparison[1]} + {comparison[0]}" if comparison else "none"}), for an A/B in monitoring.
+                 Each is a whole scikit-learn pipeline: the fitted cleaning (missing markers, imputation,
+                 outlier caps), then preprocessing and the classifier; predict() takes raw rows.
 ModelCards/      one Markdown model card per trained model
-{name}PipelineConfig.json   features, split, method, ratio, validation metrics, versions, config hash
-manifest.json    SHA-256 of every file in this folder
+{name}PipelineConfig.json   features, split, method, ratio, verdict, deployed model, versions, config hash
+manifest.json    SHA-256 of every file in this folder. It detects accidental corruption or a file swapped
+                 by mistake; it is not signed, so it does not stop someone who rewrites a file and the
+                 manifest together. Keep a copy of its hash elsewhere (or sign it) if that matters.
 
-Load a model (the hash is checked against manifest.json before unpickling):
+Load the deployed model (its hash is checked against manifest.json before unpickling):
 
     import synthlib
-    model = synthlib.load_model("path/to/OutputMaterials", "xgboost_augmented")
-    positions = model.predict(rows)                # rows: a DataFrame with the feature columns
+    model = synthlib.load_model("path/to/OutputMaterials", "deployed")
+    positions = model.predict(rows)                # rows: a DataFrame with the raw feature columns
     labels = [model.synthlib_metadata_["classes"][p] for p in positions]
 
 Monitor new data for drift:  synthlib monitor path/to/OutputMaterials new_data.csv [--labels {config.dataset.target}]

@@ -156,60 +156,129 @@ class ReportContext:
         return md_table(rows, 4,
                         caption=caption or f"Distribution tests per feature, real vs synthetic minority rows ({method_name(method)}); adjusted p-values are Benjamini-Hochberg.")
 
-    def best(self) -> tuple[str, str]:
-        best = self.result["utility"]["summary"].get("best_augmented") or self.result["utility"]["summary"]["best"]
-        return best["classifier"], best["comparator"]
+    # ------------------------------------------------------------- the verdict
+    @property
+    def verdict(self) -> dict[str, Any]:
+        return self.result["verdict"]
 
-    def performance_table(self, classifier: str | None = None, caption: str | None = None) -> str:
-        classifier = classifier or self.best()[0]
+    def best(self) -> tuple[str, str]:
+        """The favoured augmented configuration (whose synthetic rows the validation sections show), else the
+        recommended one; both come from the verdict."""
+        entry = self.verdict.get("best_augmented") or self.verdict.get("recommended") or self.verdict["ranked"][0]
+        return entry["classifier"], entry["comparator"]
+
+    def recommended(self) -> tuple[str, str] | None:
+        entry = self.verdict.get("recommended")
+        return (entry["classifier"], entry["comparator"]) if entry else None
+
+    def decision_table(self, caption: str | None = None) -> str:
+        v = self.verdict
+        helps = {"helps": "✓ helps", "no evidence": "✗ no evidence", "not evaluated": "n/a",
+                 "no alternative": "n/a"}[v["augmentation_helps"]]
+        primary_row = next((r for r in v["evidence"] if r["decides"] and r["metric"] == v["primary_metric"]), None)
+        rows = [{"dimension": "does augmentation help?", "status": helps,
+                 "key evidence": (f"{narrative.metric_name(v['primary_metric'])}: CV {narrative.signed(primary_row['cv_difference'])}, "
+                                  f"Holm {narrative.pvalue(primary_row['p_holm'])}; test {narrative.signed(primary_row['test_difference'])}"
+                                  f"{narrative.ci(primary_row['ci_low'], primary_row['ci_high'])}") if primary_row else "no comparison"}]
+        marks = {"pass": "✓ pass", "warn": "! warn", "fail": "✗ fail", "n/a": "n/a"}
+        for name, d in v["dimensions"].items():
+            rows.append({"dimension": name, "status": marks[d["status"]], "key evidence": d["evidence"]})
+        return md_table(rows, caption=caption or "Decision table: the status of the recommended configuration per dimension.")
+
+    def evidence_table(self, caption: str | None = None) -> str:
+        rows = [{"comparison": f"{r['candidate']} {r['comparison']} ({r['reference']})",
+                 "metric": narrative.metric_name(r["metric"]), "margin": r["margin"], "CV difference": r["cv_difference"],
+                 "p (one-sided, Holm)": r["p_holm"], "test difference": r["test_difference"],
+                 "95% CI (test, unadjusted)": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
+                 "met": "✓" if r["met"] else "✗"}
+                for r in self.verdict["evidence"]]
+        return md_table(rows, caption=caption or "The comparisons the verdict rests on: CV folds (one-sided corrected "
+                                                 "t-test against the margin, Holm over all rows) and the test split.")
+
+    def trade_off_table(self, caption: str | None = None) -> str:
+        v = self.verdict
+        if not v.get("comparison") or not v["trade_offs"]:
+            return "_No configuration of the other kind to compare with._"
+        rows = [{"metric": narrative.metric_name(r["metric"]) + (" (lower is better)" if r["lower_is_better"] else ""),
+                 "CV difference": r["cv_difference"], "test difference": r["test_difference"],
+                 "95% CI (test, unadjusted)": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
+                 "reading": "better" if r["better"] else "worse" if r["worse"] else "CI includes 0"}
+                for r in v["trade_offs"]]
+        return md_table(rows, caption=caption or f"Gains and losses: {v['recommended']['label']} minus "
+                                                 f"{v['comparison']['label']}, every metric.")
+
+    def performance_table(self, caption: str | None = None) -> str:
+        """Test-split metrics of the recommended configuration, the best of each kind and each plain baseline."""
+        v = self.verdict
+        chosen = [(e["classifier"], e["comparator"]) for e in (v.get("recommended"), v.get("comparison"),
+                                                             v.get("best_alternative"), v.get("best_augmented")) if e]
+        chosen += [(c, "baseline") for c in self.result["utility"]["test"]]
         rows = []
-        for comparator, entry in self.result["utility"]["test"][classifier].items():
+        for classifier, comparator in dict.fromkeys(chosen):
+            entry = self.result["utility"]["test"][classifier][comparator]
             m, c = entry["metrics"], entry["confusion"]
-            rows.append({"comparator": method_name(comparator), "accuracy": m["accuracy"], "ROC-AUC": m["roc_auc"],
-                         "PR-AUC": m["pr_auc"], "precision (min.)": m["precision_minority"],
+            rows.append({"configuration": narrative.configuration_name(comparator, classifier), "ROC-AUC": m["roc_auc"],
+                         "PR-AUC": m["pr_auc"], "Brier": m["brier"], "precision (min.)": m["precision_minority"],
                          "recall (min.)": m["recall_minority"], "F1 (min.)": m["f1_minority"],
-                         "precision (maj.)": m["precision_majority"], "recall (maj.)": m["recall_majority"],
-                         "F1 (maj.)": m["f1_majority"], "TP": c["tp"], "FP": c["fp"], "FN": c["fn"], "TN": c["tn"]})
-        return md_table(rows,
-                        caption=caption or f"Test-split metrics of {CLASSIFIER_NAMES.get(classifier, classifier)} per comparator.")
+                         "accuracy": m["accuracy"], "TP": c["tp"], "FP": c["fp"], "FN": c["fn"], "TN": c["tn"]})
+        return md_table(rows, caption=caption or "Test-split metrics: threshold-free (ROC-AUC, PR-AUC), calibration "
+                                                 "(Brier) and thresholded ones, with the confusion counts.")
 
     def significance_table(self, caption: str | None = None) -> str:
         primary = self.result["utility"]["protocol"]["primary_metric"]
-        rows = [{"classifier": CLASSIFIER_NAMES.get(r["classifier"], r["classifier"]), "comparator": method_name(r["comparator"]),
-                 "CV difference": r["cv_difference"], "test difference": r["test_difference"],
-                 "95% CI": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip(), "p (Holm)": r["p_holm"],
-                 "McNemar p": (r.get("mcnemar") or {}).get("p_value"), "verdict": r["verdict"]}
-                for r in self.result["utility"]["comparisons"] if r["metric"] == primary]
-        return md_table(rows,
-                        caption=caption or "Every comparison on the primary metric: CV and test differences, Holm-adjusted p-values.")
+        rows = []
+        for r in self.result["utility"]["comparisons"]:
+            if r["metric"] != primary:
+                continue
+            mc = r.get("mcnemar") or {}
+            favours = {"a": "baseline", "b": "comparator"}.get(mc.get("favours"), "neither")
+            rows.append({"configuration": narrative.configuration_name(r["comparator"], r["classifier"]),
+                         "CV difference": r["cv_difference"], "p (Holm)": r["p_holm"],
+                         "test difference": r["test_difference"],
+                         "95% CI": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
+                         "McNemar b / c": f"{mc.get('b', mc.get('only_baseline_right', 'n/a'))} / "
+                                          f"{mc.get('c', mc.get('only_comparator_right', 'n/a'))}",
+                         "McNemar p (favours)": f"{narrative.num(mc.get('p_value'))} ({favours})", "verdict": r["verdict"]})
+        return md_table(rows, caption=caption or "Every configuration against the same classifier's plain baseline on "
+                                                 "the primary metric (two-sided, Holm over this table; McNemar b = only "
+                                                 "the baseline right, c = only the comparator right).")
 
-    def ranked_table(self, top: int = 10, caption: str | None = None) -> str:
-        rows = [{"rank": i + 1, "comparator": method_name(r["comparator"]),
-                 "classifier": CLASSIFIER_NAMES.get(r["classifier"], r["classifier"]), "CV mean": r["cv_mean"],
-                 "CV std": r["cv_std"], "test": r["test_value"],
-                 "test 95% CI": f"[{r['test_ci'][0]:.3f}, {r['test_ci'][1]:.3f}]" if r.get("test_ci") else "n/a"}
-                for i, r in enumerate(self.result["utility"]["summary"]["ranked"][:top])]
-        return md_table(rows, caption=caption or "Configurations ranked by the cross-validated primary metric.")
+    def ranked_table(self, top: int = 12, caption: str | None = None) -> str:
+        rows = [{"rank": r["rank"], "configuration": narrative.configuration_name(r["comparator"], r["classifier"]),
+                 "synthetic": "yes" if r["uses_synthetic"] else "no", "CV mean": r["cv_mean"], "CV sd": r["cv_std"],
+                 "test": r["test_value"],
+                 "test 95% CI": f"[{r['test_ci'][0]:.3f}, {r['test_ci'][1]:.3f}]" if r.get("test_ci") else "n/a",
+                 "eligible": "✓" if r["eligible"] else f"✗ {r['excluded_because']}"}
+                for r in self.verdict["ranked"][:top]]
+        return md_table(rows, caption=caption or f"Configurations ranked by mean CV "
+                                                 f"{narrative.metric_name(self.verdict['primary_metric'])} (top {top}).")
 
-    def fairness_table(self, caption: str | None = None) -> str:
+    def fairness_table(self, attribute: str | None = None, caption: str | None = None) -> str:
+        """One compact matrix per attribute: configuration x gap (value, change with CI; ⚑ = significant widening)."""
         fairness = self.result["fairness"]
         if not fairness.get("available"):
             return ""
-        classifier, comparator = self.best()
-        rows = []
-        for attribute, by_clf in fairness["models"].items():
-            for comp in ("baseline", comparator):
-                f = by_clf[classifier][comp]
-                change = fairness["changes"].get(attribute, {}).get(classifier, {}).get(comp) if comp != "baseline" else None
-                rows.append({"attribute": attribute, "model": method_name(comp),
-                             "DP difference": f["demographic_parity_difference"], "DP ratio": f["demographic_parity_ratio"],
-                             "four-fifths": "violated" if f["four_fifths_violated"] else "ok",
-                             "EO difference": f["equalized_odds_difference"], "EO ratio": f["equalized_odds_ratio"],
-                             "DP change [95% CI]": "" if change is None else
-                             f"{change['demographic_parity_difference']['change']:+.3f}"
-                             f"{narrative.ci(change['demographic_parity_difference']['ci_low'], change['demographic_parity_difference']['ci_high'])}"})
-        return md_table(rows,
-                        caption=caption or "Fairness of the favoured model per sensitive attribute, baseline vs augmented.")
+        out = []
+        for attr in [attribute] if attribute else fairness["attributes"]:
+            rows = []
+            for r in fairness["matrix"][attr]:
+                row = {"configuration": narrative.configuration_name(r["comparator"], r["classifier"])}
+                for key, short in (("demographic_parity_difference", "DP diff."), ("demographic_parity_ratio", "DP ratio"),
+                                   ("equalized_odds_difference", "EO diff.")):
+                    cell = r[key]
+                    text = narrative.num(cell["value"])
+                    if cell["change"] is not None:
+                        text += f" ({narrative.signed(cell['change'])}{narrative.ci(cell['ci_low'], cell['ci_high'])})"
+                    row[short] = text + (" ⚑" if cell["flagged"] else "")
+                row["four-fifths"] = "✗ violated" if r["four_fifths_violated"] else "✓"
+                rows.append(row)
+            sizes = fairness["groups"][attr]["n"]
+            size_text = ", ".join(f"{g}: {n}" for g, n in sizes.items())
+            out.append(md_table(rows, caption=caption or f"Fairness for `{attr}` (test rows per group: {size_text}). "
+                                                         "Value, and in brackets the change against the same "
+                                                         "classifier's baseline with its 95% CI; ⚑ marks a widening "
+                                                         "beyond the tolerance whose CI excludes it."))
+        return "\n".join(out)
 
     def group_table(self, attribute: str, caption: str | None = None) -> str:
         classifier, comparator = self.best()
@@ -378,33 +447,96 @@ class ReportContext:
         return pca_projection(*encode_pair(real, synthetic, continuous, p.categorical), seed=p.config.split.seed)
 
     @picture
+    def plot_forest(self):
+        """Each eligible configuration minus the best alternative on the primary metric (CV, corrected 95% CI)."""
+        rows = self.verdict["forest"]
+        primary = narrative.metric_name(self.verdict["primary_metric"])
+        fig, ax = plt.subplots(figsize=(7, 0.28 * max(len(rows), 1) + 1.4))
+        if not rows:
+            ax.text(0.5, 0.5, "no configuration to compare", ha="center", va="center")
+            ax.set_axis_off()
+            return fig
+        rows = sorted(rows, key=lambda r: r["cv_difference"] if np.isfinite(r["cv_difference"]) else -np.inf)
+        labels = [narrative.configuration_name(r["comparator"], r["classifier"]) for r in rows]
+        y = np.arange(len(rows))
+        mean = np.array([r["cv_difference"] for r in rows])
+        low, high = np.array([r["ci_low"] for r in rows]), np.array([r["ci_high"] for r in rows])
+        colours = ["tab:orange" if r["uses_synthetic"] else "tab:blue" for r in rows]
+        ax.hlines(y, low, high, colors=colours, linewidth=1.6)
+        ax.scatter(mean, y, c=colours, s=18, zorder=3)
+        ax.axvline(0, color="k", linewidth=0.8)
+        ax.set_yticks(y, labels, fontsize=7)
+        ax.set_xlabel(f"{primary}: difference from {rows[0]['reference']} (CV mean, corrected 95% CI)", fontsize=8)
+        from matplotlib.lines import Line2D
+
+        ax.legend(handles=[Line2D([], [], color="tab:orange", marker="o", label="with synthetic rows"),
+                           Line2D([], [], color="tab:blue", marker="o", label="without synthetic rows")],
+                  fontsize=7, loc="lower right")
+        fig.tight_layout()
+        return fig
+
+    @picture
+    def plot_reliability(self):
+        """Calibration on the test split: the recommended configuration, the comparison and its plain baseline."""
+        from sklearn.calibration import calibration_curve
+
+        v = self.verdict
+        encoder = self.audit.evaluation.label_encoder
+        positive = int(encoder.transform([self.result["utility"]["classes"]["positive"]])[0])
+        y = encoder.transform(self.prepared.y_test) == positive
+        chosen = [(e["classifier"], e["comparator"]) for e in (v.get("recommended"), v.get("comparison")) if e]
+        if chosen:
+            chosen.append((chosen[0][0], "baseline"))
+        fig, ax = plt.subplots(figsize=(5, 3.6))
+        for classifier, comparator in dict.fromkeys(chosen):
+            proba = self.audit.evaluation.test_predictions[(classifier, comparator)][1][:, positive]
+            observed, predicted = calibration_curve(y, proba, n_bins=10, strategy="quantile")
+            brier = self.result["utility"]["test"][classifier][comparator]["metrics"]["brier"]
+            ax.plot(predicted, observed, marker="o", markersize=3,
+                    label=f"{narrative.configuration_name(comparator, classifier)} (Brier {brier:.3f})")
+        ax.plot([0, 1], [0, 1], "k--", linewidth=0.8)
+        ax.set_xlabel("mean predicted probability of the minority class", fontsize=8)
+        ax.set_ylabel("observed minority share", fontsize=8)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        return fig
+
+    def compared_pair(self) -> list[tuple[str, str]]:
+        """The recommended configuration and the best of the other kind (the pair the verdict compares)."""
+        v = self.verdict
+        pair = [(e["classifier"], e["comparator"]) for e in (v.get("recommended"), v.get("comparison")) if e]
+        return pair or [self.best()]
+
+    @picture
     def plot_confusion(self):
-        classifier, comparator = self.best()
-        tests = self.result["utility"]["test"][classifier]
-        fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
-        for ax, comp in zip(axes, ("baseline", comparator)):
-            c = tests[comp]["confusion"]
+        tests = self.result["utility"]["test"]
+        pair = self.compared_pair()
+        fig, axes = plt.subplots(1, len(pair), figsize=(4 * len(pair), 3.4), squeeze=False)
+        for ax, (classifier, comparator) in zip(axes[0], pair):
+            c = tests[classifier][comparator]["confusion"]
             matrix = np.array([[c["tp"], c["fn"]], [c["fp"], c["tn"]]])
             ax.imshow(matrix, cmap="Blues")
             for (i, j), value in np.ndenumerate(matrix):
                 ax.text(j, i, str(value), ha="center", va="center", fontsize=12)
             ax.set_xticks([0, 1], ["predicted minority", "predicted majority"], fontsize=8)
             ax.set_yticks([0, 1], ["actual minority", "actual majority"], fontsize=8)
-            ax.set_title(method_name(comp), fontsize=10)
+            ax.set_title(narrative.configuration_name(comparator, classifier), fontsize=9)
         fig.tight_layout()
         return fig
 
     @picture
     def plot_curves(self):
-        classifier, comparator = self.best()
-        tests = self.result["utility"]["test"][classifier]
+        tests = self.result["utility"]["test"]
+        pair = self.compared_pair()
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
-        for comp in dict.fromkeys(("baseline", "class_weighted", comparator)):
-            if comp not in tests or "curves" not in tests[comp]:
+        for classifier, comparator in dict.fromkeys(pair + [(pair[0][0], "baseline")]):
+            entry = tests[classifier].get(comparator, {})
+            if "curves" not in entry:
                 continue
-            curves, metrics = tests[comp]["curves"], tests[comp]["metrics"]
-            axes[0].plot(curves["roc"]["fpr"], curves["roc"]["tpr"], label=f"{method_name(comp)} (AUC {metrics['roc_auc']:.3f})")
-            axes[1].plot(curves["pr"]["recall"], curves["pr"]["precision"], label=f"{method_name(comp)} (AP {metrics['pr_auc']:.3f})")
+            curves, metrics = entry["curves"], entry["metrics"]
+            name = narrative.configuration_name(comparator, classifier)
+            axes[0].plot(curves["roc"]["fpr"], curves["roc"]["tpr"], label=f"{name} (AUC {metrics['roc_auc']:.3f})")
+            axes[1].plot(curves["pr"]["recall"], curves["pr"]["precision"], label=f"{name} (AP {metrics['pr_auc']:.3f})")
         axes[0].plot([0, 1], [0, 1], "k--", linewidth=0.8)
         axes[0].set_xlabel("false positive rate")
         axes[0].set_ylabel("true positive rate")
@@ -414,6 +546,33 @@ class ReportContext:
             ax.legend(fontsize=7)
         fig.tight_layout()
         return fig
+
+    def checklist(self) -> str:
+        """The ethics checklist: each mark is a check run here, on the results and on the written bundle."""
+        import joblib
+
+        v, data = self.verdict, self.result["data"]
+        bundle = self.out_dir / "OutputMaterials"
+        deployed_file = bundle / "TrainedModels" / "deployed.pkl"
+        recommended = v.get("recommended")
+        deployed_matches = False
+        if recommended and deployed_file.exists():
+            meta = joblib.load(deployed_file).synthlib_metadata_
+            deployed_matches = (meta["classifier"], meta["comparator"]) == (recommended["classifier"], recommended["comparator"])
+        augmented_file = (bundle / "Datasets" / "augmented_train.csv").exists()
+        checks = [
+            ("Cleaning log recorded", bool(data["cleaning_log"])),
+            ("Test split untouched: its SHA-256 at the start equals that of the split re-read from disk after the run",
+             data["test_hash_before"] == data["test_hash_after"]),
+            ("Deployed model in the bundle is the verdict's recommendation", deployed_matches),
+            ("Model cards written", (bundle / "ModelCards").is_dir() and any((bundle / "ModelCards").iterdir())),
+            ("Sensitive attributes reviewed", v["dimensions"]["fairness"]["status"] != "n/a"),
+            ("No fairness gap of the recommended configuration widens significantly beyond the tolerance",
+             v["dimensions"]["fairness"]["status"] != "fail"),
+            ("Augmented data exported only where the privacy verdict allows it", augmented_file == v["release"]["augmented_data"]),
+            ("Recommendation compared with the strongest configuration without synthetic rows", v.get("best_alternative") is not None),
+        ]
+        return "\n".join(f"- {'✓' if ok else '✗'} {label}" for label, ok in checks)
 
     # ----------------------------------------------------------------- words
     def say(self, what: str, *args: Any) -> str:

@@ -116,3 +116,13 @@ def mcnemar(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> dict[str, 
     favours = "a" if b > c else "b" if c > b else "neither"
     return {"b": b, "c": c, "statistic": min(b, c), "p_value": p, "favours": favours,
             "only_baseline_right": b, "only_comparator_right": c}
+
+
+def corrected_interval(differences: np.ndarray, test_fraction: float, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of per-fold differences and its CI with the Nadeau-Bengio corrected variance (Student's t, J - 1 df)."""
+    d = np.asarray(differences, dtype=float)
+    d = d[np.isfinite(d)]
+    if len(d) < 2:
+        return float("nan"), float("nan"), float("nan")
+    half = stats.t.ppf(0.5 + level / 2, df=len(d) - 1) * np.sqrt((1 / len(d) + test_fraction) * d.var(ddof=1))
+    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)

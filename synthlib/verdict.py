@@ -25,7 +25,7 @@ from sklearn.metrics import average_precision_score
 
 from .metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, batch_metric, classification_metrics,
                       higher_is_better, recall_at_precision)
-from .stats import corrected_resampled_ttest, holm, paired_bootstrap
+from .stats import corrected_interval, corrected_resampled_ttest, holm, paired_bootstrap
 
 WITHOUT_SYNTHETIC = ("baseline", "class_weighted", "tuned_threshold")
 TRADE_OFF_METRICS = ("recall_minority", "precision_minority", "f1_minority", "balanced_accuracy", "accuracy",
@@ -61,7 +61,10 @@ def worse_on_test(row: dict[str, Any]) -> bool:
 
 
 def _label(configuration: Configuration) -> str:
-    return f"{configuration[1]} + {configuration[0]}"
+    """The configuration's name as the report prints it."""
+    from .narrative import configuration_name
+
+    return configuration_name(configuration[1], configuration[0])
 
 
 def degenerate_reason(utility: dict[str, Any], classifier: str, comparator: str) -> str | None:
@@ -185,6 +188,27 @@ def make_bootstrap(utility: dict[str, Any], test_predictions: dict[Configuration
     return run
 
 
+def forest(utility: dict[str, Any], ranked: list[dict[str, Any]], reference: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Every eligible configuration minus the best alternative on the primary metric: CV mean difference with
+    its corrected 95% CI (informational, not a test: the verdict's tests are in `evidence`)."""
+    if reference is None:
+        return []
+    primary = utility["protocol"]["primary_metric"]
+    ref = (reference["classifier"], reference["comparator"])
+    base = fold_values(utility["cv_folds"], ref, primary)
+    rows = []
+    for row in ranked:
+        cfg = (row["classifier"], row["comparator"])
+        if not row["eligible"] or cfg == ref:
+            continue
+        values = fold_values(utility["cv_folds"], cfg, primary)
+        folds = sorted(set(values) & set(base))
+        mean, low, high = corrected_interval(np.array([values[f] - base[f] for f in folds]), 1 / (utility["protocol"]["cv_folds"] - 1))
+        rows.append({"classifier": cfg[0], "comparator": cfg[1], "uses_synthetic": row["uses_synthetic"],
+                     "cv_difference": mean, "ci_low": low, "ci_high": high, "reference": _label(ref)})
+    return rows
+
+
 # ------------------------------------------------------------------------------------------ gates
 def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dict[str, Any]:
     """fail: a gap widens beyond the tolerance with a CI that excludes it; warn: only the point estimate does,
@@ -261,6 +285,9 @@ def calibration_gate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     brier = next((r for r in rows if r["metric"] == "brier"), None)
     if brier is None:
         return {"status": "n/a", "evidence": "the recommended configuration is the plain baseline"}
+    if brier.get("ci_low") == 0 and brier.get("ci_high") == 0:
+        return {"status": "pass", "evidence": f"same predicted probabilities as {brier['reference']} (only the decision "
+                                              "threshold differs)"}
     text = (f"Brier score {brier['test_difference']:+.3f} [{brier['ci_low']:+.3f}, {brier['ci_high']:+.3f}] vs "
             f"{brier['reference']} (test split)") if brier.get("ci_low") is not None else "Brier score difference n/a"
     return {"status": "warn" if worse_on_test(brier) else "pass", "evidence": text}
@@ -293,6 +320,7 @@ def decide(result: dict[str, Any], test_predictions: dict[Configuration, tuple[n
                        for r in ranked if not r["eligible"]],
         "evidence": [], "trade_offs": [],
     }
+    out["forest"] = forest(utility, ranked, alternative)
     criteria = _criteria(evaluation)
     if augmented is not None and alternative is not None:
         a_cfg, b_cfg = (augmented["classifier"], augmented["comparator"]), (alternative["classifier"], alternative["comparator"])
