@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from fairlearn.metrics import (MetricFrame, demographic_parity_difference, demographic_parity_ratio,
-                               equalized_odds_difference, equalized_odds_ratio, selection_rate)
+                               equalized_odds_difference, equalized_odds_ratio, false_positive_rate, selection_rate,
+                               true_positive_rate)
+from sklearn.metrics import precision_score
 
 from synthlib.config import AuditConfig, PrivacyConfig, load_config, parse_config
 from synthlib.data import prepare
@@ -56,6 +58,10 @@ def test_gaps_match_fairlearn_when_every_group_is_judged():
         equalized_odds_difference(minority_true, minority_pred, sensitive_features=groups))
     direct = MetricFrame(metrics=selection_rate, y_true=minority_true, y_pred=favourable, sensitive_features=groups).by_group
     assert {r["group"]: r["favourable_rate"] for r in ours["by_group"]} == pytest.approx(direct.to_dict())
+    rates = MetricFrame(metrics={"tpr": true_positive_rate, "fpr": false_positive_rate, "precision": precision_score},
+                        y_true=minority_true, y_pred=minority_pred, sensitive_features=groups).by_group
+    for key in ("tpr", "fpr", "precision"):
+        assert {r["group"]: r[key] for r in ours["by_group"]} == pytest.approx(rates[key].to_dict())
 
 
 def test_four_fifths_rule_follows_the_favourable_outcome_not_the_adverse_one():
