@@ -298,10 +298,10 @@ def is_index_column(name: Any) -> bool:
 
 def column_kind(name: str, values: pd.Series) -> str | None:
     """"id", "date" or "numbers" (text that reads as numbers) for a column the audit should not take as it is."""
-    if looks_like_id(name, values):
-        return "id"
     if looks_like_dates(values):
         return "date"
+    if looks_like_id(name, values):
+        return "id"
     return "numbers" if text_numbers(values).share >= NUMERIC_TEXT_SHARE else None
 
 

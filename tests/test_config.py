@@ -19,7 +19,7 @@ def test_shipped_params_validate_and_are_immutable():
     assert config.dataset.target == "risk"
     assert config.split.test_size == 0.2
     assert [s.column for s in config.features.sensitive] == ["sex", "age"]
-    assert "not_known" in config.dataset.missing_markers
+    assert "not_known" not in config.dataset.missing_markers  # a category of its own (see the data notes)
     with pytest.raises(Exception):
         config.split.seed = 3  # frozen
     assert load_config(ROOT / "params" / "breast_cancer.yml").features.sensitive == ()
@@ -92,3 +92,54 @@ def test_fast_profile_overrides_and_stays_valid():
     assert config.evaluation.cv_folds == 3 and config.split.test_size == 0.2  # untouched keys survive
     with pytest.raises(ConfigError, match="deploy_method `ctgan` is not one of augmentation.methods"):
         with_overrides(config, {"augmentation": {"deploy_method": "ctgan"}})
+
+
+def test_metric_names_are_exactly_what_classification_metrics_returns():
+    import numpy as np
+
+    from synthlib.metrics import METRIC_NAMES, PER_CLASS_METRIC, classification_metrics
+
+    for n_classes in (2, 3):
+        y = np.arange(30) % n_classes
+        proba = np.full((30, n_classes), 1 / n_classes)
+        names = set(classification_metrics(y, proba, y, minority=[1], majority=0))
+        per_class = {n for n in names if PER_CLASS_METRIC.fullmatch(n)}
+        assert names - per_class == set(METRIC_NAMES)
+        assert {int(PER_CLASS_METRIC.fullmatch(n).group(2)) for n in per_class} == set(range(n_classes))
+
+
+def test_yaml_booleans_and_numbers_keep_their_type():
+    config = parse_config(toy_config(dataset={"minority": [True], "positive_label": 1.0},
+                                     augmentation={"sampling_strategy": {1: 40}}))
+    assert config.dataset.minority == (True,) and config.dataset.minority[0] is True  # not 1: matched as yes/true
+    assert config.dataset.positive_label == 1.0
+    assert config.augmentation.sampling_strategy == {"1": 40}  # keys as text, as evaluation maps them
+
+
+def test_models_params_are_checked_against_the_estimator():
+    config = parse_config(toy_config(models={"classifiers": ["xgboost", "knn"],
+                                             "params": {"xgboost": {"max_depth": 3}, "knn": {"n_neighbors": 7}}}))
+    assert config.models.params["knn"] == {"n_neighbors": 7}
+    with pytest.raises(ConfigError, match=r"knn \(KNeighborsClassifier\) has no parameter `n_neighbours`; did you mean "
+                                          r"`n_neighbors`\?"):
+        parse_config(toy_config(models={"params": {"knn": {"n_neighbours": 7}}}))
+    with pytest.raises(ConfigError, match="xgboost .XGBClassifier. has no parameter `depth`"):
+        parse_config(toy_config(models={"params": {"xgboost": {"depth": 3}}}))
+
+
+def test_fast_profile_drops_parameters_of_classifiers_it_leaves_out():
+    from synthlib.config import FAST_PROFILE, with_overrides
+
+    config = parse_config(toy_config(models={"params": {"knn": {"n_neighbors": 7}}}))
+    fast = with_overrides(config, FAST_PROFILE)
+    assert fast.models.classifiers == ("logistic_regression", "xgboost")
+    assert set(fast.models.params) == {"xgboost"}
+
+
+def test_union_errors_name_the_key_the_user_wrote(tmp_path):
+    path = tmp_path / "x.yml"
+    path.write_text("dataset: {name: x, source: a.csv, target: y}\naugmentation: {sampling_strategy: lots}\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value).startswith(f"invalid value for `augmentation.sampling_strategy` in {path}: ")
+    assert "ratio minority:majority in (0, 1] or a mapping" in str(error.value)
