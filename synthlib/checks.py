@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from warnings import catch_warnings, simplefilter
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,6 @@ logger = logging.getLogger(__name__)
 SAMPLE_ROWS = 50_000
 NEIGHBOUR_METHODS = ("smote", "borderline_smote", "smote_enn", "adasyn")
 DEEP_METHODS = ("ctgan", "tvae", "diffusion")
-BASELINE_COMPARATORS = 3  # baseline, class-weighted, tuned threshold (evaluation.BASELINES)
 TUNED_THRESHOLD_FOLDS = 3  # the tuned-threshold baseline's inner CV (evaluation._fit_predict)
 NUMERIC_TEXT_SHARE = 0.95  # an undeclared text column is read as numbers when at least this share parses
 MIN_ROWS_PER_VALIDATION_FOLD = 5
@@ -164,6 +164,29 @@ def check_metric_classes(n_classes: int, config: AuditConfig) -> None:
         if match and int(match.group(2)) >= n_classes:
             raise ConfigError(f"{key} in {config.source_file} is `{name}`, but `{config.dataset.target}` has "
                               f"{n_classes} classes (positions 0 to {n_classes - 1} in sorted order)")
+
+
+def check_classifier_fits(config: AuditConfig) -> None:
+    """Fit each classifier that has parameters in the params file on 200 made-up rows.
+
+    The constructor and scikit-learn's parameter constraints accept some combinations that `fit` rejects
+    (e.g. `penalty: l1` with the default `lbfgs` solver); this finds them in a second, not after the grid.
+    """
+    from sklearn.datasets import make_classification
+
+    from .models import make_classifier
+
+    X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    for name, params in config.models.params.items():
+        estimator = make_classifier(name, params)
+        try:
+            with catch_warnings():
+                simplefilter("ignore")
+                estimator.fit(X, y)
+        except Exception as exc:  # noqa: BLE001 - every estimator raises its own types; the message is what matters
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigError(f"models.params.{name} in {config.source_file}: {type(estimator).__name__} with these "
+                              f"parameters cannot be fitted: {reason}") from None
 
 
 # --------------------------------------------------------------------------------------- class sizes
@@ -367,19 +390,28 @@ def column_warnings(frame: pd.DataFrame, config: AuditConfig) -> list[str]:
     return warnings
 
 
+def _becomes_feature(column: str, frame: pd.DataFrame, config: AuditConfig) -> bool:
+    """Whether `data.detect_features` makes `column` a model input (declared, or detected by its dtype)."""
+    f = config.features
+    if column in config.dataset.id_columns:
+        return False
+    if column in declared_features(config) or f.categorical is None:
+        return True
+    numeric_like = (pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
+                    or column_kind(column, frame[column]) == "numbers")
+    return f.numeric is None and numeric_like
+
+
 def check_roles(frame: pd.DataFrame, config: AuditConfig) -> None:
     """Sensitive attributes and quasi-identifiers are model inputs (fairness and privacy read them from the features)."""
     f = config.features
-    if f.numeric is None or f.categorical is None:
-        return
-    features = declared_features(config)
     for key, columns in (("features.sensitive", [s.column for s in f.sensitive]),
                          ("features.quasi_identifiers", list(f.quasi_identifiers))):
         for column in columns:
-            if column not in features:
+            if not _becomes_feature(column, frame, config):
                 raise ConfigError(f"{key} in {config.source_file} names `{column}`, which is not a feature "
-                                  "(features.numeric, categorical and ordinal leave it out); fairness and privacy are "
-                                  "measured on the model's input columns: add it to one of those lists")
+                                  "(dataset.id_columns drops it, or features.numeric/categorical/ordinal leave it out); "
+                                  "fairness and privacy are measured on the model's input columns: list it as a feature")
 
 
 def check_sensitive(frame: pd.DataFrame, config: AuditConfig) -> list[str]:
@@ -440,6 +472,7 @@ def check_data(frame: pd.DataFrame, config: AuditConfig, n_rows: int | None = No
     check_favourable_label(classes, config)
     check_sampling_strategy(classes, minority, config)
     check_metric_classes(len(classes), config)
+    check_classifier_fits(config)
     scale = n_rows / len(frame)
     counts = {label: int(round(n * scale)) for label, n in target.value_counts().items()}
     warnings += check_minority_capacity(training_counts(counts, config.split.test_size), minority, config, estimated=True)
@@ -458,15 +491,17 @@ def preflight(frame: pd.DataFrame, config: AuditConfig) -> None:
 
 def run_size(config: AuditConfig, n_rows: int, n_columns: int) -> str:
     """How big the run is: rows, and model fits = comparators x classifiers x (folds x repeats + 1 final fit)."""
+    from .evaluation import BASELINES  # evaluation imports data, which imports this module
+
     ev, methods = config.evaluation, config.augmentation.methods
     fits_per_model = ev.cv_folds * ev.cv_repeats + 1
-    comparators = BASELINE_COMPARATORS + len(methods)
+    comparators = len(BASELINES) + len(methods)
     classifiers = len(config.models.classifiers)
     deep = [m for m in methods if m in DEEP_METHODS]
     train_rows = n_rows - math.ceil(n_rows * config.split.test_size)
     text = (f"{n_rows:,} rows x {n_columns} columns ({train_rows:,} in the training split); "
-            f"{comparators * classifiers * fits_per_model:,} model fits = {comparators} comparators "
-            f"({BASELINE_COMPARATORS} baselines + {len(methods)} methods) x {classifiers} classifiers x "
+            f"up to {comparators * classifiers * fits_per_model:,} model fits = {comparators} comparators "
+            f"({len(BASELINES)} baselines + {len(methods)} methods) x {classifiers} classifiers x "
             f"({ev.cv_folds} folds x {ev.cv_repeats} repeats + 1 final); "
             f"{len(methods) * fits_per_model:,} generator fits")
     return text + (f", {len(deep) * fits_per_model:,} of them deep generators ({', '.join(deep)}), the slow part"

@@ -62,6 +62,9 @@ ERRORS = [
     Case("classifier parameter out of range", ("invalid value for `models.params`", "'max_iter' parameter of "
                                                "LogisticRegression must be an int in the range [0, inf). Got -5"),
          {"models": {"params": {"logistic_regression": {"max_iter": -5}}}}),
+    Case("classifier parameters that only fail when fitting", (
+        "models.params.logistic_regression", "LogisticRegression with these parameters cannot be fitted",
+        "penalty"), {"models": {"params": {"logistic_regression": {"penalty": "l1"}}}}),
     Case("parameters for a classifier that is not configured", (
         "invalid value for `models.params`", "parameters for `knn`, which is not in models.classifiers"),
         {"models": {"classifiers": ["logistic_regression"], "params": {"knn": {"n_neighbors": 3}}}}),
@@ -112,8 +115,14 @@ ERRORS = [
         "about 5 rows in the training part of each CV fold", "augmentation.k_neighbors + 1 = 6",
         "lower augmentation.k_neighbors to at most 4"), {}, _few_minority(9)),
     Case("sensitive attribute that the declared features leave out", (
-        "features.sensitive", "names `group`, which is not a feature", "add it to one of those lists"),
+        "features.sensitive", "names `group`, which is not a feature", "list it as a feature"),
         {"features": {"numeric": ["income", "age"], "categorical": ["colour"], "sensitive": [{"column": "group"}]}}),
+    Case("quasi-identifier that dataset.id_columns drops", (
+        "features.quasi_identifiers", "names `colour`, which is not a feature", "dataset.id_columns drops it"),
+        {"dataset": {"id_columns": ["colour"]}, "features": {"quasi_identifiers": ["colour"]}}),
+    Case("text sensitive attribute left out by a declared categorical list", (
+        "features.sensitive", "names `group`, which is not a feature"),
+        {"features": {"categorical": ["colour"], "sensitive": [{"column": "group"}]}}),
 ]
 
 

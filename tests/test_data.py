@@ -182,3 +182,27 @@ def test_breast_cancer_builtin():
     prepared = prepare(load_config(ROOT / "params" / "breast_cancer.yml"))
     assert len(prepared.numeric) == 30 and prepared.categorical == []
     assert prepared.profile["class_balance"]["full"]["counts"] == {"1": 357, "0": 212}
+
+
+def test_check_reads_a_seeded_sample_and_counts_every_row(project):
+    from synthlib.checks import run_checks
+
+    project("toy", toy_config(), toy_frame(1000))
+    config = load_config("toy")
+    report = run_checks(config, sample_rows=300)
+    assert (report.rows_read, report.n_rows) == (300, 1000)
+    assert report.size == ("1,000 rows x 5 columns (800 in the training split); up to 176 model fits = "
+                           "4 comparators (3 baselines + 1 methods) x 4 classifiers x (5 folds x 2 repeats + 1 final); 11 generator fits")
+    again = run_checks(config, sample_rows=300)
+    assert again == report  # the same seed reads the same rows
+
+
+def test_check_command_prints_warnings_size_and_where_it_looked(project):
+    frame = toy_frame().assign(customer_id=[f"C{i:04d}" for i in range(200)])
+    project("toy", toy_config(), frame)
+    result = runner.invoke(app, ["check", "toy"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("warning: column `customer_id` looks like an ID") for line in lines)
+    assert any(line.startswith("size: 200 rows x 6 columns") for line in lines)
+    assert lines[-1].startswith("valid: ") and lines[-1].endswith("data checked on every row")
