@@ -168,7 +168,7 @@ def header_metadata(notebook: nbformat.NotebookNode) -> dict[str, str]:
             "synthlib-version": result.get("versions", {}).get("synthlib") or __version__,
             "config-hash": result.get("config", {}).get("hash", "")[:16],
             "test-hash": result.get("data", {}).get("test_hash_before", "")[:16],
-            "profile": "fast (a preview: fewer methods, classifiers and folds)" if parameters.get("fast") else "full"}
+            "profile": "fast (preview)" if parameters.get("fast") else "full"}
 
 
 def build_outputs(notebook: nbformat.NotebookNode, work: Path, formats: list[str], metadata: dict[str, str]) -> dict[str, Path]:

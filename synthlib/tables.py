@@ -35,11 +35,12 @@ SMALL_FONT_PT = 7.0
 CELL_PADDING_PT = 8.0
 SAFETY = 0.95  # leave 5 % of the width for rounding and kerning
 MAX_ROWS_TO_TRANSPOSE = 6
-NUMERIC_TEXT = re.compile(r"^([+\-−]?(\d[\d,]*(\.\d+)?|\.\d+)(e[+\-]?\d+)?%?(\s*[\[(].*[\])])?|\[\s*[+\-−]?\d.*\])$")
+BREAKABLE_FROM_PT = 250.0  # a third of the A4 text height: shorter tables are kept on one page
+NUMERIC_TEXT = re.compile(r"^([<>≤≥]=?\s*)?([+\-−]?(\d[\d,]*(\.\d+)?|\.\d+)(e[+\-]?\d+)?%?(\s*[\[(].*[\])])?|\[\s*[+\-−]?\d.*\])$")
 MISSING_TEXT = {"n/a", "", "-", "–", "nan"}
 MARKUP = re.compile(r"`|\*\*|\\(?=\|)")
 # Typst rules for the block around one table (raw Typst, so Quarto's Typst output gets them too).
-TYPST_TABLE_RULES = ("#show figure: set block(breakable: true)\n"
+TYPST_TABLE_RULES = ("#show figure: set block(breakable: {breakable})\n"
                      "#set table(inset: (x: 4pt, y: 3pt), stroke: (x: none, y: 0.4pt + luma(200)))\n"
                      "#show table.cell.where(y: 0): set text(weight: \"bold\")\n"
                      "#show table: set par(justify: false)\n"
@@ -95,12 +96,13 @@ class Layout:
 
     font_pt: float
     widths_pt: list[float]
-    lines: int
+    lines: int  # text lines of all rows, header included
+    rows: int
     natural: bool  # every cell on one line, the table narrower than the text
 
     @property
     def height_pt(self) -> float:
-        return self.lines * self.font_pt * 1.2 + 6.0 * self.lines  # line height plus cell padding, roughly
+        return self.lines * self.font_pt * 1.25 + 6.0 * self.rows  # line height plus cell padding, roughly
 
 
 def _word_widths(text: str, bold: bool) -> list[float]:
@@ -137,7 +139,7 @@ def fit_columns(header: Sequence[str], rows: Sequence[Sequence[str]], font_pt: f
         return np.array([wrapped_lines(w, space[r > 0], width + 1e-9) for r, w in enumerate(cells[j])])
 
     if sum(natural) <= available:
-        return Layout(font_pt, [w * font_pt + CELL_PADDING_PT for w in natural], len(cells[0]), True)
+        return Layout(font_pt, [w * font_pt + CELL_PADDING_PT for w in natural], len(cells[0]), len(cells[0]), True)
     if sum(shortest) > available:
         return None
     widths, given = list(shortest), [0] * len(header)
@@ -166,7 +168,8 @@ def fit_columns(header: Sequence[str], rows: Sequence[Sequence[str]], font_pt: f
         budget -= k - given[j]
         given[j], widths[j] = k, min(natural[j], shortest[j] + k * step)
         current[:, j] = cache[j, k]
-    return Layout(font_pt, [w * font_pt + CELL_PADDING_PT for w in widths], int(current.max(axis=1).sum()), False)
+    return Layout(font_pt, [w * font_pt + CELL_PADDING_PT for w in widths], int(current.max(axis=1).sum()),
+                  len(cells[0]), False)
 
 
 def _fit(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Layout | None:
@@ -179,9 +182,12 @@ def _fit(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Layout | None:
 
 
 def _pipe_table(header: Sequence[str], rows: Sequence[Sequence[str]], layout: Layout, caption: str | None,
-                label: str | None) -> str:
-    """A pipe table whose dash counts follow the layout's widths; captioned tables get a `tbl-` label."""
-    right = [is_numeric_column([row[i] for row in rows]) for i in range(len(header))]
+                label: str | None, right: Sequence[bool] | None = None) -> str:
+    """A pipe table whose dash counts follow the layout's widths; captioned tables get a `tbl-` label.
+
+    `right`: which columns are right-aligned (default: the numeric ones).
+    """
+    right = right or [is_numeric_column([row[i] for row in rows]) for i in range(len(header))]
     # A separator line longer than 72 characters makes pandoc use the dash widths (full text width);
     # a table that fits as it is keeps dashes in proportion to its text, so narrow tables stay narrow.
     total = sum(layout.widths_pt)
@@ -191,7 +197,9 @@ def _pipe_table(header: Sequence[str], rows: Sequence[Sequence[str]], layout: La
     rule = "|" + "|".join(("-" * (d - 1) + ":") if r else (":" + "-" * (d - 1)) for d, r in zip(dashes, right)) + "|"
     lines = ["| " + " | ".join(header) + " |", rule, *("| " + " | ".join(row) + " |" for row in rows)]
     body = "\n".join(lines)
-    rules = TYPST_TABLE_RULES.format(size=layout.font_pt)
+    # A short table moves to the next page whole (its caption with it); a long one breaks and repeats its header.
+    breakable = "true" if layout.height_pt > BREAKABLE_FROM_PT else "false"
+    rules = TYPST_TABLE_RULES.format(size=layout.font_pt, breakable=breakable)
     classes = ".synth-table" + (" .small" if layout.font_pt != TABLE_FONT_PT else "")
     parts = [f"::: {{{classes}}}", f"```{{=typst}}\n{rules}```", body]
     if caption:
@@ -255,13 +263,14 @@ def md_table(frame: pd.DataFrame | Sequence[Mapping[str, Any]], digits: int | Ma
     if len(rows) <= MAX_ROWS_TO_TRANSPOSE:
         t_header, t_rows = _transpose(header, rows)
         t_layout = _fit(t_header, t_rows)
-        if t_layout is not None:
-            return _pipe_table(t_header, t_rows, t_layout, caption, label)
+        if t_layout is not None:  # each column now mixes metrics: one alignment for all, from most cells
+            numeric = sum(is_numeric_column([cell]) for row in t_rows for cell in row[1:]) > len(rows) * len(t_rows) / 2
+            return _pipe_table(t_header, t_rows, t_layout, caption, label, [False] + [numeric] * len(rows))
     groups = _column_groups(header, rows)
     if groups is None:
         widths = [(max(text_width(header[j], True), *(text_width(r[j]) for r in rows)) * SMALL_FONT_PT + CELL_PADDING_PT)
                   for j in range(len(header))]
-        return _pipe_table(header, rows, Layout(SMALL_FONT_PT, widths, len(rows) + 1, False), caption, label)
+        return _pipe_table(header, rows, Layout(SMALL_FONT_PT, widths, len(rows) + 1, len(rows) + 1, False), caption, label)
     parts = []
     for number, group in enumerate(groups, 1):
         g_header, g_rows = [header[j] for j in group], [[r[j] for j in group] for r in rows]
