@@ -186,15 +186,20 @@ def test_breast_cancer_builtin():
 
 def test_check_reads_a_seeded_sample_and_counts_every_row(project):
     from synthlib.checks import run_checks
+    from synthlib.io import load_sample
 
     project("toy", toy_config(), toy_frame(1000))
     config = load_config("toy")
     report = run_checks(config, sample_rows=300)
     assert (report.rows_read, report.n_rows) == (300, 1000)
-    assert report.size == ("1,000 rows x 5 columns (800 in the training split); up to 176 model fits = "
-                           "4 comparators (3 baselines + 1 methods) x 4 classifiers x (5 folds x 2 repeats + 1 final); 11 generator fits")
-    again = run_checks(config, sample_rows=300)
-    assert again == report  # the same seed reads the same rows
+    assert report.size == ("1,000 rows x 5 columns (800 in the training split); up to 176 model fits = 4 comparators "
+                           "(3 baselines + 1 methods) x 4 classifiers x (5 folds x 2 repeats + 1 final); "
+                           "11 generator fits")
+    sample, n_rows = load_sample(config, 300)
+    whole = pd.read_csv(project.root / "data" / "toy.csv")
+    assert n_rows == 1000 and sample.equals(load_sample(config, 300)[0])  # the same seed reads the same rows
+    assert not sample.equals(whole.head(300))  # spread over the file, not its first rows
+    assert whole.merge(sample, how="inner").shape[0] == 300  # real rows, parsed as the whole file is
 
 
 def test_check_command_prints_warnings_size_and_where_it_looked(project):
