@@ -216,9 +216,9 @@ def check_minority_capacity(train_counts: dict[Any, int], minority: list[Any], c
                             f"{k + 1} needed by {', '.join(neighbour)}; lower augmentation.k_neighbors to at most "
                             f"{max(in_fold - 1, 1)} in {config.source_file} or remove those methods")
         if len(train_counts) == 2 and in_fold < TUNED_THRESHOLD_FOLDS:
-            raise DataError(f"minority class {label!r} has {about}{in_fold} rows in the training part of each CV fold, "
-                            f"fewer than the {TUNED_THRESHOLD_FOLDS} the tuned-threshold baseline's inner CV needs; "
-                            f"lower evaluation.cv_folds in {config.source_file} or add rows of that class")
+            warnings.append(f"minority class {label!r} has {about}{in_fold} rows in the training part of each CV fold, "
+                            f"fewer than the {TUNED_THRESHOLD_FOLDS} folds of the tuned-threshold baseline's inner CV: "
+                            "its threshold is chosen on folds without that class; fewer CV folds leave more rows")
         per_fold = n // folds
         if per_fold < MIN_ROWS_PER_VALIDATION_FOLD:
             warnings.append(f"minority class {label!r}: each CV validation fold holds {about}{per_fold} of its rows, so "

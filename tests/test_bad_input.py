@@ -296,3 +296,11 @@ def test_target_with_missing_values_is_announced(project):
     frame.loc[frame.index[:6], "label"] = np.nan
     path = project("toy", toy_config(dataset={"minority": [1]}), frame)
     _warns(path, "target `label`: 6 rows have no value and are left out")
+
+
+def test_tiny_minority_without_neighbour_methods_warns_about_the_tuned_threshold(project):
+    frame = toy_frame().assign(label=np.where(np.arange(200) < 4, 1, 0))  # 3 training rows: 2 per CV fold (3 folds)
+    path = project("toy", toy_config(augmentation={"methods": ["gaussian_copula"]}, evaluation={"cv_folds": 3}), frame)
+    _warns(path, "about 2 rows in the training part of each CV fold", "tuned-threshold baseline's inner CV",
+           "each CV validation fold holds about 1 of its rows")
+    assert prepare(load_config(path)).y_train.sum() == 3  # the run prepares the data and goes on
