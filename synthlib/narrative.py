@@ -166,7 +166,8 @@ def cleaning_summary(result: dict[str, Any]) -> str:
         details = "; ".join(f"`{e['column']}` {e['count']} by {e['action'].split()[1]} ({e.get('value')})" for e in imputed)
         out.append(f"- **Imputation** with training-split statistics: {details}.")
     elif cfg["cleaning"]["missing"] == "drop":
-        out.append("- **Rows with missing values were dropped** before the split.")
+        out.append("- **Training rows with missing values were dropped** after the split; test rows keep their "
+                   "missing values imputed with training statistics, so the test split is never reduced.")
     outliers = cfg["cleaning"]["outliers"]
     if capped:
         details = "; ".join(f"`{e['column']}` {e['count']} values outside [{num(e.get('lower'), 1)}, {num(e.get('upper'), 1)}]"

@@ -21,10 +21,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import numpy as np
-from sklearn.metrics import average_precision_score
 
-from .metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, batch_metric, classification_metrics,
-                      higher_is_better, recall_at_precision)
+from .metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, average_precision, batch_metric,
+                      classification_metrics, higher_is_better, recall_at_precision)
 from .stats import corrected_interval, corrected_resampled_ttest, holm, paired_bootstrap
 
 WITHOUT_SYNTHETIC = ("baseline", "class_weighted", "tuned_threshold")
@@ -158,7 +157,7 @@ def make_bootstrap(utility: dict[str, Any], test_predictions: dict[Configuration
         if metric == MATCHED_RECALL:
             return recall_at_precision(y == positive, proba[:, positive], matched_precision)
         if metric == "pr_auc" and binary:
-            return float(average_precision_score(y == positive, proba[:, positive]))
+            return average_precision(y == positive, proba[:, positive])
         return classification_metrics(y, proba, pred, minority, majority)[metric]
 
     def run(candidate: Configuration, reference: Configuration, metric: str) -> dict[str, Any]:
@@ -428,3 +427,28 @@ def _utility_dimension(out: dict[str, Any], preferred: dict[str, Any]) -> dict[s
                 f"(sd {preferred['cv_std']:.3f}), test {preferred['test_value']:.3f}{ci_text}")
     status = "warn" if any(r["worse"] for r in out["trade_offs"] if r["metric"] == out["primary_metric"]) else "pass"
     return {"status": status, "evidence": evidence}
+
+
+def recompute_from_folds(result: dict[str, Any]) -> dict[str, Any]:
+    """Re-derive the verdict's answer from `results.json` alone: the CV p-values from `utility.cv_folds`, Holm
+    over them, and the stored test-split CIs. A reviewer (or a test) compares this with `verdict`."""
+    verdict, utility = result["verdict"], result["utility"]
+    rows = []
+    for row in verdict["evidence"]:
+        candidate = _configuration_of(verdict, row["candidate"])
+        reference = _configuration_of(verdict, row["reference"])
+        recomputed = compare(utility, candidate, reference, row["metric"], row["margin"], None, row["comparison"])
+        rows.append({**row, "p_value": recomputed["p_value"], "cv_difference": recomputed["cv_difference"]})
+    for row, adjusted in zip(rows, holm([r["p_value"] for r in rows])):
+        row["p_holm"] = adjusted
+        row["met"] = significant(adjusted, row["max_p_value"]) and confirmed_on_test(row)
+    deciding = [r for r in rows if r["decides"]]
+    answer = verdict["augmentation_helps"] if not deciding else ("helps" if all(r["met"] for r in deciding) else "no evidence")
+    return {"augmentation_helps": answer, "evidence": rows}
+
+
+def _configuration_of(verdict: dict[str, Any], label: str) -> Configuration:
+    for row in verdict["ranked"]:
+        if _label((row["classifier"], row["comparator"])) == label:
+            return row["classifier"], row["comparator"]
+    raise KeyError(f"no configuration named {label!r} in the verdict's ranking")

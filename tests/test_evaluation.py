@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from sklearn.base import clone
 import pandas as pd
 import pytest
 
 from synthlib.config import load_config, with_overrides
 from synthlib.data import frame_hash, prepare
-from synthlib.evaluation import evaluate, verdict
+from synthlib.evaluation import comparison_verdict, evaluate
 from synthlib.samplers import SMOTESampler, SynthlibOverSampler
 from synthlib.stats import corrected_resampled_ttest, holm
 
@@ -70,8 +71,13 @@ def test_test_split_untouched_and_synthetic_rows_stay_in_training_folds(prepared
     evaluation = evaluate(prepared, {"spy": SpySampler(random_state=0)}, prepared.config)
     assert frame_hash(prepared.test) == before == prepared.test_hash
     X = prepared.X_train.reset_index(drop=True)
+    raw = prepared.raw_train[prepared.features].reset_index(drop=True)
     folds = evaluation.result["fold_indices"]
-    expected = {frame_hash(X.iloc[f["train"]].reset_index(drop=True)) for f in folds} | {frame_hash(X)}
+
+    def cleaned_fold(rows):  # each fold's cleaning is fitted on that fold's training rows only
+        return clone(prepared.cleaner).fit(raw.iloc[rows]).transform(raw.iloc[rows]).reset_index(drop=True)
+
+    expected = {frame_hash(cleaned_fold(f["train"])) for f in folds} | {frame_hash(X)}
     assert set(SpySampler.seen) == expected  # the sampler only ever saw training folds (and the full train split)
     for fold in folds:
         assert not set(fold["train"]) & set(fold["validation"])
@@ -99,9 +105,10 @@ def test_result_holds_metrics_curves_and_summary(prepared):
     assert len(test["smote"]["curves"]["roc"]["fpr"]) > 2
     low, high = test["smote"]["primary_ci"]
     assert low <= metrics["recall_minority"] <= high
-    summary = result["summary"]
-    assert summary["ranked"][0]["cv_mean"] >= summary["ranked"][-1]["cv_mean"]
-    assert {c["metric"] for c in summary["criteria"]} == {"recall_minority", "f1_minority"}
+    assert metrics["log_loss"] > 0
+    # every fold record carries the matched-operating-point recall, at the best non-synthetic configuration's precision
+    assert 0 < result["protocol"]["matched_precision"] < 1
+    assert all(0 <= row["recall_at_matched_precision"] <= 1 for row in result["cv_folds"])
 
 
 def test_nadeau_bengio_and_holm():
@@ -116,6 +123,9 @@ def test_nadeau_bengio_and_holm():
     plain = stats.ttest_1samp(d, 0.0)
     assert corrected_resampled_ttest(d, 0.0) == pytest.approx((plain.statistic, plain.pvalue), rel=1e-12)
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
-    assert verdict(0.1, 0.01, 0.05) == "improved" and verdict(-0.1, 0.01, 0.05) == "worse"
-    assert verdict(0.1, 0.2, 0.05) == "no significant difference"
-    assert verdict(-0.1, 0.01, 0.05, lower_is_better=True) == "improved"
+    up = {"metric": "recall_minority", "cv_difference": 0.1, "p_holm": 0.01, "ci_low": 0.02, "ci_high": 0.2}
+    down = {"metric": "recall_minority", "cv_difference": -0.1, "p_holm": 0.01, "ci_low": -0.2, "ci_high": -0.02}
+    assert comparison_verdict(up, 0.05) == "improved" and comparison_verdict(down, 0.05) == "worse"
+    assert comparison_verdict({**up, "p_holm": 0.2}, 0.05) == "no significant difference"
+    assert comparison_verdict({**down, "metric": "brier"}, 0.05) == "improved"  # lower is better
+    assert comparison_verdict({**up, "p_holm": 0.05}, 0.05) == "improved"  # the one convention: p <= alpha

@@ -1,0 +1,238 @@
+"""The verdict's decision rules, on results built by hand (no model is fitted here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthlib.config import parse_config
+from synthlib.evaluation import comparison_verdict
+from synthlib.metrics import MATCHED_RECALL, classification_metrics, confusion
+from synthlib.verdict import decide, recompute_from_folds
+
+N_FOLDS, REPEATS = 5, 2
+FOLDS = N_FOLDS * REPEATS
+RNG = np.random.default_rng(0)
+Y_TEST = np.array([1] * 60 + [0] * 140)  # 1 = the minority ("bad"), 0 = the majority
+
+
+def predictions(recall: float, precision: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Test predictions with about the given minority recall and precision, and scores that agree with them."""
+    rng = np.random.default_rng(seed)
+    pred = np.zeros(len(Y_TEST), dtype=int)
+    positives = np.flatnonzero(Y_TEST == 1)
+    negatives = np.flatnonzero(Y_TEST == 0)
+    tp = int(round(recall * len(positives)))
+    fp = int(round(tp * (1 - precision) / precision)) if tp else 0
+    pred[rng.choice(positives, tp, replace=False)] = 1
+    pred[rng.choice(negatives, fp, replace=False)] = 1
+    score = np.clip(0.25 + 0.5 * pred + rng.normal(0, 0.05, len(pred)), 0.01, 0.99)
+    return pred, np.column_stack([1 - score, score])
+
+
+def build(configurations: dict[tuple[str, str], dict], config_changes: dict | None = None) -> tuple[dict, dict]:
+    """`configurations[(classifier, comparator)]` = {"recall": per-fold mean, "precision": ..., "test": (pred, proba)}.
+
+    Every fold metric is the given mean plus the same small fold noise for all configurations (paired folds).
+    """
+    params = {"dataset": {"name": "t", "source": "x.csv", "target": "y"},
+              "models": {"classifiers": sorted({c for c, _ in configurations})},
+              "evaluation": {"cv_folds": N_FOLDS, "cv_repeats": REPEATS, "n_bootstrap": 300,
+                             "success_criteria": [{"metric": "recall_minority", "min_improvement": 0.05}]}}
+    for key, value in (config_changes or {}).items():
+        params.setdefault(key, {}).update(value)
+    config = parse_config(params)
+    fold_noise = RNG.normal(0, 0.01, FOLDS)
+    cv_folds, cv, test, test_predictions = [], {}, {}, {}
+    for (classifier, comparator), spec in configurations.items():
+        own_noise = np.random.default_rng(hash((classifier, comparator)) % 2**32).normal(0, spec.get("noise", 0.005), FOLDS)
+        values = {}
+        for metric in ("recall_minority", "precision_minority", "f1_minority", "roc_auc", "pr_auc", "brier", MATCHED_RECALL):
+            base = spec.get(metric, spec.get("recall", 0.5) if metric in ("recall_minority", MATCHED_RECALL) else
+                            spec.get("precision", 0.5) if metric == "precision_minority" else 0.3 if metric == "brier" else 0.7)
+            values[metric] = np.clip(base + fold_noise + own_noise, 0, 1)
+        for fold in range(FOLDS):
+            cv_folds.append({"classifier": classifier, "comparator": comparator, "fold": fold,
+                             **{m: float(v[fold]) for m, v in values.items()}})
+        cv.setdefault(classifier, {})[comparator] = {m: {"mean": float(v.mean()), "std": float(v.std(ddof=1))}
+                                                    for m, v in values.items()}
+        pred, proba = spec["test"]
+        metrics = classification_metrics(Y_TEST, proba, pred, [1], 0)
+        test.setdefault(classifier, {})[comparator] = {"metrics": metrics, "confusion": confusion(Y_TEST, pred, 1),
+                                                       "primary_ci": [0.0, 1.0]}
+        test_predictions[(classifier, comparator)] = (pred, proba)
+    result = {
+        "config": {"resolved": config.to_dict()},
+        "utility": {"protocol": {"cv_folds": N_FOLDS, "cv_repeats": REPEATS, "primary_metric": "recall_minority",
+                                 "matched_precision": 0.5},
+                    "classes": {"labels": ["0", "1"], "minority": ["1"], "majority": "0", "positive": "1"},
+                    "cv": cv, "cv_folds": cv_folds, "test": test},
+        "fairness": {"available": False, "statement": "none"},
+        "privacy": {"methods": {}},
+        "validation": {},
+    }
+    return result, test_predictions
+
+
+def verdict_of(configurations, config_changes=None, fairness=None, privacy=None):
+    result, test_predictions = build(configurations, config_changes)
+    if fairness is not None:
+        result["fairness"] = fairness
+    if privacy is not None:
+        result["privacy"] = privacy
+    result["verdict"] = decide(result, test_predictions, Y_TEST)
+    return result["verdict"], result
+
+
+def test_a_better_alternative_without_synthetic_rows_is_recommended():
+    verdict, _ = verdict_of({
+        ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
+        ("logistic_regression", "smote"): {"recall": 0.62, "test": predictions(0.62, 0.5, 2)},
+        ("knn", "baseline"): {"recall": 0.35, "test": predictions(0.35, 0.6, 3)},
+        ("knn", "tuned_threshold"): {"recall": 0.78, "test": predictions(0.78, 0.5, 4)},
+    })
+    assert verdict["augmentation_helps"] == "no evidence"
+    assert (verdict["recommended"]["classifier"], verdict["recommended"]["comparator"]) == ("knn", "tuned_threshold")
+    assert verdict["best_alternative"]["comparator"] == "tuned_threshold"
+    assert verdict["comparison"]["comparator"] == "smote"
+    # the template's criterion (vs the same classifier's baseline) is reported, labelled, and does not decide
+    own = [r for r in verdict["evidence"] if "same classifier" in r["comparison"]]
+    assert own and not any(r["decides"] for r in own)
+
+
+def test_augmentation_helps_only_with_cv_significance_and_a_test_ci_above_zero():
+    configurations = {
+        ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
+        ("logistic_regression", "smote"): {"recall": 0.70, "test": predictions(0.75, 0.6, 2)},
+        ("logistic_regression", "tuned_threshold"): {"recall": 0.50, "test": predictions(0.45, 0.6, 3)},
+    }
+    verdict, result = verdict_of(configurations)
+    assert verdict["augmentation_helps"] == "helps"
+    assert verdict["recommended"]["comparator"] == "smote"
+    deciding = [r for r in verdict["evidence"] if r["decides"]]
+    assert all(r["met"] and r["p_holm"] <= 0.05 and r["ci_low"] > 0 for r in deciding)
+    # the same CV evidence, but a test split where the augmented model is no better: the CI spans 0
+    configurations[("logistic_regression", "smote")]["test"] = predictions(0.45, 0.6, 5)
+    verdict, _ = verdict_of(configurations)
+    primary = next(r for r in verdict["evidence"] if r["decides"] and r["metric"] == "recall_minority")
+    assert primary["p_holm"] <= 0.05 and primary["ci_low"] < 0 < primary["ci_high"]
+    assert verdict["augmentation_helps"] == "no evidence"
+    assert verdict["recommended"]["comparator"] == "tuned_threshold"
+
+
+def test_a_ci_spanning_zero_is_never_called_improved():
+    row = {"metric": "recall_minority", "cv_difference": 0.2, "p_holm": 0.001, "ci_low": -0.02, "ci_high": 0.3}
+    assert comparison_verdict(row, 0.05) != "improved"
+    assert comparison_verdict({**row, "ci_low": 0.01}, 0.05) == "improved"
+    # lower is better for the Brier score: a drop is the improvement
+    brier = {"metric": "brier", "cv_difference": -0.03, "p_holm": 0.01, "ci_low": -0.05, "ci_high": -0.01}
+    assert comparison_verdict(brier, 0.05) == "improved"
+    assert comparison_verdict({**brier, "ci_high": 0.01}, 0.05) == "not confirmed on test"
+
+
+def test_a_threshold_shift_is_not_an_improvement():
+    """Higher recall on every fold, but no more recall at the matched precision: a lower threshold, nothing else."""
+    verdict, _ = verdict_of({
+        ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
+        ("logistic_regression", "smote"): {"recall": 0.75, MATCHED_RECALL: 0.50, "test": predictions(0.80, 0.6, 2)},
+        ("logistic_regression", "class_weighted"): {"recall": 0.55, MATCHED_RECALL: 0.50, "test": predictions(0.45, 0.6, 3)},
+    })
+    matched = next(r for r in verdict["evidence"] if r["metric"] == MATCHED_RECALL)
+    assert not matched["met"]
+    recall = next(r for r in verdict["evidence"] if r["decides"] and r["metric"] == "recall_minority")
+    assert recall["met"]  # the thresholded metric alone would have said "helps"
+    assert verdict["augmentation_helps"] == "no evidence"
+
+
+def _fairness(widened: list[str]) -> dict:
+    change = {"demographic_parity_difference": {"before": 0.05, "after": 0.25, "change": 0.2, "ci_low": 0.08, "ci_high": 0.36},
+              "equalized_odds_difference": {"before": 0.1, "after": 0.1, "change": 0.0, "ci_low": -0.1, "ci_high": 0.1},
+              "widened_significantly": widened, "widened_point_estimate": widened}
+    model = {"demographic_parity_ratio": 0.9, "four_fifths_violated": False}
+    return {"available": True, "attributes": ["sex"], "tolerance": 0.05, "favourable_outcome": "predicted 0",
+            "models": {"sex": {"logistic_regression": {"smote": model, "baseline": model, "tuned_threshold": model}}},
+            "changes": {"sex": {"logistic_regression": {"smote": change}}}}
+
+
+HELPING = {
+    ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
+    ("logistic_regression", "smote"): {"recall": 0.70, "test": predictions(0.75, 0.6, 2)},
+    ("logistic_regression", "tuned_threshold"): {"recall": 0.50, "test": predictions(0.45, 0.6, 3)},
+}
+
+
+def test_a_significant_fairness_widening_makes_the_recommendation_conditional():
+    verdict, _ = verdict_of(HELPING, fairness=_fairness(["demographic_parity_difference"]))
+    assert verdict["recommended"]["comparator"] == "smote"
+    assert verdict["status"] == "conditional"
+    assert verdict["dimensions"]["fairness"]["status"] == "fail"
+    assert "sex" in verdict["conditions"][0] and "+0.200" in verdict["conditions"][0]
+    assert verdict["best_passing"]["comparator"] == "tuned_threshold"  # named: the best configuration that passes
+    # a point-estimate widening whose CI includes the tolerance is a warning, not a condition
+    verdict, _ = verdict_of(HELPING, fairness={**_fairness([]), "changes": {"sex": {"logistic_regression": {"smote": {
+        **_fairness([])["changes"]["sex"]["logistic_regression"]["smote"],
+        "widened_point_estimate": ["demographic_parity_difference"]}}}}})
+    assert verdict["status"] == "recommended" and verdict["dimensions"]["fairness"]["status"] == "warn"
+
+
+def test_high_privacy_risk_makes_the_release_conditional():
+    privacy = {"methods": {"smote": {"verdict": {"risk": "high", "decided_by": "interpolation_attack"}}}}
+    verdict, _ = verdict_of(HELPING, privacy=privacy)
+    assert verdict["status"] == "conditional"
+    assert verdict["release"]["augmented_data"] is False
+    assert "not be released" in verdict["conditions"][0]
+    verdict, _ = verdict_of(HELPING, privacy=privacy, config_changes={"privacy": {"allow_release": True}})
+    assert verdict["release"]["augmented_data"] is True
+
+
+def test_a_degenerate_configuration_is_reported_and_never_recommended():
+    none_predicted = (np.zeros(len(Y_TEST), dtype=int), np.column_stack([np.full(len(Y_TEST), 0.9), np.full(len(Y_TEST), 0.1)]))
+    verdict, _ = verdict_of({
+        ("logistic_regression", "baseline"): {"recall": 0.0, "precision": 0.0, "test": none_predicted},
+        ("logistic_regression", "smote"): {"recall": 0.30, "test": predictions(0.30, 0.5, 2)},
+        ("logistic_regression", "class_weighted"): {"recall": 0.45, "test": predictions(0.45, 0.5, 3)},
+    })
+    degenerate = {d["configuration"]: d["reason"] for d in verdict["degenerate"]}
+    assert any("original data" in name for name in degenerate)
+    assert "predicts no minority row" in next(iter(degenerate.values()))
+    assert verdict["recommended"]["comparator"] == "class_weighted"
+
+
+def test_every_configuration_degenerate_is_not_recommended():
+    none_predicted = (np.zeros(len(Y_TEST), dtype=int), np.column_stack([np.full(len(Y_TEST), 0.9), np.full(len(Y_TEST), 0.1)]))
+    verdict, _ = verdict_of({("logistic_regression", c): {"recall": 0.0, "precision": 0.0, "test": none_predicted}
+                             for c in ("baseline", "smote")})
+    assert verdict["status"] == "not recommended" and verdict["recommended"] is None
+
+
+def test_precision_floor_excludes_configurations():
+    verdict, _ = verdict_of({
+        ("logistic_regression", "baseline"): {"recall": 0.40, "precision": 0.6, "test": predictions(0.40, 0.6, 1)},
+        ("logistic_regression", "tuned_threshold"): {"recall": 0.90, "precision": 0.2, "test": predictions(0.9, 0.3, 2)},
+        ("logistic_regression", "smote"): {"recall": 0.50, "precision": 0.5, "test": predictions(0.5, 0.5, 3)},
+    }, config_changes={"evaluation": {"precision_floor": 0.4}})
+    assert verdict["best_alternative"]["comparator"] == "baseline"
+    excluded = next(r for r in verdict["ranked"] if r["comparator"] == "tuned_threshold")
+    assert not excluded["eligible"] and "precision floor" in excluded["excluded_because"]
+
+
+def test_the_answer_can_be_recomputed_from_the_fold_records():
+    verdict, result = verdict_of(HELPING)
+    again = recompute_from_folds(result)
+    assert again["augmentation_helps"] == verdict["augmentation_helps"]
+    assert [r["p_holm"] for r in again["evidence"]] == pytest.approx([r["p_holm"] for r in verdict["evidence"]])
+
+
+def test_fast_precision_recall_points_match_scikit_learn():
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    from synthlib.metrics import average_precision, recall_at_precision
+
+    rng = np.random.default_rng(1)
+    y = rng.random(300) < 0.3
+    score = np.round(rng.random(300) * 0.5 + 0.4 * y, 2)  # rounded: many ties
+    assert average_precision(y, score) == pytest.approx(average_precision_score(y, score), abs=1e-12)
+    precision, recall, _ = precision_recall_curve(y, score)
+    for floor in (0.3, 0.5, 0.7, 0.99):
+        expected = recall[precision >= floor].max()
+        assert recall_at_precision(y, score, floor) == pytest.approx(expected, abs=1e-12)
