@@ -131,8 +131,18 @@ def _fairness_lines(result: dict[str, Any], classifier: str, comparator: str) ->
     return "\n".join(lines)
 
 
+def _hyperparameters(model, objective: str) -> str:
+    """The classifier's parameters, and for a tuned-threshold model the threshold it chose and how."""
+    if hasattr(model, "best_threshold_"):
+        inner = model.estimator_.named_steps["classifier"].get_params()
+        return (f"Decision threshold {model.best_threshold_:.3f} on the minority-class probability, tuned by "
+                f"{model.cv}-fold cross-validation inside the training split (objective: {objective}); "
+                f"classifier parameters `{inner}`")
+    return f"`{model.named_steps['classifier'].get_params()}`"
+
+
 def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) -> None:
-    from .narrative import configuration_name, verdict_sentence
+    from .narrative import CLASSIFIER_NAMES, configuration_name, verdict_sentence
 
     config, result = audit.prepared.config, audit.result
     classifier, comparator = configuration
@@ -165,7 +175,7 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
     model = audit.evaluation.models[configuration]
     create_model_card(
         model_name=f"{configuration_name(comparator, classifier)} for {config.dataset.name} ({role})",
-        overview=f"A {classifier} classifier predicting `{config.dataset.target}` ({config.dataset.target_description}); "
+        overview=f"A {CLASSIFIER_NAMES.get(classifier, classifier)} classifier predicting `{config.dataset.target}` ({config.dataset.target_description}); "
                  f"{role_text}. The saved pipeline cleans raw rows with the audit's fitted cleaning (missing markers, "
                  "imputation values and outlier caps from the training split), scales numeric columns and one-hot "
                  "encodes categorical ones.",
@@ -182,8 +192,7 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
                                f"{len(audit.prepared.test)} rows; confidence intervals are wide for small classes."),
         output_filename=path,
         audit_verdict=verdict_sentence(result),
-        hyperparameters=f"`{model.named_steps['classifier'].get_params()}`" if hasattr(model, "named_steps") else
-        "see the pipeline (a tuned-threshold wrapper around the preprocessing and classifier)",
+        hyperparameters=_hyperparameters(model, config.evaluation.threshold_objective),
         role_of_synthetic_data=synthetic_text, fairness_findings=_fairness_lines(result, classifier, comparator),
         privacy_findings=privacy_text,
     )
