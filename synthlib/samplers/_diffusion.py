@@ -18,6 +18,19 @@ from ._encoding import TableEncoder
 from ._seeding import resolve_device, seed_from, seeded
 
 
+def noise_schedule(n_steps: int) -> np.ndarray:
+    """Ho et al.'s linear betas rescaled to `n_steps` (Nichol & Dhariwal 2021's `linear` schedule).
+
+    The original 1e-4 to 0.02 was designed for 1,000 steps: at 100 steps it leaves alpha_bar_T = 0.364
+    (60 % of the signal) while sampling starts from pure noise. Scaling both ends by 1000 / n_steps keeps
+    the total noise of the 1,000-step chain, so alpha_bar_T ~ 4e-5 at any n_steps >= 50. The cosine
+    schedule was tried and rejected here: its last beta (capped at 0.999) divides the first sampling
+    step by sqrt(0.001), and a denoiser trained for few epochs then returns values in the hundreds.
+    """
+    scale = 1000 / n_steps
+    return np.clip(np.linspace(scale * 1e-4, scale * 0.02, n_steps), 0.0, 0.999)
+
+
 def _denoiser(width: int, hidden: int, steps: int):
     import torch
     from torch import nn
@@ -37,13 +50,18 @@ def _denoiser(width: int, hidden: int, steps: int):
 
 
 class DiffusionSampler(SynthlibOverSampler):
-    """Gaussian DDPM (Ho et al. 2020) on the encoded minority rows; predicts the added noise."""
+    """Gaussian DDPM (Ho et al. 2020) on the encoded minority rows; predicts the added noise.
+
+    `clip_sample` clips each step's predicted clean rows to the training range (as `clip_sample` in
+    diffusers' DDPMScheduler); without it the sampler is the plain DDPM update.
+    """
 
     method_name = "diffusion"
 
     def __init__(self, *, sampling_strategy=1.0, max_amplification=None, diminishing_factor=1.0,
                  categorical_features="auto", random_state=None, epochs: int = 300, batch_size: int = 256,
-                 n_steps: int = 100, hidden: int = 256, learning_rate: float = 2e-3, device: str = "auto"):
+                 n_steps: int = 100, hidden: int = 256, learning_rate: float = 2e-3, device: str = "auto",
+                 clip_sample: bool = True):
         super().__init__(sampling_strategy=sampling_strategy, max_amplification=max_amplification,
                          diminishing_factor=diminishing_factor, categorical_features=categorical_features,
                          random_state=random_state)
@@ -53,12 +71,13 @@ class DiffusionSampler(SynthlibOverSampler):
         self.hidden = hidden
         self.learning_rate = learning_rate
         self.device = device
+        self.clip_sample = clip_sample
 
     def _fit_sample(self, Z: np.ndarray, n_new: int) -> np.ndarray:
         import torch
 
         device = torch.device(self.device_)
-        betas = torch.linspace(1e-4, 0.02, self.n_steps, device=device)
+        betas = torch.as_tensor(noise_schedule(self.n_steps), dtype=torch.float32, device=device)
         alphas = 1 - betas
         alpha_bar = torch.cumprod(alphas, 0)
         model = _denoiser(Z.shape[1], self.hidden, self.n_steps).to(device)
@@ -76,14 +95,21 @@ class DiffusionSampler(SynthlibOverSampler):
                 loss.backward()
                 optimiser.step()
         model.eval()
+        low, high = data.min(0).values, data.max(0).values
         with torch.no_grad():
             x = torch.randn(n_new, Z.shape[1], device=device)
             for step in reversed(range(self.n_steps)):
                 t = torch.full((n_new,), step, device=device, dtype=torch.long)
-                eps = model(x, t)
-                x = (x - betas[step] / (1 - alpha_bar[step]).sqrt() * eps) / alphas[step].sqrt()
-                if step > 0:
-                    x = x + betas[step].sqrt() * torch.randn_like(x)
+                ab = alpha_bar[step]
+                x0 = (x - (1 - ab).sqrt() * model(x, t)) / ab.sqrt()  # predicted clean rows
+                if self.clip_sample:  # an early, poorly trained denoiser cannot push values out of range
+                    x0 = torch.clamp(x0, low, high)
+                if step == 0:
+                    x = x0
+                else:  # posterior mean of x_{t-1} given x_t and x0 (Ho et al. eq. 7), variance beta_t
+                    ab_prev = alpha_bar[step - 1]
+                    x = ((betas[step] * ab_prev.sqrt() * x0 + (1 - ab_prev) * alphas[step].sqrt() * x) / (1 - ab)
+                         + betas[step].sqrt() * torch.randn_like(x))
         return x.cpu().numpy()
 
     def _generate(self, X, y, strategy):
