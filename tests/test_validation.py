@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from scipy.spatial.distance import cdist, pdist
 
+from synthlib.narrative import validation_ranking, validation_summary
 from synthlib.validation import MMD, PRDC, Coverage, Density, Diversity, compute_evaluation_metrics
 
 
@@ -101,3 +102,152 @@ def test_plots_and_failing_metric_does_not_crash():
     assert set(result["figures"]) == {"distributions", "correlation_difference", "pca"}
     one_row = compute_evaluation_metrics(real, real.iloc[:1], ["x", "y", "z"], ["c"], quality=False)
     assert "geometry" in one_row["errors"] and one_row["integrity"]["n_synthetic"] == 1
+
+
+# ---------------------------------------------------------------- issue 17: fidelity corrections
+def gaussian(n: int, shift: float = 0.0, seed: int = 0, width: int = 20) -> np.ndarray:
+    """Standardised-looking encoded rows: at 20 columns typical squared distances are ~40, where gamma = 1 is blind."""
+    return np.random.default_rng(seed).normal(shift, 1.0, size=(n, width))
+
+
+def test_mmd_median_bandwidth_sees_a_shift_and_tests_it():
+    real = gaussian(300)
+    same, shifted = gaussian(300, seed=1), gaussian(300, shift=0.5, seed=2)
+    same_result, shifted_result = MMD().compute(real, same), MMD().compute(real, shifted)
+    assert shifted_result["score"] > 0.02 and shifted_result["score"] > 10 * abs(same_result["score"])
+    assert shifted_result["p_value"] < 0.01
+    assert same_result["p_value"] > 0.05
+    identical = MMD().compute(real, real.copy())
+    assert identical["p_value"] > 0.5
+    # the bandwidth is the median pairwise distance of the pooled rows (~ sqrt(2 * 20) here), not gamma = 1
+    pooled = np.vstack([real, shifted])
+    assert shifted_result["bandwidth"] == pytest.approx(np.median(pdist(pooled)), rel=1e-9)
+    assert shifted_result["gamma"] == pytest.approx(1 / (2 * shifted_result["bandwidth"] ** 2))
+    assert MMD().compute(real, shifted) == shifted_result  # seeded: same numbers again
+
+
+def test_mmd_permutation_p_value_matches_naive_permutations():
+    real, syn = gaussian(40, width=3), gaussian(50, shift=0.3, seed=4, width=3)
+    mmd = MMD(n_permutations=30, seed=7)
+    result = mmd.compute(real, syn)
+    pooled, rng = np.vstack([real, syn]), np.random.default_rng(7)
+    observed = MMD.statistic(real, syn, result["gamma"])
+    assert result["score"] == pytest.approx(observed, abs=1e-12)
+    permuted = []
+    for _ in range(30):
+        mask = np.zeros(len(pooled), dtype=bool)
+        mask[rng.permutation(len(pooled))[:len(real)]] = True
+        permuted.append(MMD.statistic(pooled[mask], pooled[~mask], result["gamma"]))
+    expected = (1 + sum(v >= observed - 1e-12 for v in permuted)) / 31
+    assert result["p_value"] == pytest.approx(expected)
+
+
+def test_mmd_fields_are_stored_next_to_score():
+    real = table()
+    shifted = real.copy()
+    shifted["x"] = shifted["x"] + 1.5
+    result = compute_evaluation_metrics(real, shifted, ["x", "y", "z"], ["c"], quality=False)["mmd"]
+    assert {"score", "bandwidth", "p_value", "gamma"} <= set(result)
+    assert result["p_value"] < 0.01
+
+
+def test_discriminator_judged_against_the_majority_share():
+    real, synthetic = table(240), table(320, seed=4)
+    result = compute_evaluation_metrics(real, synthetic, ["x", "y", "z"], ["c"], quality=False)
+    disc = result["discriminator"]
+    assert disc["chance_accuracy"] == pytest.approx(320 / 560)
+    assert disc["accuracy_above_chance"] == pytest.approx(disc["accuracy"] - 320 / 560)
+    text = validation_summary({"validation": {"smote": result}}, "smote")
+    assert "chance level 0.571" in text
+
+
+def test_distribution_tests_state_their_caveat():
+    real = table()
+    result = compute_evaluation_metrics(real, real.copy(), ["x", "y", "z"], ["c"], quality=False)
+    caveat = result["distribution_tests"]["caveat"]
+    assert "independent" in caveat and "not evidence of fidelity" in caveat
+    text = validation_summary({"validation": {"smote": result}}, "smote")
+    assert "0 of 4 features differ" in text and "not that the rows are faithful" in text
+    assert "assume independent samples" in text
+
+
+def near_copy_and_fresh(n: int = 300):
+    """Real rows, SMOTE rows interpolated towards each row's nearest neighbour (near-copies, as Borderline-SMOTE
+    gives on German credit) and a fresh, slightly shifted sample of the same kind of table."""
+    from imblearn.over_sampling import SMOTENC
+
+    real, majority = table(n), table(n, seed=20)
+    majority["x"] = majority["x"] + 1.0
+    X, y = pd.concat([real, majority], ignore_index=True), np.r_[np.ones(n), np.zeros(n)]
+    smote = SMOTENC(categorical_features=[3], k_neighbors=1, sampling_strategy={1: n + 100}, random_state=0)
+    interpolated = smote.fit_resample(X, y)[0].iloc[2 * n:]
+    fresh = table(n, seed=12)
+    fresh["x"] = fresh["x"] + 0.6  # off enough that the discriminator sees it better than the near-copies
+    return real, interpolated, fresh
+
+
+def test_near_copies_are_flagged_and_never_called_most_faithful():
+    real, interpolated, fresh = near_copy_and_fresh()
+    validation = {method: compute_evaluation_metrics(real, rows, ["x", "y", "z"], ["c"], quality=False)
+                  for method, rows in (("borderline_smote", interpolated), ("gaussian_copula", fresh))}
+    copy_close, fresh_close = validation["borderline_smote"]["closeness"], validation["gaussian_copula"]["closeness"]
+    assert copy_close["near_copy"] and copy_close["synthetic_median_dcr"] < 0.5 * copy_close["real_median_nn_distance"]
+    assert not fresh_close["near_copy"] and 0.5 < fresh_close["score"] < 3
+    # the near-copy fools the discriminator better: the old ranking called it "closest to the real minority"
+    assert (abs(validation["borderline_smote"]["discriminator"]["roc_auc"] - 0.5)
+            < abs(validation["gaussian_copula"]["discriminator"]["roc_auc"] - 0.5))
+    text = validation_ranking({"validation": validation})
+    assert "GaussianCopula is the most faithful" in text
+    assert "Borderline-SMOTE is the most faithful" not in text and "Borderline-SMOTE is closest" not in text
+    assert "near-copies" in text
+    assert f"{copy_close['score']:.2f}x" in text and f"{fresh_close['score']:.2f}x" in text  # closeness beside AUC
+
+
+def test_collapsed_generator_is_warned_about():
+    real = table()
+    rng = np.random.default_rng(5)
+    collapsed = pd.DataFrame({"x": rng.normal(0, 0.01, 300), "y": rng.normal(5, 0.01, 300),
+                              "z": rng.normal(2, 0.01, 300), "c": "a"})
+    result = compute_evaluation_metrics(real, collapsed, ["x", "y", "z"], ["c"], quality=False)
+    warning = result["collapse_warning"]
+    assert warning["collapsed"] is True and "recall" in warning["reason"]
+    assert result["discriminator"]["roc_auc"] > 0.95 and result["prdc"]["recall"] < 0.1
+    assert "generator collapsed" in validation_summary({"validation": {"tvae": result}}, "tvae")
+    healthy = compute_evaluation_metrics(real, table(300, seed=3), ["x", "y", "z"], ["c"], quality=False)
+    assert healthy["collapse_warning"]["collapsed"] is False
+    assert "collapsed" not in validation_summary({"validation": {"tvae": healthy}}, "tvae")
+
+
+def test_failing_metric_becomes_an_error_row_in_the_report(monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    import synthlib.validation._metrics as metrics
+    from synthlib.report import ReportContext
+
+    def broken(self, real, synthetic):
+        raise RuntimeError("kernel exploded")
+
+    monkeypatch.setattr(metrics.MMD, "compute", broken)
+    result = compute_evaluation_metrics(table(80), table(60, seed=2), ["x", "y", "z"], ["c"], quality=False)
+    assert result["mmd"] is None and result["errors"]["mmd"] == "RuntimeError: kernel exploded"
+    assert result["coverage"]["score"] is not None  # the other metrics carried on
+    markdown = ReportContext("t", SimpleNamespace(result={"validation": {"smote": result}}), tmp_path).validation_table()
+    assert "| SMOTE | mmd | n/a | RuntimeError: kernel exploded |" in markdown
+    assert "None" not in markdown
+    lines = markdown.splitlines()
+    mmd_line = next((line for line in lines if line.startswith("| MMD |")), None)  # a wide table is transposed
+    if mmd_line is not None:
+        assert mmd_line.split("|")[2].strip() == "n/a"
+    else:
+        header = [cell.strip() for cell in next(line for line in lines if line.startswith("| method |")).split("|")]
+        row = next(line for line in lines if line.startswith("| SMOTE |") and "RuntimeError" not in line)
+        assert row.split("|")[header.index("MMD")].strip() == "n/a"
+
+
+def test_diffusion_noise_schedule_reaches_noise():
+    from synthlib.samplers._diffusion import noise_schedule
+
+    for steps in (50, 100, 1000):
+        betas = noise_schedule(steps)
+        assert len(betas) == steps and np.all((betas > 0) & (betas < 1))
+        assert np.prod(1 - betas) < 1e-3  # the last step is (almost) pure noise, where sampling starts

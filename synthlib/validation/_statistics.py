@@ -9,6 +9,12 @@ import pandas as pd
 from scipy import stats
 
 CORRECTION = "Benjamini-Hochberg"
+CAVEAT = ("KS and chi-squared compare one feature at a time and assume two independent samples; synthetic rows "
+          "are made from these real rows, so they are not independent of them and the p-values are only "
+          "approximate. A significant difference shows that a feature's distribution was not reproduced. "
+          "\"No feature differs\" is not evidence of fidelity: the tests miss joint structure (correlations, "
+          "combinations of values), have little power on small samples, and copies of real rows pass them "
+          "perfectly. Read them beside the discriminator, coverage and closeness to real rows.")
 
 
 def _round(value: float, digits: int = 6) -> float | None:
@@ -50,7 +56,10 @@ def interpret(p_adjusted: float, alpha: float) -> str:
 
 def distribution_tests(real: pd.DataFrame, synthetic: pd.DataFrame, continuous: list[str], categorical: list[str],
                        alpha: float = 0.05) -> dict[str, Any]:
-    """KS per continuous feature, chi-squared per categorical feature; p-values adjusted together."""
+    """KS per continuous feature, chi-squared per categorical feature; p-values adjusted together.
+
+    `caveat` says what the tests can and cannot show (see CAVEAT).
+    """
     ks = {}
     for column in continuous:
         result = stats.ks_2samp(real[column].astype(float), synthetic[column].astype(float))
@@ -76,7 +85,7 @@ def distribution_tests(real: pd.DataFrame, synthetic: pd.DataFrame, continuous: 
         entry["p_adjusted"] = p
         entry["interpretation"] = interpret(p, alpha)
     return {"correction": CORRECTION, "alpha": alpha, "ks": ks, "chi2": chi2,
-            "n_features_differing": sum(p < alpha for p in adjusted)}
+            "n_features_differing": sum(p < alpha for p in adjusted), "caveat": CAVEAT}
 
 
 def class_balance(y_train, y_test, y_augmented, minority: Any, majority: Any) -> dict[str, float | None]:
