@@ -295,24 +295,28 @@ class ReportContext:
         return md_table(rows, caption=caption or "Sensitive groups in real vs synthetic minority rows.")
 
     def privacy_table(self, caption: str | None = None) -> str:
+        """One row per method: each attack next to its chance level, and the risk with the check that decided it."""
         rows = []
         for method, c in self.result["privacy"]["methods"].items():
-            dcr, mia, attack, kanon = c.get("dcr", {}), c.get("membership_inference", {}), c.get("interpolation_attack", {}), c.get("k_anonymity", {})
-            rows.append({"method": method_name(method), "exact copies": c["exact_copies"]["count"],
-                         "DCR median (syn / holdout)": f"{num(dcr.get('synthetic_median'))} / {num(dcr.get('holdout_median'))}",
-                         "closer than typical holdout": dcr.get("share_closer_than_typical_holdout"),
-                         "MIA AUC [95% CI]": f"{num(mia.get('auc'))} [{num(mia.get('ci_low'))}, {num(mia.get('ci_high'))}]",
-                         "attack AUC": attack.get("distinguish_auc"), "reconstruction precision": attack.get("reconstruction_precision"),
-                         "reconstruction recall": attack.get("reconstruction_recall"),
-                         "k-anonymity min class": kanon.get("smallest_class"),
-                         "risk": c["verdict"]["risk"], "decided by": (c["verdict"].get("decided_by") or "-").replace("_", " ")})
-        return md_table(rows,
-                        caption=caption or "Privacy checks per method, with the risk and the check that decided it.")
+            dcr, mia, attack = c.get("dcr", {}), c.get("membership_inference", {}), c.get("interpolation_attack", {})
+            chance = attack.get("chance", {})
+            rows.append({
+                "method": method_name(method), "exact copies": c["exact_copies"]["count"],
+                "DCR median syn / holdout": f"{num(dcr.get('synthetic_median'))} / {num(dcr.get('holdout_median'))}",
+                "membership AUC [95% CI] (chance 0.5)": f"{num(mia.get('auc'))} [{num(mia.get('ci_low'))}, {num(mia.get('ci_high'))}]",
+                "interpolation attack AUC [95% CI] (chance 0.5)": f"{num(attack.get('distinguish_auc'))} "
+                f"[{num(attack.get('distinguish_auc_ci_low'))}, {num(attack.get('distinguish_auc_ci_high'))}]" if attack else "n/a",
+                "reconstruction precision (chance)": f"{num(attack.get('reconstruction_precision'))} "
+                f"({num(chance.get('reconstruction_precision'))})" if attack else "n/a",
+                "beats chance": ("✓ yes" if attack.get("beats_chance") else "✗ no") if attack else "n/a",
+                "risk": c["verdict"]["risk"], "decided by": (c["verdict"].get("decided_by") or "-").replace("_", " ")})
+        return md_table(rows, caption=caption or "Privacy checks per method, each attack next to its chance level; "
+                                                 "membership inference is graded on the upper bound of its CI.")
 
     def thresholds_table(self, caption: str | None = None) -> str:
         t = self.result["privacy"]["thresholds"]
         return md_table([
-            {"check": "membership inference ROC-AUC", "medium from": t["mia_auc_medium"], "high from": t["mia_auc_high"]},
+            {"check": "membership inference ROC-AUC (upper bound of its 95% CI)", "medium from": t["mia_auc_medium"], "high from": t["mia_auc_high"]},
             {"check": "share of synthetic rows closer than the typical holdout row", "medium from": t["dcr_share_medium"], "high from": t["dcr_share_high"]},
             {"check": "interpolation attack ROC-AUC", "medium from": t["attack_auc_medium"], "high from": t["attack_auc_high"]},
             {"check": "share of exact copies", "medium from": "> 0", "high from": f"> {t['exact_copy_share_high']}"},
