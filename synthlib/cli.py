@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 from pathlib import Path
 from typing import Any, Callable
 
@@ -37,7 +36,21 @@ def clear_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step.")) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from .progress import configure_stderr_logging
+
+    configure_stderr_logging(verbose)
+
+
+@app.command()
+@clear_errors
+def init(folder: Path = typer.Argument(..., help="The project folder to create (new, or without these files).")) -> None:
+    """Create an audit project: params/ with a commented example, data/, report/audit.qmd, _quarto.yml, .gitignore."""
+    from .project import init_project
+
+    for path in init_project(folder):
+        console.print(f"created {path}", highlight=False)
+    console.print(f"next: cd {folder} && synthlib check params/german_credit.yml && synthlib render german_credit",
+                  highlight=False)
 
 
 @app.command()
@@ -103,47 +116,24 @@ def profile(params: str = typer.Argument(..., help="A params file or a data set 
     console.print(f"numeric: {prepared.numeric}\nordinal: {prepared.ordinal}\ncategorical: {prepared.categorical}")
 
 
-class _Steps:
-    """A spinner with the name of the running step (rich), also logged."""
-
-    def __init__(self) -> None:
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=errors,
-                                 transient=False)
-        self.task = None
-
-    def __enter__(self):
-        self.progress.__enter__()
-        self.task = self.progress.add_task("starting", total=None)
-        return self
-
-    def __call__(self, step: str) -> None:
-        logging.getLogger("synthlib").info("step: %s", step)
-        self.progress.update(self.task, description=step)
-
-    def __exit__(self, *exc):
-        return self.progress.__exit__(*exc)
-
-
 @app.command()
 @clear_errors
 def run(dataset: str = typer.Argument(..., help="A data set name in params/ or a params file."),
         out: Path = typer.Option(None, "--out", help="Output folder (default: reports/<name>)."),
         fast: bool = typer.Option(False, "--fast", help="Fast profile: 3 methods, 2 classifiers, 3-fold CV.")) -> None:
     """Run the audit; write results.json and the OutputMaterials bundle."""
-    from .pipeline import run as run_pipeline
+    from .pipeline import run_fresh
+    from .progress import STEPS, step_reporter
 
-    with _Steps() as steps:
-        audit, out_dir = run_pipeline(dataset, fast=fast, out_dir=out, progress=steps)
-    summary = audit.result["utility"]["summary"]
-    best = summary.get("best_augmented") or {}
-    console.print(f"[green]done[/] in {audit.result['timings'].get('total', 0):.1f} s "
-                  f"(cache {'hit' if audit.result['cache']['hit'] else 'miss'}): {out_dir / 'results.json'}, "
-                  f"{out_dir / 'OutputMaterials'}")
-    if best:
-        console.print(f"best augmented configuration: {best['comparator']} + {best['classifier']} "
-                      f"({summary['primary_metric']} CV mean {best['cv_mean']:.3f})")
+    with step_reporter(total=STEPS.index("export bundle") + 1) as steps:
+        audit, out_dir = run_fresh(dataset, fast=fast, out_dir=out, progress=steps)
+    cache = "cache hit: loaded, not recomputed" if audit.result["cache"]["hit"] else "computed"
+    console.print(f"[green]done[/] ({cache}): {out_dir / 'results.json'}, {out_dir / 'OutputMaterials'}; "
+                  f"warnings in {out_dir / 'run.log'}", highlight=False)
+    recommended = (audit.result.get("verdict") or {}).get("recommended") or {}
+    if recommended:
+        console.print(f"recommended configuration: {recommended['comparator']} + {recommended['classifier']}",
+                      highlight=False)
 
 
 @app.command()
@@ -154,10 +144,11 @@ def render(dataset: str = typer.Argument(..., help="A data set name in params/ o
            engine: str = typer.Option("auto", "--engine", help="auto, quarto or builtin."),
            fast: bool = typer.Option(False, "--fast", help="Fast profile (for tests and previews).")) -> None:
     """Run the audit and render the report (HTML and PDF)."""
+    from .progress import step_reporter
     from .render import render as render_report
 
     formats = tuple(f.strip() for f in format.split(",") if f.strip())
-    with _Steps() as steps:
+    with step_reporter() as steps:
         outputs = render_report(dataset, out_dir=out, formats=formats, engine=engine, fast=fast, progress=steps)
     for kind, path in outputs.items():
         if kind != "engine":
@@ -168,12 +159,13 @@ def render(dataset: str = typer.Argument(..., help="A data set name in params/ o
 @app.command()
 @clear_errors
 def notebook(out: Path = typer.Option(Path("report/audit.ipynb"), "--out", help="Where to write the .ipynb.")) -> None:
-    """Write report/audit.ipynb from report/audit.qmd, for `papermill report/audit.ipynb out.ipynb -p dataset NAME`."""
-    from .render import REPORT, write_notebook
+    """Write the report as a notebook, for `papermill report/audit.ipynb out.ipynb -p dataset NAME`.
 
-    if not REPORT.exists():
-        raise typer.BadParameter(f"{REPORT} not found: run this in the project root")
-    console.print(f"wrote {write_notebook(REPORT, out)}")
+    It is made from the project's report/audit.qmd (the current folder's), or the packaged template."""
+    from .project import report_template
+    from .render import write_notebook
+
+    console.print(f"wrote {write_notebook(report_template(Path.cwd()), out)}")
 
 
 @app.command()
@@ -214,6 +206,7 @@ def monitor(bundle: Path = typer.Argument(..., help="An OutputMaterials folder (
 
 
 @app.command()
+@clear_errors
 def batch(params: list[str] = typer.Argument(..., help="Data set names or params files."),
           workers: int = typer.Option(2, "--workers", help="Local Dask workers (ignored with --scheduler)."),
           scheduler: str = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler."),

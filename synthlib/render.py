@@ -1,15 +1,19 @@
-"""Render `report/audit.qmd` to HTML and PDF with Quarto when it is installed, or with the built-in engine.
+"""Render the report template to HTML and PDF, with Quarto when it is installed or with the built-in engine.
 
-Built-in engine: jupytext reads the .qmd as a notebook, papermill executes it with the parameters
-injected, the outputs become Markdown (asis text, figures with numbered captions), and pandoc
-(pypandoc-binary) writes the self-contained HTML and a Typst file that the `typst` package compiles
-to PDF. Quarto drives the same tools. Outputs are staged and moved into place only on success.
+The template is the project's `report/audit.qmd`, or the packaged one when the project has none. Both engines
+execute it once: jupytext reads the .qmd as a notebook and papermill executes it with the parameters injected,
+in the project folder. The built-in engine turns the outputs into Markdown (asis text, figures with numbered
+captions) and pandoc (pypandoc-binary) writes the self-contained HTML and a Typst file that the `typst` package
+compiles to PDF. The quarto engine hands the executed notebook to `quarto render --no-execute` once per format,
+in a staging Quarto project (so Quarto neither executes twice nor edits the user's `.gitignore`). Outputs are
+staged and moved into place only on success.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import json
 import logging
 import os
@@ -25,9 +29,9 @@ import yaml
 
 from . import __version__
 from .errors import SynthlibError
+from .project import quarto_config, report_template
 
 logger = logging.getLogger(__name__)
-REPORT = Path("report") / "audit.qmd"
 OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")
 
 
@@ -204,95 +208,103 @@ def _execute(notebook: nbformat.NotebookNode, work: Path, parameters: dict[str, 
     nbformat.write(notebook, source)
     try:
         papermill.execute_notebook(str(source), str(executed), parameters=parameters, cwd=str(root),
-                                   kernel_name="python3", progress_bar=False, log_output=False)
+                                   kernel_name="python3", progress_bar=False, log_output=False,
+                                   extra_arguments=["--log-level=CRITICAL"])  # no kernel log lines on stderr
     except papermill.PapermillExecutionError as exc:
         raise RenderError(f"the report notebook failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue}") from None
     return nbformat.read(executed, as_version=4)
 
 
-def render_builtin(name: str, fast: bool, root: Path, out_dir: Path, formats: list[str],
-                   progress: Callable[[str], None]) -> dict[str, Path]:
-    work = out_dir / ".render-partial"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
-        progress("read report/audit.qmd")
-        notebook, front = qmd_to_notebook(root / REPORT)
-        progress("execute the report notebook")
-        executed = _execute(notebook, work, {"dataset": name, "fast": fast, "out_dir": str(out_dir.resolve())}, root)
-        progress("write HTML and PDF")
-        dataset = executed_dataset_name(root, name, fast)
-        metadata = {"title": front.get("title", "Audit"), "subtitle": f"{dataset}",
-                    "date": datetime.date.today().isoformat(), "lang": "en"}
-        built = build_outputs(executed, work, formats, metadata)
-        built["notebook"] = work / "audit.executed.ipynb"
-        final = {}
-        for kind, path in built.items():
-            target = out_dir / ("report.ipynb" if kind == "notebook" else path.name)
-            os.replace(path, target)
-            final[kind] = target
-        return final
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+def convert_builtin(executed: nbformat.NotebookNode, front: dict[str, Any], work: Path, formats: list[str],
+                    subtitle: str) -> dict[str, Path]:
+    """HTML and PDF with pandoc and typst."""
+    metadata = {"title": front.get("title", "Audit"), "subtitle": subtitle,
+                "date": datetime.date.today().isoformat(), "lang": "en"}
+    return build_outputs(executed, work, formats, metadata)
 
 
-def executed_dataset_name(root: Path, name: str, fast: bool) -> str:
-    from .pipeline import resolve
+def quarto_output(folder: Path, kind: str) -> Path:
+    """Quarto's output file: inside a project it is `<output-dir>/<path of the input>`, e.g. report/audit.html."""
+    found = sorted(folder.rglob(f"audit.{kind}"))
+    if not found:
+        raise RenderError(f"quarto finished but wrote no audit.{kind} under {folder}")
+    return found[0]
 
-    _, config = resolve(name, fast, root)
-    return config.dataset.name + (" (fast profile)" if fast else "")
 
+def convert_quarto(executed: nbformat.NotebookNode, front: dict[str, Any], work: Path, formats: list[str],
+                   subtitle: str, root: Path) -> dict[str, Path]:
+    """`quarto render report/audit.ipynb --no-execute --to html|typst` on the executed notebook.
 
-def render_quarto(name: str, fast: bool, root: Path, out_dir: Path, formats: list[str],
-                  progress: Callable[[str], None]) -> dict[str, Path]:
-    """`quarto render report/audit.qmd -P dataset:NAME` into a staging folder, then moved into place."""
-    work = out_dir / ".render-partial"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    final = {}
-    try:
-        for kind in formats:
-            to = "typst" if kind == "pdf" else "html"
-            command = [quarto_available() or "quarto", "render", str(REPORT), "--to", to, "-P", f"dataset:{name}",
-                       "-P", f"fast:{str(fast)}", "-P", f"out_dir:{out_dir.resolve()}", "--output-dir", str(work.resolve())]
-            progress(f"quarto render ({to})")
-            done = subprocess.run(command, cwd=root, capture_output=True, text=True)
-            if done.returncode != 0:
-                raise RenderError(f"quarto render failed (exit {done.returncode}): {done.stderr.strip()[-800:]}")
-            produced = work / f"audit.{kind}"
-            if not produced.exists():
-                raise RenderError(f"quarto finished but wrote no {produced.name} in {work}")
-            target = out_dir / f"report.{kind}"
-            os.replace(produced, target)
-            final[kind] = target
-        return final
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    It runs in a staging project that has the project's `_quarto.yml` formats, so Quarto's own files (`.quarto/`,
+    its `.gitignore` entries) never touch the user's project.
+    """
+    project = work / "quarto"
+    (project / "report").mkdir(parents=True)
+    settings = yaml.safe_load(quarto_config(root).read_text(encoding="utf-8")) or {}
+    settings["project"] = {"type": "default"}
+    (project / "_quarto.yml").write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    header = {k: v for k, v in front.items() if k != "jupyter"}
+    header.update(subtitle=subtitle, date=datetime.date.today().isoformat())
+    notebook = nbformat.from_dict(executed)
+    notebook.cells.insert(0, nbformat.v4.new_raw_cell(f"---\n{yaml.safe_dump(header, sort_keys=False)}---"))
+    nbformat.write(notebook, project / "report" / "audit.ipynb")
+    outputs = {}
+    for kind in formats:
+        to = "typst" if kind == "pdf" else "html"
+        command = [quarto_available() or "quarto", "render", "report/audit.ipynb", "--no-execute", "--to", to,
+                   "--output-dir", "_output"]
+        done = subprocess.run(command, cwd=project, capture_output=True, text=True)
+        logger.info("quarto render --to %s: %s", to, done.stderr.strip()[-2000:])
+        if done.returncode != 0:
+            raise RenderError(f"quarto render --to {to} failed (exit {done.returncode}): {done.stderr.strip()[-800:]}")
+        outputs[kind] = quarto_output(project / "_output", kind)
+    return outputs
 
 
 def render(dataset: str, out_dir: Path | None = None, formats: tuple[str, ...] = ("html", "pdf"), engine: str = "auto",
            fast: bool = False, project_root: Path | None = None,
            progress: Callable[[str], None] | None = None) -> dict[str, Path]:
-    """Run the audit (cached), write results.json and the bundle, and render the report."""
-    from .pipeline import run
+    """Run the audit (cached), write results.json and the bundle, and render the report.
+
+    Relative paths resolve from the params file's project (or `project_root`), never from the working folder.
+    """
+    from .config import find_params
+    from .export import write_bundle
+    from .pipeline import RUN_LOG, fresh_outputs, output_dir, project_root_of, resolve, run
+    from .progress import run_log
 
     say = progress or (lambda step: logger.info("step: %s", step))
     unknown = set(formats) - {"html", "pdf"}
     if unknown:
         raise RenderError(f"--format takes html and/or pdf, got {', '.join(sorted(unknown))}")
-    root = (project_root or Path.cwd()).resolve()
     chosen = choose_engine(engine)
-    audit, out = run(dataset, fast=fast, project_root=root, out_dir=out_dir, progress=say)
-    for stale in ("report.html", "report.pdf", "report.ipynb"):
-        (out / stale).unlink(missing_ok=True)
-    name = Path(dataset).stem if str(dataset).endswith((".yml", ".yaml")) else str(dataset)
-    dataset_arg = str(Path(dataset).resolve()) if str(dataset).endswith((".yml", ".yaml")) else name
-    renderer = render_quarto if chosen == "quarto" else render_builtin
-    outputs = renderer(dataset_arg, fast, root, out, list(formats), say)
-    if "notebook" in outputs:
-        from .export import write_bundle
-
+    name, config = resolve(dataset, fast, project_root)
+    root = project_root_of(config)
+    params = find_params(dataset, project_root).resolve()
+    out = output_dir(name, config, out_dir)
+    convert = functools.partial(convert_quarto, root=root) if chosen == "quarto" else convert_builtin
+    with fresh_outputs(out), run_log(out / RUN_LOG):
+        audit, _ = run(params, fast, root, out, say)
+        work = out / ".render-partial"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        try:
+            say("read the report template")
+            notebook, front = qmd_to_notebook(report_template(root))
+            say("execute the report notebook")
+            executed = _execute(notebook, work, {"dataset": str(params), "fast": fast, "out_dir": str(out)}, root)
+            say("write the report")
+            subtitle = config.dataset.name + (" (fast profile)" if fast else "")
+            built = convert(executed, front, work, list(formats), subtitle)
+            built["notebook"] = work / "audit.executed.ipynb"
+            outputs = {}
+            for kind, path in built.items():
+                outputs[kind] = out / ("report.ipynb" if kind == "notebook" else f"report.{kind}")
+                os.replace(path, outputs[kind])
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         write_bundle(audit, out, notebook=outputs["notebook"])
     outputs["results"] = out / "results.json"
+    outputs["log"] = out / RUN_LOG
     outputs["engine"] = Path(chosen)
     return outputs

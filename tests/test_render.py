@@ -1,52 +1,92 @@
-"""End-to-end render with the built-in engine (fast profile), engine detection, batch with a broken item."""
+"""End-to-end render (built-in engine, fast profile) in a temporary copy of the example project; the quarto engine
+with a fake `quarto`; batch; stale and failed outputs; progress and the run log. Everything is written under tmp."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+import shutil
 import stat
+import sys
+import warnings
+from html import unescape
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+import synthlib.render
 from synthlib.cli import app
-from synthlib.render import REPORT, choose_engine, qmd_to_notebook, render
+from synthlib.errors import ConfigError
+from synthlib.progress import StepLines, configure_stderr_logging, run_log
+from synthlib.project import PROJECT_FILES, REPORT, TEMPLATES, init_project, report_template
+from synthlib.render import RenderError, choose_engine, qmd_to_notebook, render
 
 from .conftest import ROOT
 
 runner = CliRunner()
-HEADINGS = ["Problem definition", "Data assessment and ethical analysis", "Method selection",
-            "Synthetic data validation", "Model performance analysis", "Fairness and privacy review",
-            "Exported outputs", "Deployment and monitoring", "Documentation and ethics review", "Conclusion"]
+# The template's top-level sections (its text is edited elsewhere; each must reach the report).
+HEADINGS = [re.sub(r"\s*\{.*\}$", "", line[2:]).strip()
+            for line in (TEMPLATES / "audit.qmd").read_text().splitlines() if line.startswith("# ")]
 TEMPLATE_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_ /&().,-]{2,}\]")
 RAW_QUARTO = ["```{python}", "#| ", "{python}", "@fig-", "@tbl-", "::: {.callout", "{{<"]
+STAMPED_STEP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d .*\[\d+/\d+\] \w", re.M)
+
+
+def copy_example_project(target: Path) -> Path:
+    """The repository's example project (params/, data/, report/, _quarto.yml, .gitignore) copied to `target`."""
+    for folder in ("params", "data", "report"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("*.ipynb", "*_files"))
+    for name in ("_quarto.yml", ".gitignore"):
+        shutil.copyfile(ROOT / name, target / name)
+    return target
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    out = tmp_path_factory.mktemp("render") / "german_credit"
+def project(tmp_path_factory) -> Path:
+    return copy_example_project(tmp_path_factory.mktemp("example"))
+
+
+@pytest.fixture(scope="module")
+def rendered(project, tmp_path_factory):
+    """German credit rendered from an unrelated working folder: paths resolve from the params file's project."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
     monkey = pytest.MonkeyPatch()
-    monkey.chdir(ROOT)
-    outputs = render("german_credit", out_dir=out, engine="builtin", fast=True, project_root=ROOT)
-    monkey.undo()
-    return outputs, json.loads((out / "results.json").read_text())
+    monkey.chdir(elsewhere)
+    try:
+        outputs = render(str(project / "params" / "german_credit.yml"), engine="builtin", fast=True)
+    finally:
+        monkey.undo()
+    assert not any(elsewhere.iterdir())  # nothing written into the working folder
+    return outputs, json.loads(outputs["results"].read_text())
 
 
 def _key_numbers(result: dict) -> list[str]:
-    summary = result["utility"]["summary"]
-    best = summary["best_augmented"]
+    """Numbers the report must quote as computed: the recommended configuration's CV mean, the training rows."""
+    recommended = result["verdict"]["recommended"]
     train = result["data"]["profile"]["class_balance"]["train"]["counts"]
-    return [f"{best['cv_mean']:.3f}", f"{summary['criteria'][0]['observed']:+.3f}", str(sum(train.values())),
-            f"{result['validation'][best['comparator']]['discriminator']['roc_auc']:.3f}"]
+    return [f"{recommended['cv_mean']:.3f}", str(sum(train.values()))]
+
+
+def _text(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).replace("\u2019", "'").split())
+
+
+def test_outputs_and_cache_land_in_the_params_files_project(project, rendered):
+    outputs, _ = rendered
+    assert outputs["results"].parent == project / "reports" / "german_credit"
+    assert list((project / ".cache").glob("audit-*.joblib"))
 
 
 def test_html_has_every_section_and_no_leftovers(rendered):
     outputs, result = rendered
     html = " ".join(outputs["html"].read_text().split())
+    text = _text(html)
     for heading in HEADINGS:
-        assert heading in html, heading
+        assert heading in text, heading
     assert "Traceback" not in html
     assert not TEMPLATE_PLACEHOLDER.search(re.sub(r"<[^>]+>", " ", html))
     for raw in RAW_QUARTO:
@@ -55,7 +95,7 @@ def test_html_has_every_section_and_no_leftovers(rendered):
     assert html.count("<img") >= 10 and "data:image/png;base64" in html  # self-contained figures
     assert "Figure 1:" in html
     for number in _key_numbers(result):
-        assert number in html, number
+        assert number in text, number
 
 
 def test_pdf_has_pages_and_the_same_numbers(rendered):
@@ -71,17 +111,102 @@ def test_pdf_has_pages_and_the_same_numbers(rendered):
 def test_outputs_are_complete(rendered):
     outputs, result = rendered
     out = outputs["results"].parent
-    assert {p.name for p in out.iterdir()} >= {"report.html", "report.pdf", "report.ipynb", "results.json", "OutputMaterials"}
+    assert {p.name for p in out.iterdir()} >= {"report.html", "report.pdf", "report.ipynb", "results.json",
+                                               "OutputMaterials", "run.log"}
     assert not any(p.name.startswith(".") and "partial" in p.name for p in out.iterdir())
     assert "report.ipynb" in json.loads((out / "OutputMaterials" / "manifest.json").read_text())["files"]
     assert set(result) >= {"config", "data", "augmentation", "validation", "utility", "fairness", "privacy",
                            "timings", "versions"}
 
 
-def test_breast_cancer_fairness_section_says_no_sensitive_attributes(tmp_path):
-    outputs = render("breast_cancer", out_dir=tmp_path / "bc", formats=("html",), engine="builtin", fast=True,
-                     project_root=ROOT)
+def test_stale_outputs_of_an_earlier_run_do_not_survive(project, rendered, tmp_path):
+    """--out at an earlier run's folder: its report.pdf (not rendered this time) and bundle files are gone."""
+    out = tmp_path / "reused"
+    (out / "OutputMaterials").mkdir(parents=True)
+    (out / "OutputMaterials" / "from_the_earlier_run.csv").write_text("x\n1\n")
+    (out / "report.pdf").write_text("earlier data set")
+    (out / "results.json").write_text('{"earlier": true}')
+    (out / "notes.txt").write_text("the user's own file")
+    outputs = render(str(project / "params" / "breast_cancer.yml"), out_dir=out, formats=("html",),
+                     engine="builtin", fast=True)
     assert "No sensitive attributes are configured" in outputs["html"].read_text()
+    assert not (out / "report.pdf").exists()
+    assert not (out / "OutputMaterials" / "from_the_earlier_run.csv").exists()
+    assert json.loads((out / "results.json").read_text())["config"]["resolved"]["dataset"]["source"] == "builtin:breast_cancer"
+    assert (out / "notes.txt").read_text() == "the user's own file"  # only synthlib's own output names are cleared
+
+
+def test_a_failed_render_leaves_nothing_that_looks_finished(project, rendered, tmp_path, monkeypatch):
+    broken = tmp_path / "broken.qmd"
+    broken.write_text(REPORT_WITH_FAILING_CELL)
+    monkeypatch.setattr(synthlib.render, "report_template", lambda root: broken)
+    out = tmp_path / "failed"
+    out.mkdir()
+    (out / "report.html").write_text("an earlier report")
+    with pytest.raises(RenderError, match="ZeroDivisionError"):
+        render(str(project / "params" / "german_credit.yml"), out_dir=out, engine="builtin", fast=True)
+    assert sorted(p.name for p in out.iterdir()) == ["run.log"]
+
+
+REPORT_WITH_FAILING_CELL = """---
+title: "broken"
+---
+
+```{python}
+#| tags: [parameters]
+dataset = "german_credit"
+fast = False
+out_dir = ""
+```
+
+```{python}
+1 / 0
+```
+"""
+
+
+def test_out_pointing_at_a_file_is_refused(project, tmp_path):
+    target = tmp_path / "a_file.txt"
+    target.write_text("not a folder")
+    result = runner.invoke(app, ["run", str(project / "params" / "german_credit.yml"), "--out", str(target), "--fast"])
+    assert result.exit_code == 2
+    assert "is a file" in result.stderr and "Traceback" not in result.output
+    assert target.read_text() == "not a folder"
+
+
+def test_progress_lines_are_timestamped_off_a_terminal_and_name_the_cache_hit(project, rendered):
+    """`run` after the fixture's render: a cache hit, one plain timestamped line per step (CliRunner is no TTY)."""
+    result = runner.invoke(app, ["run", str(project / "params" / "german_credit.yml"), "--fast",
+                                 "--out", str(project / "reports" / "again")])
+    assert result.exit_code == 0, result.output
+    assert STAMPED_STEP.search(result.stderr), result.stderr
+    assert "[1/7] prepare" in result.stderr and "cache hit" in result.stderr
+    assert "cache hit" in result.stdout
+
+
+def test_dependency_warnings_go_to_the_run_log_not_stderr(tmp_path, capsys):
+    configure_stderr_logging(verbose=False)
+    log = tmp_path / "run.log"
+    with run_log(log):
+        warnings.warn("a dependency's FutureWarning", FutureWarning)
+        logging.getLogger("distributed.scheduler").info("State start")
+        logging.getLogger("synthlib.audit").warning("a synthlib warning")
+    text = log.read_text()
+    assert "a dependency's FutureWarning" in text and "State start" in text and "a synthlib warning" in text
+    stderr = capsys.readouterr().err
+    assert "FutureWarning" not in stderr and "State start" not in stderr
+    assert "a synthlib warning" in stderr
+
+
+def test_step_lines_count_the_steps(tmp_path):
+    stream = (tmp_path / "steps.txt").open("w")
+    steps = StepLines(label="german_credit", total=7, stream=stream)
+    for step in ("prepare", "load cached results", "export bundle"):
+        steps(step)
+    stream.close()
+    lines = (tmp_path / "steps.txt").read_text().splitlines()
+    assert len(lines) == 3 and all(STAMPED_STEP.match(lines[i]) for i in (0, 2))
+    assert "german_credit [1/7] prepare" in lines[0] and "cache hit" in lines[1] and "[7/7] export bundle" in lines[2]
 
 
 def test_parameters_cell_is_tagged_for_papermill(tmp_path, monkeypatch):
@@ -91,51 +216,133 @@ def test_parameters_cell_is_tagged_for_papermill(tmp_path, monkeypatch):
     tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and 'dataset = "german_credit"' in tagged[0].source
     assert front["title"]
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(tmp_path)  # no report/ here: the packaged template is used
     target = tmp_path / "audit.ipynb"
     result = runner.invoke(app, ["notebook", "--out", str(target)])
     assert result.exit_code == 0, result.output
     assert set(papermill.inspect_notebook(str(target))) == {"dataset", "fast", "out_dir"}
 
 
-def test_engine_detection_uses_a_quarto_on_path(tmp_path, monkeypatch):
+def test_example_project_copies_match_the_packaged_templates():
+    """The repository's example project holds copies of synthlib/templates/ (`make sync-template`)."""
+    assert (ROOT / "report" / "audit.qmd").read_bytes() == (TEMPLATES / "audit.qmd").read_bytes()
+    assert (ROOT / "_quarto.yml").read_bytes() == (TEMPLATES / "_quarto.yml").read_bytes()
+    assert (ROOT / "data" / "german_credit.csv").read_bytes() == (TEMPLATES / "data" / "german_credit.csv").read_bytes()
+
+
+def test_init_creates_a_project_and_never_overwrites(tmp_path):
+    from synthlib.config import load_config
+    from synthlib.io import load_dataset
+
+    result = runner.invoke(app, ["init", str(tmp_path / "audit")])
+    assert result.exit_code == 0, result.output
+    assert {name for name in PROJECT_FILES} <= {str(p.relative_to(tmp_path / "audit")) for p in (tmp_path / "audit").rglob("*")}
+    gitignore = (tmp_path / "audit" / ".gitignore").read_text().splitlines()
+    assert "/.quarto/" in gitignore and "**/*.quarto_ipynb" in gitignore
+    config = load_config(tmp_path / "audit" / "params" / "german_credit.yml")
+    assert len(load_dataset(config)) == 1000
+    assert report_template(tmp_path / "audit") == tmp_path / "audit" / "report" / "audit.qmd"
+    assert report_template(tmp_path) == TEMPLATES / "audit.qmd"
+
+    (tmp_path / "audit" / "params" / "german_credit.yml").write_text("# edited by the user\n")
+    again = runner.invoke(app, ["init", str(tmp_path / "audit")])
+    assert again.exit_code == 2 and "already exists" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+    assert (tmp_path / "audit" / "params" / "german_credit.yml").read_text() == "# edited by the user\n"
+
+
+FAKE_QUARTO = """#!{python}
+\"\"\"A stand-in for `quarto render` that writes where the real one writes, inside a project:
+<output-dir>/<input's folder>/<stem>.html|.pdf, appends its two entries to the project's .gitignore when they
+are missing, and counts how often it would execute code (a .qmd without --no-execute, or --execute).\"\"\"
+import sys
+from pathlib import Path
+
+args = sys.argv[1:]
+log = Path({log!r})
+with log.open("a") as handle:
+    handle.write(" ".join(args) + "\\n")
+source = Path(args[1])
+if not source.exists():
+    sys.exit(f"ERROR: {{source}} does not exist")
+out = Path(args[args.index("--output-dir") + 1]) if "--output-dir" in args else Path(".")
+to = args[args.index("--to") + 1] if "--to" in args else "html"
+if (source.suffix == ".qmd" and "--no-execute" not in args) or "--execute" in args:
+    with Path({executions!r}).open("a") as handle:
+        handle.write("executed\\n")
+target = out / source.parent / (source.stem + (".pdf" if to == "typst" else ".html"))
+target.parent.mkdir(parents=True, exist_ok=True)
+target.write_text("%PDF-1.7 fake\\n" if to == "typst" else "<html>fake quarto</html>\\n")
+gitignore = Path(".gitignore")
+lines = gitignore.read_text().splitlines() if gitignore.exists() else []
+missing = [entry for entry in ("/.quarto/", "**/*.quarto_ipynb") if entry not in lines]
+if missing:
+    gitignore.write_text("\\n".join(lines + missing) + "\\n")
+Path(".quarto").mkdir(exist_ok=True)
+"""
+
+
+def test_quarto_engine_executes_once_finds_the_project_outputs_and_leaves_gitignore_alone(
+        project, rendered, tmp_path, monkeypatch):
+    user = tmp_path / "user"
+    init_project(user)
+    shutil.copytree(project / ".cache", user / ".cache")  # the fixture's German credit audit: a cache hit
+    shutil.copyfile(project / "params" / "german_credit.yml", user / "params" / "german_credit.yml")  # same config
+    marker = "A sentence only this project's template has."
+    qmd = user / "report" / "audit.qmd"
+    qmd.write_text(qmd.read_text().replace("# Problem definition", f"{marker}\n\n# Problem definition", 1))
+    gitignore_before = (user / ".gitignore").read_bytes()
+
+    calls, executions = tmp_path / "calls.txt", tmp_path / "executions.txt"
     fake = tmp_path / "bin" / "quarto"
     fake.parent.mkdir()
-    log = tmp_path / "calls.txt"
-    fake.write_text(f"""#!/usr/bin/env bash
-echo "$@" >> {log}
-out=""; to=""
-while [ $# -gt 0 ]; do case "$1" in --output-dir) out="$2"; shift;; --to) to="$2"; shift;; esac; shift; done
-if [ "$to" = "typst" ]; then echo "%PDF-1.7 fake" > "$out/audit.pdf"; else echo "<html>fake</html>" > "$out/audit.html"; fi
-""")
+    fake.write_text(FAKE_QUARTO.format(python=sys.executable, log=str(calls), executions=str(executions)))
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    executed = []
+    real_execute = synthlib.render._execute
+    monkeypatch.setattr(synthlib.render, "_execute", lambda *a: executed.append(1) or real_execute(*a))
+    monkeypatch.chdir(tmp_path)
     assert choose_engine("auto") == "quarto"
-    outputs = render("german_credit", out_dir=tmp_path / "q", engine="auto", fast=True, project_root=ROOT)
-    assert outputs["html"].read_text().startswith("<html>fake") and outputs["pdf"].exists()
-    calls = log.read_text()
-    assert "render report/audit.qmd --to html -P dataset:german_credit -P fast:True" in calls
+
+    outputs = render(str(user / "params" / "german_credit.yml"), engine="auto", fast=True)
+    assert outputs["engine"].name == "quarto"
+    assert outputs["html"] == user / "reports" / "german_credit" / "report.html"
+    assert outputs["html"].read_text().startswith("<html>fake quarto")
+    assert outputs["pdf"].read_text().startswith("%PDF-1.7 fake")
+    assert len(calls.read_text().splitlines()) == 2  # one quarto call per format
+    assert not executions.exists() and executed == [1]  # the notebook ran once, by papermill, for both formats
+    assert marker in outputs["notebook"].read_text()  # the project's own template was rendered
+    assert (user / ".gitignore").read_bytes() == gitignore_before
+    assert not (user / ".quarto").exists()
+    assert not list((user / "reports" / "german_credit").glob(".*partial*"))
+
     monkeypatch.setenv("PATH", "/nonexistent")
     assert choose_engine("auto") == "builtin"
 
 
-def test_batch_with_a_broken_params_file_finishes_the_others(tmp_path):
+def test_batch_isolates_a_broken_item_and_names_it(project, rendered, tmp_path):
     broken = tmp_path / "broken.yml"
     broken.write_text("dataset: {name: x, source: data/missing.csv, target: y}\nsplit: {test_sise: 0.3}\n")
     from synthlib.batch import run_batch
 
-    rows = run_batch(["german_credit", str(broken), "breast_cancer"], workers=2, engine="builtin",
-                     formats=("html",), fast=True, root=ROOT)
-    status = {r["params"]: r for r in rows}
-    assert status["german_credit"]["status"] == "ok" and status["breast_cancer"]["status"] == "ok"
-    assert status[str(broken)]["status"] == "failed"
-    assert "unknown key `test_sise`" in status[str(broken)]["error"]
-    for name in ("german_credit", "breast_cancer"):
-        assert (ROOT / "reports" / name / "report.html").exists()
+    rows = run_batch(["german_credit", str(broken), "no_such_data_set"], workers=2, engine="builtin",
+                     formats=("html",), fast=True, root=project)
+    assert [r["params"] for r in rows] == ["german_credit", str(broken), "no_such_data_set"]
+    assert rows[0]["status"] == "ok" and rows[0]["output"] == str(project / "reports" / "german_credit")
+    assert rows[1]["status"] == "failed" and "unknown key `test_sise`" in rows[1]["error"]
+    assert rows[2]["status"] == "failed" and "no params file for `no_such_data_set`" in rows[2]["error"]
+    assert (project / "reports" / "german_credit" / "report.html").exists()
 
 
-def test_example_project_copies_match_the_packaged_templates():
-    """The repository's report/audit.qmd and _quarto.yml are copies of synthlib/templates/ (`make sync-template`)."""
-    templates = ROOT / "synthlib" / "templates"
-    assert (ROOT / "report" / "audit.qmd").read_bytes() == (templates / "audit.qmd").read_bytes()
-    assert (ROOT / "_quarto.yml").read_bytes() == (templates / "_quarto.yml").read_bytes()
+@pytest.mark.parametrize("workers", ["0", "-3"])
+def test_batch_refuses_a_worker_count_below_one(workers):
+    result = runner.invoke(app, ["batch", "german_credit", "--workers", workers])
+    assert result.exit_code == 2
+    assert f"--workers must be at least 1, got {workers}" in result.stderr
+
+
+def test_run_batch_refuses_no_items():
+    from synthlib.batch import run_batch
+
+    with pytest.raises(ConfigError, match="at least one"):
+        run_batch([])
