@@ -24,6 +24,15 @@ Label = Union[bool, int, float, str]  # bool first: YAML reads `yes`/`no` as boo
 THRESHOLD_OBJECTIVES = ("f1_minority", "balanced_accuracy")  # what evaluation._threshold_scorer implements
 
 
+def _distinct_and_some(value: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ...]:
+    if not value:
+        raise ValueError(f"the list is empty; name at least one of {', '.join(allowed)}")
+    doubled = sorted({name for name in value if value.count(name) > 1})
+    if doubled:
+        raise ValueError(f"{', '.join(doubled)} listed twice; name each once")
+    return value
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -113,8 +122,14 @@ class AugmentationConfig(_Section):
     @classmethod
     def _some_methods(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         # an audit of augmentation needs a method; the verdict and report have nothing to compare without one
-        if not value:
-            raise ValueError(f"the list is empty; name at least one of {', '.join(METHODS)}")
+        return _distinct_and_some(value, METHODS)
+
+    @field_validator("epochs")
+    @classmethod
+    def _positive_epochs(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = {method: n for method, n in value.items() if n < 1}
+        if bad:
+            raise ValueError(f"epochs must be whole numbers >= 1, got {bad}")
         return value
 
     @field_validator("sampling_strategy", mode="before")
@@ -210,9 +225,7 @@ class ModelsConfig(_Section):
     @field_validator("classifiers")
     @classmethod
     def _some_classifiers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value:
-            raise ValueError(f"the list is empty; name at least one of {', '.join(CLASSIFIERS)}")
-        return value
+        return _distinct_and_some(value, CLASSIFIERS)
 
     @field_validator("params")
     @classmethod

@@ -60,6 +60,10 @@ def test_check_prints_resolved_config():
         ("dataset: {name: x, source: a.csv, target: y}\naugmentation: {methods: [smoot]}\n",
          "invalid value for `augmentation.methods`"),
         ("dataset: [unclosed\n", "{path} is not valid YAML"),
+        ("dataset: {name: x, source: a.csv, target: y}\naugmentation: {methods: [smote, smote]}\n",
+         "invalid value for `augmentation.methods` in {path}: smote listed twice; name each once"),
+        ("dataset: {name: x, source: a.csv, target: y}\naugmentation: {epochs: {ctgan: 0}}\n",
+         "invalid value for `augmentation.epochs` in {path}: epochs must be whole numbers >= 1, got {{'ctgan': 0}}"),
     ],
 )
 def test_bad_config_gives_one_clear_message_and_exit_code_2(tmp_path, yaml_text, expected):
