@@ -89,6 +89,38 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray, pred: np.ndarray, m
     return {k: float(v) for k, v in out.items()}
 
 
+def single_metric(metric: str, y: np.ndarray, proba: np.ndarray, pred: np.ndarray, minority: list[int],
+                  majority: int) -> float:
+    """One metric of `classification_metrics`, computed alone (bootstrap loops call this thousands of times)."""
+    classes = np.arange(proba.shape[1])
+    if metric in ("accuracy", "balanced_accuracy") or metric.split("_")[0] in ("recall", "precision", "f1"):
+        hit = pred[:, None] == classes[None]
+        truth = y[:, None] == classes[None]
+        tp, n_pred, n_true = (hit & truth).sum(0), hit.sum(0), truth.sum(0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            recall = np.where(n_true > 0, tp / np.maximum(n_true, 1), 0.0)
+            precision = np.where(n_pred > 0, tp / np.maximum(n_pred, 1), 0.0)
+            f1 = np.where(tp > 0, 2 * tp / np.maximum(n_pred + n_true, 1), 0.0)
+        if metric == "accuracy":
+            return float((pred == y).mean())
+        if metric == "balanced_accuracy":
+            return float(recall[n_true > 0].mean())
+        name, which = metric.split("_", 1)
+        values = {"recall": recall, "precision": precision, "f1": f1}[name]
+        if which == "minority":
+            return float(np.mean(values[minority]))
+        if which == "majority":
+            return float(values[majority])
+        if which == "macro":
+            return float(values.mean())
+    if metric in ("brier", "log_loss") and proba.shape[1] > 2:
+        onehot = np.eye(len(classes))[y]
+        if metric == "brier":
+            return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
+        return float(-np.mean(np.log(np.clip(proba[np.arange(len(y)), y], 1e-15, 1))))
+    return classification_metrics(y, proba, pred, minority, majority)[metric]
+
+
 def confusion(y: np.ndarray, pred: np.ndarray, positive: int) -> dict[str, int]:
     """TP, FP, FN, TN with the (first) minority class as the positive class."""
     tn, fp, fn, tp = confusion_matrix(y == positive, pred == positive, labels=[False, True]).ravel()

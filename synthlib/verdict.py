@@ -23,7 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, average_precision, batch_metric,
-                      classification_metrics, higher_is_better, recall_at_precision)
+                      higher_is_better, recall_at_precision, single_metric)
 from .stats import corrected_interval, corrected_resampled_ttest, holm, paired_bootstrap
 
 WITHOUT_SYNTHETIC = ("baseline", "class_weighted", "tuned_threshold")
@@ -158,7 +158,7 @@ def make_bootstrap(utility: dict[str, Any], test_predictions: dict[Configuration
             return recall_at_precision(y == positive, proba[:, positive], matched_precision)
         if metric == "pr_auc" and binary:
             return average_precision(y == positive, proba[:, positive])
-        return classification_metrics(y, proba, pred, minority, majority)[metric]
+        return single_metric(metric, y, proba, pred, minority, majority)
 
     def run(candidate: Configuration, reference: Configuration, metric: str) -> dict[str, Any]:
         (pred_b, proba_b), (pred_a, proba_a) = test_predictions[candidate], test_predictions[reference]

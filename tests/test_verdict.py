@@ -236,3 +236,16 @@ def test_fast_precision_recall_points_match_scikit_learn():
     for floor in (0.3, 0.5, 0.7, 0.99):
         expected = recall[precision >= floor].max()
         assert recall_at_precision(y, score, floor) == pytest.approx(expected, abs=1e-12)
+
+
+def test_single_metric_equals_the_full_computation_for_three_classes():
+    from synthlib.metrics import single_metric
+
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 3, 400)
+    proba = rng.dirichlet([1, 1, 1], 400)
+    pred = proba.argmax(1)
+    full = classification_metrics(y, proba, pred, [1, 2], 0)
+    for metric in ("accuracy", "balanced_accuracy", "recall_minority", "precision_minority", "f1_minority",
+                   "f1_majority", "recall_macro", "brier", "log_loss", "roc_auc"):
+        assert single_metric(metric, y, proba, pred, [1, 2], 0) == pytest.approx(full[metric], abs=1e-9), metric
