@@ -192,7 +192,7 @@ def build_outputs(notebook: nbformat.NotebookNode, work: Path, formats: list[str
         from matplotlib import get_data_path
 
         markdown = notebook_to_markdown(notebook, work, number_captions=False)
-        source = _pandoc(markdown, "typst", work, metadata, ["-V", "toc-depth=1"])
+        source = _pandoc(markdown, "typst", work, metadata, [])
         typ = work / "report.typ"
         typ.write_text(source, encoding="utf-8")
         outputs["pdf"] = work / "report.pdf"
