@@ -137,8 +137,8 @@ def ethics_overview(result: dict[str, Any]) -> str:
     regulations = ", ".join(cfg["dataset"]["regulations"]) or "none named"
     fairness = (f"Sensitive attributes: {listing(sensitive)}. Fairness metrics: demographic parity (difference and "
                 f"ratio; the four-fifths rule flags a ratio below {cfg['fairness']['disparate_impact_min']}), equalized "
-                f"odds (difference and ratio); a gap that widens by more than {cfg['fairness']['tolerance']} after "
-                "augmentation is flagged." if sensitive else result["fairness"].get("statement", ""))
+                f"odds (difference and ratio); a gap that widens by more than {cfg['fairness']['tolerance']} with a 95% "
+                "CI that excludes the tolerance makes the recommendation conditional." if sensitive else result["fairness"].get("statement", ""))
     return "\n".join([
         f"- **Regulations in scope:** {regulations}.",
         f"- **Bias and fairness:** {fairness}",

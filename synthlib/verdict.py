@@ -236,11 +236,21 @@ def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dic
     if findings:
         status = max((f["severity"] for f in findings), key=STATUS_ORDER.get)
     tolerance = fairness.get("tolerance")
-    evidence = (f"no gap widened beyond the tolerance of {tolerance}" if not findings else
-                f"{sum(f['severity'] == 'fail' for f in findings)} significant widening(s), "
-                f"{sum(f['severity'] == 'warn' for f in findings)} warning(s)")
+    ordered = sorted(findings, key=lambda f: -STATUS_ORDER[f["severity"]])
+    evidence = (f"no gap widens beyond the tolerance of {tolerance}; four-fifths rule met" if not findings else
+                "; ".join(_finding_text(f, tolerance) for f in ordered[:3]) + (" …" if len(ordered) > 3 else ""))
     return {"status": status, "evidence": evidence, "findings": findings,
             "favourable_outcome": fairness.get("favourable_outcome")}
+
+
+def _finding_text(finding: dict[str, Any], tolerance: float | None) -> str:
+    if finding["gap"] == "four_fifths_rule":
+        ratio = finding.get("ratio")
+        return (f"four-fifths rule violated for `{finding['attribute']}` (favourable-outcome ratio "
+                f"{'n/a' if ratio is None else f'{ratio:.3f}'})")
+    how = "significantly" if finding["severity"] == "fail" else "by its point estimate only"
+    return (f"{finding['gap'].replace('_', ' ')} for `{finding['attribute']}` widens {how}: "
+            f"{finding['change']:+.3f} [{finding['ci_low']:+.3f}, {finding['ci_high']:+.3f}] vs tolerance {tolerance}")
 
 
 def privacy_gate(privacy: dict[str, Any], configuration: Configuration) -> dict[str, Any]:
