@@ -165,6 +165,7 @@ def notebook(out: Path = typer.Option(Path("report/audit.ipynb"), "--out", help=
     from .project import report_template
     from .render import write_notebook
 
+    out.parent.mkdir(parents=True, exist_ok=True)
     console.print(f"wrote {write_notebook(report_template(Path.cwd()), out)}")
 
 

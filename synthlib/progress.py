@@ -58,15 +58,22 @@ class StepStatus(StepLines):
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         super().__init__(label, total)
+        self.step_start = self.start
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                                  console=Console(stderr=True), transient=True)
         self.task = None
 
     def __call__(self, step: str) -> None:
         logging.getLogger("synthlib").info("step: %s", step)
-        if self.task is not None:
-            self.progress.console.print(f"[green]done[/] {self.progress.tasks[0].description}", highlight=False)
+        self._print_done()
+        self.step_start = time.perf_counter()
         self.progress.update(self.task, description=self.describe(step))
+
+    def _print_done(self) -> None:
+        if self.progress.tasks and self.progress.tasks[0].description != "starting":
+            took = time.perf_counter() - self.step_start
+            self.progress.console.print(f"[green]done[/] {self.progress.tasks[0].description} ({took:.1f} s)",
+                                        highlight=False)
 
     def __enter__(self) -> StepStatus:
         self.progress.__enter__()
@@ -74,11 +81,11 @@ class StepStatus(StepLines):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        elapsed = time.perf_counter() - self.start
+        if exc[0] is None:
+            self._print_done()
         self.progress.__exit__(*exc)
         if exc[0] is None:
-            self.progress.console.print(f"[green]done[/] {self.progress.tasks[0].description} "
-                                        f"(total {elapsed:.1f} s)", highlight=False)
+            self.progress.console.print(f"total {time.perf_counter() - self.start:.1f} s", highlight=False)
 
 
 def step_reporter(label: str = "", total: int = len(STEPS)) -> StepLines:
