@@ -83,6 +83,13 @@ def find_class(label: Any, classes: list[Any], key: str, config: AuditConfig) ->
     return matches[0]
 
 
+def whole_number_labels(labels: pd.Series) -> pd.Series:
+    """Float classes that are all whole numbers (a target read as float because of missing values) as integers."""
+    if pd.api.types.is_float_dtype(labels) and labels.notna().all() and labels.apply(float.is_integer).all():
+        return labels.astype("int64")
+    return labels
+
+
 def check_target(target: pd.Series, config: AuditConfig) -> list[str]:
     """The target has values and at least two classes; rows without a target are announced."""
     ds = config.dataset
@@ -466,7 +473,7 @@ def check_data(frame: pd.DataFrame, config: AuditConfig, n_rows: int | None = No
     check_columns(frame, config)
     frame = _without_markers(frame, config.dataset.missing_markers)
     warnings = check_target(frame[config.dataset.target], config)
-    target = frame[config.dataset.target].dropna()
+    target = whole_number_labels(frame[config.dataset.target].dropna())  # as data.prepare will see them
     minority, _, _ = resolve_labels(target, config)
     classes = list(target.value_counts().index)
     check_favourable_label(classes, config)

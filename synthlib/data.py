@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from .checks import (check_minority_capacity, column_kind, is_index_column, kept_columns, preflight,
-                     referenced_columns, resolve_labels, text_numbers, undeclared)
+                     referenced_columns, resolve_labels, text_numbers, undeclared, whole_number_labels)
 from .cleaning import Cleaner, CleaningLog
 from .config import AuditConfig
 from .errors import DataError
@@ -151,9 +151,9 @@ def _drop_unusable(frame: pd.DataFrame, config: AuditConfig, log: CleaningLog) -
                                               errors="coerce")
                 log.add("types", "text read as numbers; non-numbers to NaN (warning)", column, found.n_bad,
                         examples=list(found.bad_values[:3]))
-    labels = frame[target]
-    if pd.api.types.is_float_dtype(labels) and labels.notna().all() and labels.apply(float.is_integer).all():
-        frame[target] = labels.astype("int64")
+    labels = whole_number_labels(frame[target])
+    if labels.dtype != frame[target].dtype:
+        frame[target] = labels
         log.add("types", "target classes as whole numbers", target, len(frame))
     for column in frame.columns:
         if column != target and frame[column].isna().all():

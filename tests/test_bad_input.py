@@ -291,11 +291,15 @@ def test_labels_match_by_value(project, yaml_minority, classes, expected):
     assert [str(c) for c in prepared.minority_labels] == [str(expected)]  # 1, not 1.0, in every report
 
 
-def test_target_with_missing_values_is_announced(project):
+def test_target_with_missing_values_is_announced_and_its_labels_are_whole_numbers(project):
     frame = toy_frame().astype({"label": float})
     frame.loc[frame.index[:6], "label"] = np.nan
-    path = project("toy", toy_config(dataset={"minority": [1]}), frame)
-    _warns(path, "target `label`: 6 rows have no value and are left out")
+    config = toy_config(dataset={"minority": [1]}, augmentation={"methods": ["smote"], "sampling_strategy": {1: 150}},
+                        fairness={"favourable_label": 0})
+    path = project("toy", config, frame)
+    _warns(path, "target `label`: 6 rows have no value and are left out")  # keys `1` and `0` match 1.0 and 0.0
+    prepared = prepare(load_config(path))
+    assert prepared.y_train.dtype == np.int64 and prepared.majority_label == 0
 
 
 def test_tiny_minority_without_neighbour_methods_warns_about_the_tuned_threshold(project):
