@@ -229,7 +229,7 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
     timings["privacy"] = time.perf_counter() - tick
     say("verdict")
     tick = time.perf_counter()
-    test_hash_after = frame_hash(prepare(config).test)  # re-read from disk and re-split: the same rows were scored
+    test_hash_after = _test_hash_from_disk(config)
     timings["verdict"] = time.perf_counter() - tick
     result = {
         "config": {"hash": config.config_hash, "resolved": config.to_dict(), "source_file": config.source_file,
@@ -266,6 +266,17 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
         joblib.dump(audit, partial)
         partial.replace(cache_file)
     return audit
+
+
+def _test_hash_from_disk(config: AuditConfig) -> str:
+    """The test split re-read from the source file and re-split (its warnings were already logged once)."""
+    package_logger = logging.getLogger("synthlib")
+    level = package_logger.level
+    package_logger.setLevel(logging.ERROR)
+    try:
+        return frame_hash(prepare(config).test)
+    finally:
+        package_logger.setLevel(level)
 
 
 def _gpu() -> str | None:

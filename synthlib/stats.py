@@ -77,6 +77,16 @@ def holm(p_values: list[float]) -> list[float]:
     return adjusted.tolist()
 
 
+MAX_DRAW_CELLS = 4_000_000  # rows x draws resampled at once: bounds memory on large test splits
+
+
+def _draw_chunks(rng: np.random.Generator, n_rows: int, n_boot: int):
+    """Bootstrap index arrays of at most MAX_DRAW_CELLS cells each, from one seeded generator."""
+    per_chunk = max(1, MAX_DRAW_CELLS // max(n_rows, 1))
+    for start in range(0, n_boot, per_chunk):
+        yield rng.integers(0, n_rows, (min(per_chunk, n_boot - start), n_rows))
+
+
 def paired_bootstrap(metric, y: np.ndarray, a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
                      n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> dict[str, float]:
     """CI of metric(b) - metric(a) over test rows resampled with replacement (both models, same draws).
@@ -84,9 +94,9 @@ def paired_bootstrap(metric, y: np.ndarray, a: tuple[np.ndarray, np.ndarray], b:
     `metric` is vectorised (see `synthlib.metrics.batch_metric`); `a` and `b` are (pred, score) pairs.
     """
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(y), (n_boot, len(y)))
     point = metric(y[None], b[0][None], b[1][None])[0] - metric(y[None], a[0][None], a[1][None])[0]
-    diffs = metric(y[idx], b[0][idx], b[1][idx]) - metric(y[idx], a[0][idx], a[1][idx])
+    diffs = np.concatenate([metric(y[idx], b[0][idx], b[1][idx]) - metric(y[idx], a[0][idx], a[1][idx])
+                            for idx in _draw_chunks(rng, len(y), n_boot)])
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(diffs, [tail, 100 - tail])
     return {"difference": float(point), "ci_low": float(low), "ci_high": float(high), "n_boot": int(n_boot)}
@@ -95,8 +105,8 @@ def paired_bootstrap(metric, y: np.ndarray, a: tuple[np.ndarray, np.ndarray], b:
 def bootstrap_ci(metric, y: np.ndarray, pred: np.ndarray, score: np.ndarray, n_boot: int = 1000, seed: int = 0,
                  level: float = 0.95) -> tuple[float, float]:
     """Percentile CI of one model's metric on the test split."""
-    idx = np.random.default_rng(seed).integers(0, len(y), (n_boot, len(y)))
-    values = metric(y[idx], pred[idx], score[idx])
+    rng = np.random.default_rng(seed)
+    values = np.concatenate([metric(y[idx], pred[idx], score[idx]) for idx in _draw_chunks(rng, len(y), n_boot)])
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(values, [tail, 100 - tail])
     return float(low), float(high)

@@ -80,3 +80,18 @@ def test_margin_above_the_mean_is_not_beaten():
 def test_unknown_alternative_is_rejected():
     with pytest.raises(ValueError, match="alternative"):
         corrected_resampled_ttest(np.array([0.1, 0.2]), 0.25, alternative="bigger")  # type: ignore[arg-type]
+
+
+def test_bootstrap_in_chunks_equals_one_block(monkeypatch):
+    """Chunking the draws (to bound memory on large test splits) leaves the CI unchanged."""
+    from synthlib import stats as module
+    from synthlib.metrics import batch_metric
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(500) < 0.3).astype(int)
+    a = ((rng.random(500) < 0.4).astype(int), rng.random(500))
+    b = ((rng.random(500) < 0.5).astype(int), rng.random(500))
+    metric = batch_metric("recall_minority", 1)
+    whole = module.paired_bootstrap(metric, y, a, b, n_boot=300, seed=4)
+    monkeypatch.setattr(module, "MAX_DRAW_CELLS", 500 * 7)  # 7 draws per chunk
+    assert module.paired_bootstrap(metric, y, a, b, n_boot=300, seed=4) == whole
