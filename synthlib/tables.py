@@ -201,7 +201,8 @@ def _pipe_table(header: Sequence[str], rows: Sequence[Sequence[str]], layout: La
     breakable = "true" if layout.height_pt > BREAKABLE_FROM_PT else "false"
     rules = TYPST_TABLE_RULES.format(size=layout.font_pt, breakable=breakable)
     classes = ".synth-table" + (" .small" if layout.font_pt != TABLE_FONT_PT else "")
-    parts = [f"::: {{{classes}}}", f"```{{=typst}}\n{rules}```", body]
+    # the inline style makes the box scroll in any HTML theme, Quarto's included
+    parts = [f'::: {{{classes} style="overflow-x: auto"}}', f"```{{=typst}}\n{rules}```", body]
     if caption:
         label = label or "tbl-" + hashlib.sha1((caption + body).encode()).hexdigest()[:10]
         parts.append(f": {caption} {{#{label}}}")
