@@ -116,6 +116,8 @@ class AugmentationConfig(_Section):
     batch_size: int = Field(500, ge=2)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     seed: int = 42
+    repeats: int = Field(1, ge=1, description="generator seeds (seed, seed+1, ...) behind the seed-to-seed variance "
+                         "of fidelity and test utility; 1: one seed, no variance section")
     deploy_method: Literal[METHODS] | None = None  # type: ignore[valid-type]
 
     @field_validator("methods")
@@ -176,6 +178,8 @@ class EvaluationConfig(_Section):
     precision_floor: float | None = Field(None, gt=0, lt=1, description="configurations whose mean CV minority "
                                           "precision is below this are never recommended")
     n_jobs: int = -1
+    max_cv_rows: int | None = Field(50_000, ge=100, description="above this many training rows, cross-validate on a "
+                                    "stratified sample of this size (final fits use every row); null: never sample")
 
     @field_validator("primary_metric")
     @classmethod

@@ -7,6 +7,7 @@ classifiers of that fold; validation folds and the test split only ever see real
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -17,11 +18,11 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
-from sklearn.model_selection import RepeatedStratifiedKFold, TunedThresholdClassifierCV
+from sklearn.model_selection import RepeatedStratifiedKFold, TunedThresholdClassifierCV, train_test_split
 from sklearn.preprocessing import LabelEncoder
 from threadpoolctl import threadpool_limits
 
-from .config import AuditConfig
+from .config import AuditConfig, EvaluationConfig
 from .data import Prepared
 from .metrics import MATCHED_RECALL, batch_metric, classification_metrics, confusion, curves, higher_is_better, recall_at_precision
 from .models import SUPPORTS_CLASS_WEIGHT, make_pipeline
@@ -61,6 +62,46 @@ def _fit_predict(config: AuditConfig, prepared: Prepared, classifier: str, compa
     pipe.fit(X_fit, y_fit)
     proba = pipe.predict_proba(X_eval)
     return pipe, proba, np.asarray(pipe.predict(X_eval))
+
+
+def cv_folds(y: np.ndarray, ev: EvaluationConfig, seed: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], dict[str, Any]]:
+    """The CV folds (row positions in the training split) and the small record that reproduces them.
+
+    Above `ev.max_cv_rows` training rows the folds cover a stratified sample of that many rows (seeded); the
+    final fits still use every row. The record (splitter, seed, sample size, SHA-256 of the positions) goes
+    into results.json instead of the positions themselves; `fold_indices` rebuilds and checks them.
+    """
+    rows = np.arange(len(y))
+    sampled = ev.max_cv_rows is not None and len(y) > ev.max_cv_rows
+    if sampled:
+        rows = np.sort(train_test_split(rows, train_size=ev.max_cv_rows, stratify=y, random_state=seed)[0])
+    splitter = RepeatedStratifiedKFold(n_splits=ev.cv_folds, n_repeats=ev.cv_repeats, random_state=seed)
+    folds = [(rows[tr], rows[va]) for tr, va in splitter.split(np.zeros(len(rows)), y[rows])]
+    record = {"splitter": f"RepeatedStratifiedKFold(n_splits={ev.cv_folds}, n_repeats={ev.cv_repeats}, "
+                          f"random_state={seed})",
+              "training_rows": int(len(y)), "cv_rows": int(len(rows)),
+              "sample": (f"sklearn train_test_split(train_size={ev.max_cv_rows}, stratify=y, random_state={seed}), "
+                         "positions sorted" if sampled else None),
+              "max_cv_rows": ev.max_cv_rows, "sha256": _fold_digest(folds)}
+    return folds, record
+
+
+def _fold_digest(folds: list[tuple[np.ndarray, np.ndarray]]) -> str:
+    digest = hashlib.sha256()
+    for train, validation in folds:
+        digest.update(np.asarray(train, dtype=np.int64).tobytes() + b"|" + np.asarray(validation, dtype=np.int64).tobytes())
+    return digest.hexdigest()
+
+
+def fold_indices(utility: dict[str, Any], y_train: np.ndarray | pd.Series) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (training, validation) row positions of every CV fold, rebuilt from `utility["folds"]` and the
+    training split's labels; raises ValueError when they do not match the recorded SHA-256."""
+    record, protocol = utility["folds"], utility["protocol"]
+    ev = EvaluationConfig(cv_folds=protocol["cv_folds"], cv_repeats=protocol["cv_repeats"], max_cv_rows=record["max_cv_rows"])
+    folds, rebuilt = cv_folds(np.asarray(y_train), ev, protocol["seed"])
+    if rebuilt["sha256"] != record["sha256"]:
+        raise ValueError("the training split's labels do not reproduce the recorded CV folds (SHA-256 differs)")
+    return folds
 
 
 def _xgb_device(device: str) -> str:
@@ -131,8 +172,7 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
     majority = int(encoder.transform([prepared.majority_label])[0])
     binary = len(encoder.classes_) == 2
     encoded_samplers = {name: _encoded_sampler(s, encoder) for name, s in samplers.items()}
-    splitter = RepeatedStratifiedKFold(n_splits=ev.cv_folds, n_repeats=ev.cv_repeats, random_state=config.split.seed)
-    folds = list(splitter.split(np.zeros(len(y)), y))
+    folds, fold_record = cv_folds(y, ev, config.split.seed)
     comparators = list(BASELINES) + list(samplers)
     everything = np.arange(len(y))
     jobs = [(c, i, tr, va) for c in comparators for i, (tr, va) in enumerate(folds)]
@@ -156,7 +196,7 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
                 evaluation.test_predictions[(r["classifier"], comparator)] = (r["pred"], r["proba"])
                 test[(r["classifier"], comparator)] = r
     cv = pd.DataFrame(cv_rows)
-    evaluation.result = _assemble(config, cv, test, y_test, minority, majority, folds, encoder, binary)
+    evaluation.result = _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder, binary)
     if binary:
         add_matched_operating_point(evaluation.result, config, fold_scores, y, y_test, minority[0], folds, test)
     return evaluation
@@ -198,7 +238,7 @@ def _encoded_sampler(sampler, encoder: LabelEncoder):
     return sampler
 
 
-def _assemble(config, cv, test, y_test, minority, majority, folds, encoder, binary) -> dict[str, Any]:
+def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder, binary) -> dict[str, Any]:
     ev = config.evaluation
     positive = minority[0]
     primary = ev.primary_metric
@@ -254,7 +294,7 @@ def _assemble(config, cv, test, y_test, minority, majority, folds, encoder, bina
                      "alpha": ev.alpha, "primary_metric": primary, "metrics": metrics, "n_bootstrap": ev.n_bootstrap,
                      "test": "Nadeau-Bengio corrected resampled t-test, Holm-corrected per metric",
                      "threshold_objective": ev.threshold_objective},
-        "fold_indices": [{"train": tr.tolist(), "validation": va.tolist()} for tr, va in folds],
+        "folds": fold_record,
         "cv": cv_summary, "cv_folds": cv.to_dict(orient="records"), "test": test_summary,
         "comparisons": comparisons,
     }

@@ -11,7 +11,7 @@ import pytest
 
 from synthlib.config import load_config, with_overrides
 from synthlib.data import frame_hash, prepare
-from synthlib.evaluation import comparison_verdict, evaluate
+from synthlib.evaluation import comparison_verdict, evaluate, fold_indices
 from synthlib.samplers import SMOTESampler, SynthlibOverSampler
 from synthlib.stats import corrected_resampled_ttest, holm
 
@@ -72,7 +72,7 @@ def test_test_split_untouched_and_synthetic_rows_stay_in_training_folds(prepared
     assert frame_hash(prepared.test) == before == prepared.test_hash
     X = prepared.X_train.reset_index(drop=True)
     raw = prepared.raw_train[prepared.features].reset_index(drop=True)
-    folds = evaluation.result["fold_indices"]
+    folds = [{"train": tr, "validation": va} for tr, va in fold_indices(evaluation.result, prepared.y_train)]
 
     def cleaned_fold(rows):  # each fold's cleaning is fitted on that fold's training rows only
         return clone(prepared.cleaner).fit(raw.iloc[rows]).transform(raw.iloc[rows]).reset_index(drop=True)
