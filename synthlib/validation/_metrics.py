@@ -263,7 +263,7 @@ class Closeness(Metric):
         self.near_copy_ratio, self.max_queries, self.seed = near_copy_ratio, max_queries, seed
 
     def compute(self, real, synthetic):
-        index = NearestNeighbors(n_neighbors=2).fit(real)
+        index = NearestNeighbors(n_neighbors=2, algorithm="brute").fit(real)
         synthetic_q = _subsample(synthetic, self.max_queries, self.seed + 1)
         real_q = _subsample(real, self.max_queries, self.seed)
         synthetic_dcr = float(np.median(index.kneighbors(synthetic_q, n_neighbors=1)[0][:, 0]))
