@@ -294,7 +294,7 @@ def validation_ranking(result: dict[str, Any]) -> str:
         best, worst = faithful[0], rows[-1]
         text += f" Among methods that neither copy nor collapse, {method_name(best[0])} is the most faithful."
         if worst[0] != best[0]:
-            text += f" {method_name(worst[0])} is the easiest to tell apart ({worst[1]:.3f})."
+            text += f" {method_name(worst[0])} is the furthest from 0.5 ({worst[1]:.3f})."
     else:
         text += " Every method either copies real rows or collapsed: none can be called faithful."
     if near:
