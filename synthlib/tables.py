@@ -8,8 +8,9 @@ because the A4 page is the narrower of the two outputs. A table whose words cann
 set in a smaller font, transposed (few rows) or split into column groups that repeat the first column.
 
 Each table sits in a `::: {.synth-table}` div: in HTML it is a box that scrolls sideways when it must;
-in Typst a raw block inside it lets the table break across pages (the header row repeats) and turns off
-hyphenation, so identifiers are never cut into syllables. A caption becomes `: caption {#tbl-...}`,
+in Typst a raw block inside it sets the table font, turns off hyphenation (identifiers are never cut into
+syllables) and lets a long table break across pages with its header repeated, while a short one moves to
+the next page whole, caption included. A caption becomes `: caption {#tbl-...}`,
 which Quarto and Typst number as "Table N"; the built-in HTML numbers it in `render.notebook_to_markdown`.
 """
 
@@ -26,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-# The Typst template (synthlib/templates/report.typ): A4, 2 cm side margins, tables in 8.5 pt, cells 4 pt
+# The Typst template (synthlib/templates/report.typst): A4, 2 cm side margins, tables in 8.5 pt, cells 4 pt
 # padding on either side. The HTML content column is wider than this in table-font ems, so a table
 # that fits the PDF fits the HTML.
 TEXT_WIDTH_PT = 595.28 - 2 * 56.69
@@ -70,7 +71,7 @@ def text_width(text: str, bold: bool = False) -> float:
 
 def format_cell(value: Any, digits: int) -> str:
     """A cell's text: floats with `digits` decimals, "n/a" for missing or infinite numbers, no pipes or newlines."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (pd.api.types.is_scalar(value) and not isinstance(value, str) and pd.isna(value)):
         return "n/a"
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
@@ -251,7 +252,7 @@ def md_table(frame: pd.DataFrame | Sequence[Mapping[str, Any]], digits: int | Ma
     frame = pd.DataFrame(frame)
     if frame.empty:
         return "_(no rows)_\n"
-    header = [format_cell(c, 0) for c in frame.columns]
+    header = [format_cell(str(c), 0) for c in frame.columns]
 
     def decimals(column: Any) -> int:
         return digits.get(column, 3) if isinstance(digits, Mapping) else digits
