@@ -19,16 +19,19 @@ from pathlib import Path
 from typing import Any, Callable
 
 import joblib
+from joblib import Parallel, delayed
 import numpy as np
 import pandas as pd
 
 from . import __version__
 from .config import AuditConfig
 from .data import Prepared, frame_hash, prepare
-from .evaluation import Evaluation, evaluate
+from .evaluation import Evaluation, evaluate, worker_threads
 from .fairness import assess as assess_fairness
 from .privacy import INTERPOLATION_NOTE, add_noise, assess_method, attack_space, interpolation_attack
 from .jsonsafe import json_default, plain
+from .models import xgboost_device
+from .scale import plan
 from .samplers import INTERPOLATION_METHODS, make_sampler
 from .validation import class_balance, compute_evaluation_metrics
 from .verdict import decide
@@ -52,29 +55,35 @@ class Audit:
         return json.dumps(self.result, indent=2, default=json_default)
 
 
+DISTRIBUTIONS = {"xgboost": ("xgboost", "xgboost-cpu")}  # one import name, several PyPI distributions
+
+
 def versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
     for name in LIBRARIES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
+        found[name] = "not installed"
+        for distribution in DISTRIBUTIONS.get(name, (name,)):
+            try:
+                found[name] = metadata.version(distribution)
+                break
+            except metadata.PackageNotFoundError:
+                continue
     return found
 
 
-def resolved_devices(config: AuditConfig) -> dict[str, str]:
+def resolved_devices(config: AuditConfig, n_train: int) -> dict[str, str]:
     """The device each step will really use (`auto` resolved), part of the cache key and of the report."""
-    from .evaluation import _xgb_device
     from .samplers._seeding import resolve_device
 
-    return {"generators": resolve_device(config.augmentation.device), "xgboost": _xgb_device(config.models.device)}
+    return {"generators": resolve_device(config.augmentation.device),
+            "xgboost": xgboost_device(config.models.device, n_train)[0]}
 
 
 def cache_key(config: AuditConfig, prepared: Prepared) -> str:
     """Config, data, library versions and resolved devices: any change recomputes the audit."""
     digest = hashlib.sha256()
     parts = (config.config_hash, frame_hash(prepared.train), prepared.test_hash, __version__,
-             json.dumps(versions(), sort_keys=True), json.dumps(resolved_devices(config), sort_keys=True))
+             json.dumps(versions(), sort_keys=True), json.dumps(resolved_devices(config, len(prepared.train)), sort_keys=True))
     for part in parts:
         digest.update(part.encode())
     return digest.hexdigest()[:32]
@@ -157,7 +166,7 @@ def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
         noisy = add_noise(X_aug.iloc[start:], numeric, train_min, config.privacy.mitigation_noise, config.split.seed)
         X_noisy = pd.concat([X_aug.iloc[:start], noisy], ignore_index=True)
         pipe = make_pipeline(classifier, numeric, prepared.categorical, params=config.models.params.get(classifier, {}),
-                             seed=config.split.seed).fit(X_noisy, y_aug)
+                             seed=config.split.seed, device=config.models.device).fit(X_noisy, y_aug)
         metrics = classification_metrics(y_test, pipe.predict_proba(prepared.X_test), pipe.predict(prepared.X_test),
                                          minority, majority)
         in_class = np.isin(np.asarray(y_aug), minority)
@@ -177,6 +186,68 @@ def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
     return out
 
 
+def _largest_minority(prepared: Prepared) -> int:
+    counts = prepared.y_train.astype(str).value_counts()
+    return int(max(counts.get(str(m), 0) for m in prepared.minority_labels))
+
+
+def _stage(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], n_jobs: int) -> list[Any]:
+    """Independent tasks of one step, in order: in this process when `n_jobs` is 1, else as joblib tasks with
+    one BLAS/OpenMP/torch thread each (as the evaluation grid's tasks)."""
+    if n_jobs == 1 or len(tasks) < 2:
+        return [fn(*args) for fn, args in tasks]
+    return Parallel(n_jobs=n_jobs)(delayed(_in_worker)(fn, n_jobs, args) for fn, args in tasks)
+
+
+def _in_worker(fn: Callable[..., Any], n_jobs: int, args: tuple[Any, ...]) -> Any:
+    with worker_threads(n_jobs):
+        return fn(*args)
+
+
+def _validate(real_min: pd.DataFrame, rows: pd.DataFrame, y_train: np.ndarray, y_test: np.ndarray, y_augmented: np.ndarray,
+              minority: Any, majority: Any, continuous: list[str], categorical: list[str], seed: int) -> dict[str, Any]:
+    """Fidelity of one method's synthetic minority rows (one validation task)."""
+    ratios = class_balance(y_train, y_test, y_augmented, minority, majority)
+    return compute_evaluation_metrics(real_min, rows, continuous, categorical, seed=seed, class_ratios=ratios)
+
+
+def _fairness(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, synthetic: dict[str, pd.DataFrame],
+              real_min: pd.DataFrame, n_jobs: int) -> dict[str, Any]:
+    """The fairness section; with several workers one task per classifier, merged in classifier order (the
+    per-classifier parts of `fairness.assess`'s output: models, changes, matrix) into the single call's result."""
+    predictions: dict[str, dict[str, np.ndarray]] = {}
+    for (classifier, comparator), (pred, _) in evaluation.test_predictions.items():
+        predictions.setdefault(classifier, {})[comparator] = pred
+    minority_rows = {m: r[_minority_mask(r["__label__"], prepared)] for m, r in synthetic.items()}
+    encoder = evaluation.label_encoder
+    common = (config, prepared.X_test, encoder.transform(prepared.y_test))
+    tail = (list(encoder.classes_), prepared.minority_labels)
+    if n_jobs == 1:
+        return assess_fairness(*common, predictions, real_min, minority_rows, *tail)
+    parts = _stage([(assess_fairness, (*common, {classifier: by_comparator}, real_min, minority_rows if i == 0 else {}, *tail))
+                    for i, (classifier, by_comparator) in enumerate(predictions.items())], n_jobs)
+    out = parts[0]
+    for part in parts[1:] if out.get("available") else []:
+        for attribute in out["models"]:
+            out["models"][attribute].update(part["models"][attribute])
+            out["changes"][attribute].update(part["changes"][attribute])
+            out["matrix"][attribute] += part["matrix"][attribute]
+    return out
+
+
+def _only(evaluation: Evaluation, method: str) -> Evaluation:
+    """What the privacy step needs of one method (so a task does not carry every model and augmented set)."""
+    return Evaluation(result=evaluation.result, augmented={method: evaluation.augmented[method]},
+                      label_encoder=evaluation.label_encoder)
+
+
+def _privacy_and_mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
+                            synthetic: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    privacy = _privacy(config, prepared, evaluation, synthetic)
+    privacy["mitigation"] = _mitigation(config, prepared, evaluation, synthetic, privacy)
+    return privacy
+
+
 def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
               progress: Callable[[str], None] | None = None) -> Audit:
     """Run (or load from cache) the full audit; `progress(step)` is called as each step starts."""
@@ -193,46 +264,46 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
         audit = joblib.load(cache_file)
         audit.result["cache"] = {"key": key, "hit": True}
         return audit
+    run_config, scale_decisions = plan(config, len(prepared.train), _largest_minority(prepared))
+    n_jobs = run_config.evaluation.n_jobs
     say("augment and evaluate")
     tick = time.perf_counter()
-    samplers = {m: make_sampler(m, config.augmentation, prepared.categorical) for m in config.augmentation.methods}
-    evaluation = evaluate(prepared, samplers, config)
+    samplers = {m: make_sampler(m, run_config.augmentation, prepared.categorical) for m in run_config.augmentation.methods}
+    evaluation = evaluate(prepared, samplers, run_config)
     timings["augment_and_evaluate"] = time.perf_counter() - tick
     synthetic = synthetic_rows(evaluation)
     say("validate")
     tick = time.perf_counter()
-    y_test = prepared.y_test
-    validation = {}
-    continuous = prepared.numeric + prepared.ordinal
     real_min = prepared.X_train[_minority_mask(prepared.y_train, prepared)]
-    for method, rows in synthetic.items():
-        X_aug, y_aug, _ = evaluation.augmented[method]
-        y_aug_dec = evaluation.label_encoder.inverse_transform(np.asarray(y_aug))
-        ratios = class_balance(prepared.y_train.to_numpy(), y_test.to_numpy(), y_aug_dec,
-                               prepared.minority_labels[0], prepared.majority_label)
-        validation[method] = compute_evaluation_metrics(real_min, rows, continuous, prepared.categorical,
-                                                        seed=config.split.seed, class_ratios=ratios)
+    validation = dict(zip(synthetic, _stage([
+        (_validate, (real_min, rows, prepared.y_train.to_numpy(), prepared.y_test.to_numpy(),
+                     evaluation.label_encoder.inverse_transform(np.asarray(evaluation.augmented[method][1])),
+                     prepared.minority_labels[0], prepared.majority_label, prepared.numeric + prepared.ordinal,
+                     prepared.categorical, run_config.split.seed))
+        for method, rows in synthetic.items()], n_jobs)))
     timings["validate"] = time.perf_counter() - tick
     say("fairness")
     tick = time.perf_counter()
-    predictions: dict[str, dict[str, np.ndarray]] = {}
-    for (classifier, comparator), (pred, _) in evaluation.test_predictions.items():
-        predictions.setdefault(classifier, {})[comparator] = pred
-    minority_rows = {m: r[_minority_mask(r["__label__"], prepared)] for m, r in synthetic.items()}
-    fairness = assess_fairness(config, prepared.X_test, evaluation.label_encoder.transform(y_test), predictions,
-                               real_min, minority_rows, list(evaluation.label_encoder.classes_), prepared.minority_labels)
+    fairness = _fairness(run_config, prepared, evaluation, synthetic, real_min, n_jobs)
     timings["fairness"] = time.perf_counter() - tick
     say("privacy")
     tick = time.perf_counter()
-    privacy = _privacy(config, prepared, evaluation, synthetic)
-    privacy["mitigation"] = _mitigation(config, prepared, evaluation, synthetic, privacy)
+    if n_jobs == 1:
+        privacy = _privacy_and_mitigation(run_config, prepared, evaluation, synthetic)
+    else:  # one task per method, merged in method order: the same result as the single call above
+        parts = _stage([(_privacy_and_mitigation, (run_config, prepared, _only(evaluation, method), {method: rows}))
+                        for method, rows in synthetic.items()], n_jobs)
+        privacy = parts[0]
+        for part in parts[1:]:
+            privacy["methods"].update(part["methods"])
+            privacy["mitigation"]["methods"].update(part["mitigation"]["methods"])
     timings["privacy"] = time.perf_counter() - tick
     say("verdict")
     tick = time.perf_counter()
     test_hash_after = _test_hash_from_disk(config)
     timings["verdict"] = time.perf_counter() - tick
     result = {
-        "config": {"hash": config.config_hash, "resolved": config.to_dict(), "source_file": config.source_file,
+        "config": {"hash": config.config_hash, "resolved": run_config.to_dict(), "source_file": config.source_file,
                    "profile": config.profile},
         "data": {"profile": prepared.profile, "cleaning_log": prepared.cleaning_log.entries,
                  "features": {"numeric": prepared.numeric, "ordinal": prepared.ordinal, "categorical": prepared.categorical},
@@ -250,7 +321,8 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
         "versions": versions(),
         "environment": {"cpu_count": os.cpu_count(), "gpu": _gpu()},
         "cache": {"key": key, "hit": False},
-        "devices": resolved_devices(config),
+        "devices": resolved_devices(config, len(prepared.train)),
+        "scale_decisions": scale_decisions,
     }
     result = plain(result)
     tick = time.perf_counter()

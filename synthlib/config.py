@@ -446,16 +446,16 @@ FAST_PROFILE: dict[str, Any] = {
 def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in changes.items():
-        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        merged[key] = _merge(merged.get(key, {}), value) if isinstance(value, dict) and isinstance(merged.get(key, {}), dict) else value
     return merged
 
 
 def with_overrides(config: AuditConfig, changes: dict[str, Any]) -> AuditConfig:
     """A validated copy of `config` with nested `changes` applied (e.g. the fast profile)."""
-    data = _merge(config.to_dict(), changes)
+    data = _merge(json.loads(config.model_dump_json(exclude_unset=True)), changes)  # keys left unset stay unset
     if "methods" in changes.get("augmentation", {}) and config.augmentation.deploy_method not in changes["augmentation"]["methods"]:
         data["augmentation"]["deploy_method"] = None
     if "classifiers" in changes.get("models", {}):  # parameters of classifiers the profile leaves out go with them
-        data["models"]["params"] = {c: p for c, p in data["models"]["params"].items() if c in data["models"]["classifiers"]}
+        data["models"]["params"] = {c: p for c, p in data["models"].get("params", {}).items() if c in data["models"]["classifiers"]}
     root = Path(config.project_root) if config.project_root else None
     return parse_config(data, where=config.source_file or "<overrides>", project_root=root)

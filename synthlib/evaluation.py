@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -25,7 +28,9 @@ from threadpoolctl import threadpool_limits
 from .config import AuditConfig, EvaluationConfig
 from .data import Prepared
 from .metrics import MATCHED_RECALL, batch_metric, classification_metrics, confusion, curves, higher_is_better, recall_at_precision
-from .models import SUPPORTS_CLASS_WEIGHT, make_pipeline
+from .models import SUPPORTS_CLASS_WEIGHT, make_pipeline, xgboost_device
+from .samplers._seeding import resolve_device
+from .scale import DEEP_GENERATORS
 from .stats import bootstrap_ci, corrected_resampled_ttest, holm, mcnemar, paired_bootstrap
 from .verdict import WITHOUT_SYNTHETIC, best_configuration, confirmed_on_test, rank_configurations, significant, worse_on_test
 
@@ -51,9 +56,9 @@ def _threshold_scorer(objective: str, positive: int):
 
 
 def _fit_predict(config: AuditConfig, prepared: Prepared, classifier: str, comparator: str, X_fit: pd.DataFrame,
-                 y_fit: np.ndarray, X_eval: pd.DataFrame, positive: int, seed: int):
+                 y_fit: np.ndarray, X_eval: pd.DataFrame, positive: int, seed: int, device: str):
     models = config.models
-    kwargs = dict(params=models.params.get(classifier, {}), seed=seed, device=_xgb_device(models.device))
+    kwargs = dict(params=models.params.get(classifier, {}), seed=seed, device=device)
     pipe = make_pipeline(classifier, prepared.numeric + prepared.ordinal, prepared.categorical,
                          class_weight=comparator == "class_weighted", y=y_fit, **kwargs)
     if comparator == "tuned_threshold":
@@ -104,15 +109,12 @@ def fold_indices(utility: dict[str, Any], y_train: np.ndarray | pd.Series) -> li
     return folds
 
 
-def _xgb_device(device: str) -> str:
-    if device != "auto":
-        return device
-    try:
-        import torch
-
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    except ImportError:
-        return "cpu"
+def _generator_on_gpu(sampler: Any) -> bool:
+    """Whether `sampler` trains on CUDA. Such jobs run one after another in a thread of the parent process, the
+    one process that initialises CUDA, while the CPU jobs run in the worker processes: no worker pays for a
+    CUDA context it does not use (issue 18: 16 workers x ~820 MiB and a restart each)."""
+    device = getattr(sampler, "device", None)
+    return device is not None and resolve_device(device) == "cuda"
 
 
 def _applicable(classifier: str, comparator: str, binary: bool) -> bool:
@@ -123,17 +125,21 @@ def _applicable(classifier: str, comparator: str, binary: bool) -> bool:
     return True
 
 
-def _task(config, prepared, comparator, sampler, fold, train_idx, eval_idx, y, positive, binary, n_jobs):
-    """One (comparator, fold): augment the training fold once, fit every classifier, score the held-out rows."""
-    limit = 1 if n_jobs != 1 else None
-    with threadpool_limits(limits=limit):
-        if limit == 1:
-            try:
-                import torch
+@contextmanager
+def worker_threads(n_jobs: int, torch_needed: bool = False) -> Iterator[None]:
+    """One BLAS/OpenMP thread (and one torch thread when torch is loaded or needed) for a task that runs beside
+    others (`n_jobs != 1`), so the workers together use the cores without oversubscribing them."""
+    with threadpool_limits(limits=1 if n_jobs != 1 else None):
+        if n_jobs != 1 and (torch_needed or "torch" in sys.modules):  # no torch import otherwise
+            import torch
 
-                torch.set_num_threads(1)
-            except ImportError:
-                pass
+            torch.set_num_threads(1)
+        yield
+
+
+def _task(config, prepared, comparator, sampler, fold, train_idx, eval_idx, y, positive, binary, n_jobs, device):
+    """One (comparator, fold): augment the training fold once, fit every classifier, score the held-out rows."""
+    with worker_threads(n_jobs, torch_needed=comparator in DEEP_GENERATORS):
         final = fold < 0
         y_fit = y[train_idx]
         if final:  # the cleaning fitted on the whole training split, as deployed
@@ -155,7 +161,7 @@ def _task(config, prepared, comparator, sampler, fold, train_idx, eval_idx, y, p
             if not _applicable(classifier, comparator, binary):
                 continue
             model, proba, pred = _fit_predict(config, prepared, classifier, comparator, X_fit, y_fit, X_eval,
-                                              positive, config.split.seed + max(fold, 0))
+                                              positive, config.split.seed + max(fold, 0), device)
             records.append({"classifier": classifier, "comparator": comparator, "fold": fold, "proba": proba,
                             "pred": pred, "model": model if final else None, "n_fit": len(y_fit)})
         return records, augmented
@@ -178,9 +184,19 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
     jobs = [(c, i, tr, va) for c in comparators for i, (tr, va) in enumerate(folds)]
     jobs += [(c, -1, everything, None) for c in comparators]
     logger.info("evaluation grid: %d comparators x %d folds (+ final fits), n_jobs=%s", len(comparators), len(folds), ev.n_jobs)
-    outputs = Parallel(n_jobs=ev.n_jobs)(
-        delayed(_task)(config, prepared, c, encoded_samplers.get(c), i, tr, va, y, minority[0], binary, ev.n_jobs)
-        for c, i, tr, va in jobs)
+    device, _ = xgboost_device(config.models.device, len(y))
+    gpu_comparators = {c for c in samplers if _generator_on_gpu(samplers[c])}
+    on_gpu = [j for j in jobs if j[0] in gpu_comparators]
+    on_workers = [j for j in jobs if j[0] not in gpu_comparators]
+    with ThreadPoolExecutor(max_workers=1) as gpu_thread:  # see _generator_on_gpu
+        gpu_outputs = gpu_thread.submit(lambda: [
+            _task(config, prepared, c, encoded_samplers.get(c), i, tr, va, y, minority[0], binary, 1, device)
+            for c, i, tr, va in on_gpu])
+        worker_outputs = Parallel(n_jobs=ev.n_jobs)(
+            delayed(_task)(config, prepared, c, encoded_samplers.get(c), i, tr, va, y, minority[0], binary, ev.n_jobs, device)
+            for c, i, tr, va in on_workers)
+        by_job = dict(zip(map(id, on_gpu + on_workers), gpu_outputs.result() + worker_outputs))
+    outputs = [by_job[id(j)] for j in jobs]
     evaluation = Evaluation(result={}, label_encoder=encoder)
     cv_rows, test, fold_scores = [], {}, {}
     for (comparator, fold, _, val_idx), (records, augmented) in zip(jobs, outputs):
