@@ -201,6 +201,8 @@ def _pipe_table(header: Sequence[str], rows: Sequence[Sequence[str]], layout: La
     # A short table moves to the next page whole (its caption with it); a long one breaks and repeats its header.
     breakable = "true" if layout.height_pt > BREAKABLE_FROM_PT else "false"
     rules = TYPST_TABLE_RULES.format(size=layout.font_pt, breakable=breakable)
+    if not caption:  # uncounted, so "Table N" stays the same in the PDF and the HTML
+        rules += "#set figure(numbering: none)\n"
     classes = ".synth-table" + (" .small" if layout.font_pt != TABLE_FONT_PT else "")
     # the inline style makes the box scroll in any HTML theme, Quarto's included
     parts = [f'::: {{{classes} style="overflow-x: auto"}}', f"```{{=typst}}\n{rules}```", body]

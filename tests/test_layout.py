@@ -90,6 +90,16 @@ def test_caption_numbered_in_html_and_typst_and_long_tables_break_across_pages()
     assert "set block(breakable: false)" in short  # a short table moves whole, caption included
 
 
+def test_pdf_numbers_captioned_tables_like_the_html(tmp_path):
+    """An uncaptioned table takes no number, so "Table N" is the same in the PDF (Typst) and the HTML."""
+    typst = pytest.importorskip("typst")
+    markdown = md_table([{"a": "x", "b": 1.0}]) + "\n" + md_table([{"a": "y", "b": 2.0}], caption="Second.")
+    (tmp_path / "t.typ").write_text(pypandoc.convert_text(markdown, "typst", format="markdown", extra_args=["-s"]))
+    typst.compile(str(tmp_path / "t.typ"), output=str(tmp_path / "t.pdf"))
+    with pdfplumber.open(tmp_path / "t.pdf") as pdf:
+        assert "Table 1: Second." in pdf.pages[0].extract_text()
+
+
 def test_narrow_table_keeps_its_natural_width():
     html = pypandoc.convert_text(md_table([{"check": "PSI", "alert when": "> 0.2"}]), "html5", format="markdown")
     assert "<colgroup>" not in html  # no stretched columns: pandoc's automatic widths
