@@ -103,13 +103,31 @@ class Figure:
 
 TABLE_CAPTION = re.compile(r"^: (?P<caption>.*?)\s*\{#(?P<label>tbl-[\w-]+)\}\s*$", re.MULTILINE)
 TEMPLATES = Path(__file__).parent / "templates"
+MAX_FIGURE_HEIGHT_CM = 12.0  # about half the A4 text height
+TEXT_WIDTH_CM = 17.0  # A4 less the 2 cm margins of templates/report.typst
 
 
-def notebook_to_markdown(notebook: nbformat.NotebookNode, figures_dir: Path, number_captions: bool = True) -> str:
+def figure_height_cm(png: bytes, text_width_cm: float) -> float:
+    """The printed height of a PNG at the resolution it was saved with (matplotlib records it), once a figure
+    wider than the text is scaled down to its width, as Typst does."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        dpi_x, dpi_y = (float(d) for d in image.info.get("dpi", (72, 72)))
+        width_cm, height_cm = image.width / dpi_x * 2.54, image.height / dpi_y * 2.54
+    return height_cm * min(1.0, text_width_cm / width_cm)
+
+
+def notebook_to_markdown(notebook: nbformat.NotebookNode, figures_dir: Path, number_captions: bool = True,
+                         max_figure_height_cm: float | None = None) -> str:
     """Executed notebook -> Markdown: prose, asis output, figures with numbered captions; never code.
 
     With `number_captions` (HTML), figures and captioned tables (`: caption {#tbl-...}`, see
     `synthlib.tables.md_table`) get "Figure N:" / "Table N:" as Quarto writes them; Typst numbers both itself.
+    A figure taller than `max_figure_height_cm` is scaled down to it (for the PDF: a figure of most of a page
+    height leaves the page before it half empty).
     """
     parts, number, tables = [], 0, 0
 
@@ -139,11 +157,14 @@ def notebook_to_markdown(notebook: nbformat.NotebookNode, figures_dir: Path, num
             elif output.output_type in ("display_data", "execute_result") and "image/png" in output.data:
                 number += 1
                 name = f"figure-{number}.png"
-                (figures_dir / name).write_bytes(base64.b64decode(output.data["image/png"]))
+                png = base64.b64decode(output.data["image/png"])
+                (figures_dir / name).write_bytes(png)
                 caption = options.get("fig-cap", "")
                 label = options.get("label", f"fig-{number}")
                 prefix = f"Figure {number}: " if number_captions else ""  # typst numbers figures itself
-                parts.append(f"![{prefix}{caption}]({name}){{#{label}}}")
+                too_tall = max_figure_height_cm is not None and figure_height_cm(png, TEXT_WIDTH_CM) > max_figure_height_cm
+                height = f" height={max_figure_height_cm}cm" if too_tall else ""
+                parts.append(f"![{prefix}{caption}]({name}){{#{label}{height}}}")
     return "\n\n".join(parts) + "\n"
 
 
@@ -191,7 +212,7 @@ def build_outputs(notebook: nbformat.NotebookNode, work: Path, formats: list[str
         import typst
         from matplotlib import get_data_path
 
-        markdown = notebook_to_markdown(notebook, work, number_captions=False)
+        markdown = notebook_to_markdown(notebook, work, number_captions=False, max_figure_height_cm=MAX_FIGURE_HEIGHT_CM)
         source = _pandoc(markdown, "typst", work, metadata, [])
         typ = work / "report.typ"
         typ.write_text(source, encoding="utf-8")

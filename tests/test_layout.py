@@ -100,6 +100,27 @@ def test_pdf_numbers_captioned_tables_like_the_html(tmp_path):
         assert "Table 1: Second." in pdf.pages[0].extract_text()
 
 
+def test_pdf_figures_taller_than_half_a_page_are_scaled_down(tmp_path):
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    def figure_cell(width_in: float, height_in: float) -> nbformat.NotebookNode:
+        figure = plt.figure(figsize=(width_in, height_in))
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=50)
+        plt.close(figure)
+        cell = nbformat.v4.new_code_cell("plot()", metadata={"quarto": {"fig-cap": "A figure."}})
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(buffer.getvalue()).decode()})]
+        return cell
+
+    cells = [figure_cell(6, 12), figure_cell(6, 3), figure_cell(20, 12)]  # tall; short; wide (shrunk to the width)
+    markdown = notebook_to_markdown(nbformat.v4.new_notebook(cells=cells), tmp_path, False, max_figure_height_cm=12)
+    figures = re.findall(r"!\[[^]]*\]\((figure-\d)\.png\)\{([^}]*)\}", markdown)
+    assert [("height=" in attributes) for _, attributes in figures] == [True, False, False]
+
+
 def test_narrow_table_keeps_its_natural_width():
     html = pypandoc.convert_text(md_table([{"check": "PSI", "alert when": "> 0.2"}]), "html5", format="markdown")
     assert "<colgroup>" not in html  # no stretched columns: pandoc's automatic widths
