@@ -171,22 +171,30 @@ def outside_text_area(pdf_path: Path, margin_pt: float = 50.0) -> list[str]:
                 if c["text"].strip() and (c["x0"] < margin_pt or c["x1"] > page.width - margin_pt)]
 
 
-def pdf_words(pdf_path: Path) -> list[str]:
+def pdf_words(pdf_path: Path) -> list[dict]:
+    """Every word of the PDF with its page and box."""
     with pdfplumber.open(pdf_path) as pdf:
-        return [normalised(w["text"]) for page in pdf.pages for w in page.extract_words()]
+        return [{**w, "text": normalised(w["text"]), "page": n} for n, page in enumerate(pdf.pages, 1)
+                for w in page.extract_words()]
 
 
-def printed(label: str, words: list[str], window: int = 12) -> bool:
-    """The label's words appear in order in the PDF's words, each within `window` words of the last one.
-
-    A cell that wraps shares its lines with the other cells of its row, so its words need not be adjacent.
-    """
+def printed(label: str, words: list[dict]) -> bool:
+    """The label is in the PDF as a table cell prints it: its words in order, each one right after the last on
+    the same line, or at the start of one of the next lines at the cell's left edge (a wrapped cell)."""
     wanted = normalised(label).split()
-    for start in (i for i, w in enumerate(words) if wanted[0] in w):
-        at = start
-        for word in wanted[1:]:
-            at = next((j for j in range(at + 1, min(at + 1 + window, len(words))) if word in words[j]), None)
-            if at is None:
+
+    def follows(prev: dict, first: dict, word: dict) -> bool:
+        if word["page"] != prev["page"]:
+            return False
+        same_line = abs(word["top"] - prev["top"]) < 2 and prev["x1"] - 1 <= word["x0"] <= prev["x1"] + 12
+        next_line = 2 <= word["top"] - prev["top"] <= 3 * (prev["bottom"] - prev["top"]) and abs(word["x0"] - first["x0"]) < 3
+        return same_line or next_line
+
+    for first in (w for w in words if w["text"] == wanted[0]):
+        prev = first
+        for text in wanted[1:]:
+            prev = next((w for w in words if w["text"] == text and follows(prev, first, w)), None)
+            if prev is None:
                 break
         else:
             return True
@@ -231,7 +239,7 @@ def check_rendered_pdf(params: str | Path, out: Path, project_root: Path) -> Non
     assert len(labels) >= 20
     missing = [label for label in labels if not printed(label, words)]
     assert not missing, missing[:10]
-    text = " ".join(words)
+    text = " ".join(w["text"] for w in words)
     assert "Table 1:" in text and re.search(r"Profile\s+fast", text)
 
 
