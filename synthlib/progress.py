@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 import sys
 import time
 import warnings
@@ -27,7 +28,7 @@ class StepLines:
     """One timestamped line per step, e.g. `2026-01-05 10:31:07 german_credit [2/9] augment and evaluate (+3.1 s)`."""
 
     def __init__(self, label: str = "", total: int = len(STEPS), stream: TextIO | None = None) -> None:
-        self.label, self.total, self.stream = label, total, stream or sys.stderr
+        self.label, self.total, self.stream = label, total, stream  # None: sys.stderr at each call
         self.start = time.perf_counter()
 
     def describe(self, step: str) -> str:
@@ -41,7 +42,7 @@ class StepLines:
         stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
         label = f"{self.label} " if self.label else ""
         elapsed = time.perf_counter() - self.start
-        print(f"{stamp} {label}{self.describe(step)} (+{elapsed:.1f} s)", file=self.stream, flush=True)
+        print(f"{stamp} {label}{self.describe(step)} (+{elapsed:.1f} s)", file=self.stream or sys.stderr, flush=True)
 
     def __enter__(self) -> StepLines:
         return self
@@ -113,8 +114,37 @@ def configure_stderr_logging(verbose: bool) -> None:
 
 
 @contextmanager
+def _child_stderr_to(path: Path) -> Iterator[None]:
+    """Point file descriptor 2 at `path`, so processes started inside the block (joblib's workers, the report
+    kernel) write their warnings there; Python-level `sys.stderr` keeps its destination (progress stays visible).
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    log = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    python_stderr = sys.stderr
+    try:
+        on_fd2 = python_stderr.fileno() == 2
+    except (AttributeError, OSError, ValueError):  # a test runner's in-memory stream
+        on_fd2 = False
+    if on_fd2:
+        sys.stderr = open(saved, "w", buffering=1, encoding=python_stderr.encoding, closefd=False)
+    os.dup2(log, 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        if on_fd2:
+            sys.stderr.close()
+            sys.stderr = python_stderr
+        os.close(saved)
+        os.close(log)
+
+
+@contextmanager
 def run_log(path: Path) -> Iterator[Path]:
-    """Append every log record and Python warning raised inside the block to `path` (the run log)."""
+    """Append every log record and Python warning raised inside the block to `path` (the run log), and the
+    stderr of every process started inside it."""
     handler = logging.FileHandler(path, mode="a", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
@@ -123,7 +153,7 @@ def run_log(path: Path) -> Iterator[Path]:
     root.setLevel(logging.INFO)
     logging.captureWarnings(True)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _child_stderr_to(path):
             warnings.simplefilter("default")  # each distinct warning once per code location
             yield path
     finally:

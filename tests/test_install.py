@@ -9,6 +9,7 @@ install of the checkout there stays inactive.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,15 @@ evaluation: {cv_folds: 2, cv_repeats: 1, n_bootstrap: 100}
 fairness: {n_bootstrap: 50}
 privacy: {n_bootstrap: 50}
 """
+
+
+STAMPED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
+
+
+def _only_progress_lines(stderr: str) -> None:
+    """Off a terminal, stderr holds timestamped progress lines only: dependency warnings went to run.log."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert lines and all(STAMPED.match(line) for line in lines), stderr[-3000:]
 
 
 def _sh(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
@@ -97,18 +107,20 @@ def test_init_check_run_render_and_batch_from_an_empty_folder(installed, tmp_pat
     (project / "params" / "sample.yml").write_text(TINY_PARAMS)
     (project / "params" / "sample_copy.yml").write_text(TINY_PARAMS)  # same config: a second batch item, cached
 
-    _sh(["synthlib", "run", "sample"], project, env)
+    _only_progress_lines(_sh(["synthlib", "run", "sample"], project, env).stderr)
     assert (project / "reports" / "sample" / "OutputMaterials" / "manifest.json").is_file()
 
     rendered = _sh(["synthlib", "render", "params/sample.yml", "--engine", "builtin"], project, env)
     assert "cache hit" in rendered.stderr
+    _only_progress_lines(rendered.stderr)
     out = project / "reports" / "sample"
     assert (out / "report.html").stat().st_size > 10_000 and (out / "report.pdf").read_bytes().startswith(b"%PDF")
     assert "Problem definition" in (out / "report.html").read_text()
 
     # from the empty parent folder: the items' paths resolve from their own project
-    _sh(["synthlib", "batch", "audit/params/sample.yml", "audit/params/sample_copy.yml", "--workers", "2",
-         "--engine", "builtin", "--format", "html"], tmp_path, env)
+    batch = _sh(["synthlib", "batch", "audit/params/sample.yml", "audit/params/sample_copy.yml", "--workers", "2",
+                 "--engine", "builtin", "--format", "html"], tmp_path, env)
+    _only_progress_lines(batch.stderr)
     for name in ("sample", "sample_copy"):
         assert (project / "reports" / name / "report.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit"]

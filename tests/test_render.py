@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import stat
+import subprocess
 import sys
 import warnings
 from html import unescape
@@ -191,8 +192,10 @@ def test_dependency_warnings_go_to_the_run_log_not_stderr(tmp_path, capsys):
         warnings.warn("a dependency's FutureWarning", FutureWarning)
         logging.getLogger("distributed.scheduler").info("State start")
         logging.getLogger("synthlib.audit").warning("a synthlib warning")
+        subprocess.run([sys.executable, "-c", "import warnings; warnings.warn('a worker process warning')"], check=True)
     text = log.read_text()
     assert "a dependency's FutureWarning" in text and "State start" in text and "a synthlib warning" in text
+    assert "a worker process warning" in text  # processes started during the run (joblib workers, the kernel)
     stderr = capsys.readouterr().err
     assert "FutureWarning" not in stderr and "State start" not in stderr
     assert "a synthlib warning" in stderr
