@@ -31,6 +31,7 @@ from .fairness import assess as assess_fairness
 from .privacy import INTERPOLATION_NOTE, add_noise, assess_method, attack_space, interpolation_attack
 from .jsonsafe import json_default, plain
 from .models import xgboost_device
+from .repeats import seed_variance
 from .scale import plan
 from .samplers import INTERPOLATION_METHODS, make_sampler
 from .validation import class_balance, compute_evaluation_metrics
@@ -98,6 +99,10 @@ def augmentation_section(prepared: Prepared, evaluation: Evaluation) -> dict[str
     for method, (X_aug, y_aug, sampler) in evaluation.augmented.items():
         provenance = sampler.provenance_
         label = evaluation.label_encoder.inverse_transform
+        trained = {str(label([k])[0]): int(v) for k, v in sampler.trained_class_counts_.items()}
+        loss = getattr(sampler, "loss_", None)  # deep generators' per-epoch training loss, thinned
+        if loss is not None:
+            loss = loss.assign(**{"class": label(loss["class"].to_numpy()).astype(str)}).to_dict("records")
         out[method] = {
             "requested": {str(label([k])[0]): int(v) for k, v in sampler.requested_.items()},
             "after_cap": {str(label([k])[0]): int(v) for k, v in sampler.sampling_strategy_.items()},
@@ -109,6 +114,12 @@ def augmentation_section(prepared: Prepared, evaluation: Evaluation) -> dict[str
             "seconds": round(float(sampler.seconds_), 3),
             "device": getattr(sampler, "device_", "cpu"),
             "rows_after": int(len(y_aug)),
+            # the final training set: SMOTE-ENN's cleaning removes real rows of every class, so its ratio can exceed the request
+            "trained_class_counts": trained,
+            "trained_ratio": {str(m): trained.get(str(m), 0) / trained[str(prepared.majority_label)]
+                              for m in prepared.minority_labels},
+            "real_rows_removed_by_class": {str(label([k])[0]): int(v) for k, v in sampler.removed_real_by_class_.items()},
+            "loss": loss,
         }
     return out
 
@@ -324,6 +335,10 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
         "devices": resolved_devices(config, len(prepared.train)),
         "scale_decisions": scale_decisions,
     }
+    if run_config.augmentation.repeats > 1:  # seed-to-seed variance of every generation method
+        tick = time.perf_counter()
+        result["augmentation_repeats"] = seed_variance(run_config, prepared, evaluation)
+        timings["repeats"] = time.perf_counter() - tick
     result = plain(result)
     tick = time.perf_counter()
     y_test_encoded = evaluation.label_encoder.transform(prepared.y_test)

@@ -202,7 +202,16 @@ def method_choice(result: dict[str, Any]) -> str:
     return " ".join(lines)
 
 
+def trained_ratio_text(ratios: dict[str, float]) -> str:
+    """Minority:majority rows of a final training set, e.g. `1.29:1`; per class when there are several minorities."""
+    if len(ratios) == 1:
+        return f"{next(iter(ratios.values())):.2f}:1"
+    return ", ".join(f"{r:.2f}:1 (class {c})" for c, r in ratios.items())
+
+
 def augmentation_comment(result: dict[str, Any]) -> str:
+    """Per method: rows asked for and generated, real rows removed, and the class ratio the models trained on."""
+    requested_ratio = result["config"]["resolved"]["augmentation"]["sampling_strategy"]
     parts = []
     for method, info in result["augmentation"].items():
         requested, generated = sum(info["requested"].values()), sum(info["generated"].values())
@@ -211,7 +220,15 @@ def augmentation_comment(result: dict[str, Any]) -> str:
         if removed:
             text += f" after removing {removed} exact duplicates"
         if info["real_rows_removed"]:
-            text += f"; its ENN step also removed {info['real_rows_removed']} real training rows"
+            by_class = ", ".join(f"{n} of class {c}" for c, n in info["real_rows_removed_by_class"].items() if n)
+            text += f"; its ENN step also removed {info['real_rows_removed']} real training rows ({by_class})"
+        else:
+            text += "; no real training row was removed"
+        counts = " and ".join(f"{n} of class {c}" for c, n in info["trained_class_counts"].items())
+        text += f". The models trained on {counts}: minority:majority {trained_ratio_text(info['trained_ratio'])}"
+        above = isinstance(requested_ratio, float) and max(info["trained_ratio"].values()) > requested_ratio + 0.005
+        if above:
+            text += f", above the requested {requested_ratio:.2f}:1 because the cleaning removed majority rows"
         parts.append(text + ".")
     return " ".join(parts)
 

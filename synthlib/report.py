@@ -100,10 +100,13 @@ class ReportContext:
     def augmentation_table(self, caption: str | None = None) -> str:
         rows = [{"method": method_name(m), "requested": sum(i["requested"].values()), "after cap": sum(i["after_cap"].values()),
                  "generated": sum(i["generated"].values()), "duplicates removed": i["duplicates_of_real_removed"] + i["duplicates_within_removed"],
-                 "real rows removed": i["real_rows_removed"], "seconds": i["seconds"]}
+                 "real rows removed": i["real_rows_removed"],
+                 "trained minority:majority": narrative.trained_ratio_text(i["trained_ratio"]), "seconds": i["seconds"]}
                 for m, i in self.result["augmentation"].items()]
         return md_table(rows, 2,
-                        caption=caption or "Synthetic rows per generation method: requested, kept after the cap and deduplication, and time taken.")
+                        caption=caption or "Synthetic rows per generation method: requested, kept after the cap and deduplication, "
+                                           "real training rows removed (SMOTE-ENN's cleaning), the class ratio of the final "
+                                           "training set, and time taken.")
 
     def validation_table(self, caption: str | None = None) -> str:
         """One row per method; a metric that could not be computed shows "n/a", with its reason in an error row."""

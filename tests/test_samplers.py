@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -14,12 +16,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from synthlib.config import load_config
+from synthlib.audit import augmentation_section, run_audit
+from synthlib.config import load_config, with_overrides
 from synthlib.data import prepare
 from synthlib.errors import SamplingError
+from synthlib.evaluation import evaluate
+from synthlib.narrative import augmentation_comment
+from synthlib.repeats import seed_variance
+from synthlib.report import ReportContext
 from synthlib.samplers import SAMPLERS, make_sampler
+from synthlib.samplers._base import thin_losses
+from synthlib.validation import compute_evaluation_metrics
 
-from .conftest import ROOT, toy_frame
+from .conftest import ROOT, toy_config, toy_frame
 
 FAST = {"ctgan": {"epochs": 3}, "tvae": {"epochs": 3}, "diffusion": {"epochs": 20}}
 NOT_APPLICABLE = {
@@ -81,20 +90,52 @@ def test_dtypes_categories_integers_and_ranges_are_preserved(german, resampled, 
         assert synthetic[column].between(minority[column].min(), minority[column].max()).all()
 
 
+def adasyn_count(X: pd.DataFrame, y: pd.Series, categorical: list[str], n_requested: int, k: int = 5) -> tuple[int, int]:
+    """ADASYN's own count for class 0 (imbalanced-learn): each minority row's share of majority neighbours times the
+    request, rounded per row; and how many rows were rounded (each by at most half a row)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    from synthlib.samplers._encoding import TableEncoder
+
+    Z, y = TableEncoder(categorical).fit_transform(X), np.asarray(y)
+    members = np.flatnonzero(y == 0)
+    neighbours = NearestNeighbors(n_neighbors=k + 1).fit(Z).kneighbors(Z[members], return_distance=False)[:, 1:]
+    share = (y[neighbours] != 0).sum(axis=1) / k
+    return int(np.rint(share / share.sum() * n_requested).sum()), int((share > 0).sum())
+
+
+def assert_counts(s, X: pd.DataFrame, y: pd.Series, categorical: list[str], X_res: pd.DataFrame, y_res, cap: int) -> None:
+    """The rows generated (before deduplication) follow the capped request, with each method's known deviation."""
+    duplicates = s.n_duplicates_of_real_ + s.n_duplicates_within_
+    assert s.sampling_strategy_ == {0: cap}
+    if s.method_name == "adasyn":  # rounds its per-row counts: near the request, exactly imbalanced-learn's rounding
+        expected, rounded = adasyn_count(X, y, categorical, cap)
+        assert s.generated_[0] + duplicates == expected and abs(expected - cap) <= rounded / 2
+    elif s.method_name == "smote_enn":  # SMOTE makes the capped count; ENN then removes synthetic and real rows
+        assert s.generated_before_cleaning_ == {0: cap}
+        assert 0 < s.generated_[0] + duplicates < cap and len(s.removed_real_) > 0
+        real = y.value_counts()
+        for label in (0, 1):
+            assert s.removed_real_by_class_[label] == (y.iloc[s.removed_real_] == label).sum()
+            assert (np.asarray(y_res) == label).sum() == s.trained_class_counts_[label] == \
+                real[label] - s.removed_real_by_class_[label] + s.generated_.get(label, 0)
+    else:
+        assert s.generated_[0] + duplicates == cap
+    assert len(X_res) == len(X) - len(s.removed_real_) + s.generated_[0]
+
+
 @pytest.mark.parametrize("method", list(SAMPLERS))
 def test_counts_follow_ratio_and_amplification_cap(german, resampled, method):
-    X, y, _ = german
-    s, _, _ = resampled[method]
+    X, y, categorical = german
+    s, X_res, y_res = resampled[method]
     assert s.requested_ == {0: 560 - 240}
-    removed = s.n_duplicates_of_real_ + s.n_duplicates_within_
-    assert s.generated_[0] + removed == 320 or method in ("adasyn", "smote_enn")
-    capped = sampler(method, max_amplification=0.75, sampling_strategy=0.9)
+    assert_counts(s, X, y, categorical, X_res, y_res, 320)
+    capped = sampler(method, max_amplification=0.75, sampling_strategy=0.9, categorical_features=categorical)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        capped.fit_resample(X, y)
+        X_capped, y_capped = capped.fit_resample(X, y)
     assert capped.requested_ == {0: 504 - 240}
-    assert capped.sampling_strategy_[0] == 180  # 0.75 x 240 real minority rows
-    assert capped.generated_[0] <= 180 + (15 if method == "adasyn" else 0)
+    assert_counts(capped, X, y, categorical, X_capped, y_capped, 180)  # 0.75 x 240 real minority rows
 
 
 def test_duplicates_are_removed_and_counted():
@@ -309,3 +350,140 @@ def test_deduplicate_matches_a_row_by_row_comparison(columns, probe_above, monke
     # the same against the full real table when some real rows were removed (SMOTE-ENN)
     keep = s._deduplicate(pd.concat([real.iloc[:10], synthetic], ignore_index=True), 10, real)
     assert keep.tolist() == expected
+
+
+SMALL_AUDIT = {"augmentation": {"methods": ["smote_enn", "diffusion"], "epochs": {"diffusion": 2}},
+               "models": {"classifiers": ["logistic_regression"]},
+               "evaluation": {"cv_folds": 2, "cv_repeats": 1, "n_jobs": 1, "n_bootstrap": 100}}
+
+
+@pytest.fixture(scope="module")
+def small_audit():
+    """German credit, SMOTE-ENN and a 2-epoch diffusion, logistic regression, 2 CV folds: the evaluation grid."""
+    config = with_overrides(load_config(ROOT / "params" / "german_credit.yml"), SMALL_AUDIT)
+    prepared = prepare(config)
+    samplers = {m: make_sampler(m, config.augmentation, prepared.categorical) for m in config.augmentation.methods}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return config, prepared, evaluate(prepared, samplers, config)
+
+
+def test_smote_enn_cleaning_is_stated_with_the_trained_ratio(small_audit, tmp_path):
+    config, prepared, evaluation = small_audit
+    section = augmentation_section(prepared, evaluation)
+    info = section["smote_enn"]
+    _, y_aug, _ = evaluation.augmented["smote_enn"]
+    trained = pd.Series(evaluation.label_encoder.inverse_transform(y_aug)).astype(str).value_counts().to_dict()
+    assert info["trained_class_counts"] == trained
+    assert sum(trained.values()) == info["rows_after"] == evaluation.result["test"]["logistic_regression"]["smote_enn"]["n_train_rows"]
+    ratio = trained["0"] / trained["1"]
+    assert info["trained_ratio"] == {"0": pytest.approx(ratio)} and ratio > 1.0  # ENN's cleaning: past the requested 1.0
+    removed = info["real_rows_removed_by_class"]
+    assert sum(removed.values()) == info["real_rows_removed"] > 0
+    assert trained["1"] == (prepared.y_train == 1).sum() - removed["1"]
+    assert section["diffusion"]["trained_ratio"] == {"0": pytest.approx(1.0)}
+    assert section["diffusion"]["real_rows_removed_by_class"] == {"0": 0, "1": 0}
+
+    result = {"config": {"resolved": config.to_dict()}, "augmentation": section}
+    text = augmentation_comment(result)
+    assert (f"its ENN step also removed {info['real_rows_removed']} real training rows ({removed['0']} of class 0, "
+            f"{removed['1']} of class 1). The models trained on {trained['0']} of class 0 and {trained['1']} of class 1: "
+            f"minority:majority {ratio:.2f}:1, above the requested 1.00:1") in text
+    assert "tabular diffusion was asked for 320 rows" in text and "no real training row was removed" in text
+    table = ReportContext(name="german", audit=SimpleNamespace(result=result), out_dir=tmp_path).augmentation_table()
+    assert "trained minority:majority" in table and f"{ratio:.2f}:1" in table and "1.00:1" in table
+
+
+def test_deep_generator_loss_reaches_results_json(small_audit):
+    _, prepared, evaluation = small_audit
+    section = augmentation_section(prepared, evaluation)
+    assert section["smote_enn"]["loss"] is None
+    loss = section["diffusion"]["loss"]
+    assert [r["epoch"] for r in loss] == [0, 1] and {r["class"] for r in loss} == {"0"}
+    assert all(np.isfinite(r["loss"]) and r["loss"] > 0 for r in loss)
+    json.dumps(loss)  # plain data
+
+
+@pytest.mark.parametrize("method, columns", [("ctgan", ["generator", "discriminator"]), ("tvae", ["loss"]),
+                                             ("diffusion", ["loss"])])
+def test_deep_generators_record_their_training_loss(method, columns):
+    rng = np.random.default_rng(0)
+    y = np.array(["b"] * 30 + ["c"] * 40 + ["a"] * 130)
+    X = pd.DataFrame({"u": rng.normal(size=200) + (y == "b"), "w": rng.choice(["p", "q"], 200)})
+    s = sampler(method, epochs=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s.fit_resample(X, y)
+    assert list(s.loss_.columns) == ["class", "epoch", *columns]
+    assert s.loss_.groupby("class")["epoch"].apply(list).to_dict() == {"b": [0, 1], "c": [0, 1]}
+    assert np.isfinite(s.loss_[columns].to_numpy(dtype=float)).all()
+
+
+def test_losses_are_thinned_to_at_most_100_points_per_class():
+    losses = pd.DataFrame({"epoch": np.arange(1000), "loss": np.linspace(2.0, 0.1, 1000)})
+    thinned = thin_losses(losses)
+    assert len(thinned) == 100 and thinned.epoch.iloc[0] == 0 and thinned.epoch.iloc[-1] == 999
+    assert set(np.diff(thinned.epoch)) <= {10, 11}  # evenly spaced
+    pd.testing.assert_frame_equal(thin_losses(losses.iloc[:100]), losses.iloc[:100])
+    s = sampler("diffusion", epochs=150, hidden=16, n_steps=10)
+    s.fit_resample(pd.DataFrame({"u": np.arange(60.0)}), np.array([1] * 20 + [0] * 40))
+    assert len(s.loss_) == 100 and s.loss_.epoch.iloc[-1] == 149
+
+
+def test_seed_variance_refits_every_method_with_the_next_seeds(small_audit):
+    config, prepared, evaluation = small_audit
+    config = with_overrides(config, {"augmentation": {"repeats": 2}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        section = seed_variance(config, prepared, evaluation)
+    assert set(section) == {"smote_enn", "diffusion"}
+    for method, entry in section.items():
+        assert entry["seeds"] == [42, 43] and entry["classifier"] == "logistic_regression"
+        assert entry["metric"] == "recall_minority" and entry["errors"] == {}
+        for key, values in entry["values"].items():
+            assert len(values) == 2 and np.isfinite(values).all()
+            assert entry["mean"][key] == pytest.approx(np.mean(values))
+            assert entry["sd"][key] == pytest.approx(np.std(values, ddof=1))
+        assert entry["values"]["discriminator_auc"][0] != entry["values"]["discriminator_auc"][1]
+        assert entry["values"]["test_primary"][0] == \
+            evaluation.result["test"]["logistic_regression"][method]["metrics"]["recall_minority"]
+    # the main seed's fidelity is the validation section's
+    X_aug, _, s = evaluation.augmented["smote_enn"]
+    real = prepared.X_train[prepared.y_train == 0]
+    validation = compute_evaluation_metrics(real, X_aug.iloc[len(s.kept_real_):], prepared.numeric + prepared.ordinal,
+                                            prepared.categorical, seed=config.split.seed, quality=False)
+    assert section["smote_enn"]["values"]["discriminator_auc"][0] == validation["discriminator"]["roc_auc"]
+    assert section["smote_enn"]["values"]["knn_recall"][0] == validation["prdc"]["recall"]
+
+
+def test_run_audit_reports_seed_variance_when_repeats_is_above_one(project):
+    path = project("toy", toy_config(augmentation={"methods": ["smote"], "repeats": 3},
+                                     models={"classifiers": ["logistic_regression"]},
+                                     evaluation={"cv_folds": 2, "cv_repeats": 1, "n_jobs": 1, "n_bootstrap": 100}),
+                   toy_frame(200, 0.3))
+    result = run_audit(load_config(path), cache_dir=None).result
+    entry = result["augmentation_repeats"]["smote"]
+    assert entry["seeds"] == [42, 43, 44] and len(set(entry["values"]["discriminator_auc"])) > 1
+    assert entry["values"]["test_primary"][0] == result["utility"]["test"]["logistic_regression"]["smote"]["metrics"][
+        result["utility"]["protocol"]["primary_metric"]]
+    assert result["timings"]["repeats"] > 0
+
+
+def test_same_seed_same_rows_and_numbers_in_parallel_with_a_deep_generator():
+    config = with_overrides(load_config(ROOT / "params" / "german_credit.yml"),
+                            {"augmentation": {"methods": ["smote", "ctgan"], "epochs": {"ctgan": 1}},
+                             "models": {"classifiers": ["logistic_regression"]},
+                             "evaluation": {"cv_folds": 2, "cv_repeats": 1, "n_bootstrap": 100}})
+    assert config.evaluation.n_jobs == -1  # the default: every core, joblib worker processes
+    prepared = prepare(config)
+    runs = []
+    for _ in range(2):
+        samplers = {m: make_sampler(m, config.augmentation, prepared.categorical) for m in config.augmentation.methods}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            runs.append(evaluate(prepared, samplers, config))
+    first, second = (json.dumps(r.result, sort_keys=True, default=str) for r in runs)
+    assert first == second
+    for method in ("smote", "ctgan"):
+        pd.testing.assert_frame_equal(runs[0].augmented[method][0], runs[1].augmented[method][0])
+        assert len(runs[0].augmented[method][0]) > len(prepared.X_train)

@@ -4,6 +4,10 @@ Subclasses write `_generate(X, y, strategy)` and return synthetic rows (as a Dat
 input's columns), their labels and, where the method has them, the real parent rows. The base class
 computes the ratio (with the amplification cap and diminishing factor), fixes dtypes and ranges,
 removes exact duplicates, records provenance, and keeps pandas in, pandas out.
+
+Fitted attributes read by the audit: `requested_`, `sampling_strategy_` (after the cap), `generated_`,
+`kept_real_` / `removed_real_` (SMOTE-ENN's cleaning), `removed_real_by_class_`, `trained_class_counts_`
+(the output's classes) and, for the deep generators, `loss_` (per-epoch training loss per class, thinned).
 """
 
 from __future__ import annotations
@@ -24,6 +28,21 @@ from ._encoding import categorical_columns
 
 
 PROBE_ABOVE_CELLS = 1_000_000  # cells left unhashed by probing first, above which `_deduplicate` probes
+MAX_LOSS_POINTS = 100  # training-loss rows kept per class in `loss_` (and results.json)
+
+
+def thin_losses(losses: pd.DataFrame, max_points: int = MAX_LOSS_POINTS) -> pd.DataFrame:
+    """At most `max_points` evenly spaced rows of a per-epoch loss table, the first and last epoch kept."""
+    if len(losses) <= max_points:
+        return losses.reset_index(drop=True)
+    rows = np.unique(np.linspace(0, len(losses) - 1, max_points).round().astype(int))
+    return losses.iloc[rows].reset_index(drop=True)
+
+
+def loss_table(per_class: dict) -> pd.DataFrame:
+    """One table of per-epoch losses from {class label: loss table}, each thinned, with a `class` column first."""
+    return pd.concat([thin_losses(frame).assign(**{"class": label})[["class", *frame.columns]]
+                      for label, frame in per_class.items()], ignore_index=True)
 
 
 def _row_keys(frame: pd.DataFrame) -> np.ndarray:
@@ -181,6 +200,8 @@ class SynthlibOverSampler(BaseOverSampler):
             "parent_b": parents[:, 1] if parents is not None else -1,
         })
         y_out = np.concatenate([y[real_kept], labels]).astype(y.dtype, copy=False)
+        self.removed_real_by_class_ = {c: int((y[self.removed_real_] == c).sum()) for c in self.class_counts_}
+        self.trained_class_counts_ = {c: int(n) for c, n in zip(*np.unique(y_out, return_counts=True))}
         return X_out, y_out
 
     def _conform(self, synthetic: pd.DataFrame, X: pd.DataFrame, y: np.ndarray, labels: np.ndarray) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._base import SynthlibOverSampler
+from ._base import SynthlibOverSampler, loss_table
 from ._encoding import TableEncoder
 from ._seeding import resolve_device, seed_from, seeded
 
@@ -73,7 +73,8 @@ class DiffusionSampler(SynthlibOverSampler):
         self.device = device
         self.clip_sample = clip_sample
 
-    def _fit_sample(self, Z: np.ndarray, n_new: int) -> np.ndarray:
+    def _fit_sample(self, Z: np.ndarray, n_new: int) -> tuple[np.ndarray, pd.DataFrame]:
+        """Train on the encoded rows `Z`, sample `n_new` rows; also returns the mean training loss per epoch."""
         import torch
 
         device = torch.device(self.device_)
@@ -84,7 +85,9 @@ class DiffusionSampler(SynthlibOverSampler):
         optimiser = torch.optim.AdamW(model.parameters(), lr=self.learning_rate)
         data = torch.as_tensor(Z, dtype=torch.float32, device=device)
         batch = min(self.batch_size, len(data))
+        epoch_losses = []  # kept on the device: one transfer after training, no sync per batch
         for _ in range(self.epochs):
+            total = torch.zeros((), device=device)
             for idx in torch.randperm(len(data), device=device).split(batch):
                 x0 = data[idx]
                 t = torch.randint(0, self.n_steps, (len(x0),), device=device)
@@ -94,6 +97,10 @@ class DiffusionSampler(SynthlibOverSampler):
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
+                total += loss.detach() * len(x0)
+            epoch_losses.append(total / len(data))
+        losses = pd.DataFrame({"epoch": np.arange(self.epochs),
+                               "loss": torch.stack(epoch_losses).cpu().numpy().astype(float) if epoch_losses else []})
         model.eval()
         low, high = data.min(0).values, data.max(0).values
         with torch.no_grad():
@@ -110,17 +117,18 @@ class DiffusionSampler(SynthlibOverSampler):
                     ab_prev = alpha_bar[step - 1]
                     x = ((betas[step] * ab_prev.sqrt() * x0 + (1 - ab_prev) * alphas[step].sqrt() * x) / (1 - ab)
                          + betas[step].sqrt() * torch.randn_like(x))
-        return x.cpu().numpy()
+        return x.cpu().numpy(), losses
 
     def _generate(self, X, y, strategy):
         seed = seed_from(self.random_state)
         self.device_ = resolve_device(self.device)
-        frames, labels = [], []
+        frames, labels, losses = [], [], {}
         for offset, (label, n_new) in enumerate(strategy.items()):
             rows = X.loc[y == label].reset_index(drop=True)
             encoder = TableEncoder(self.categorical_).fit(rows)
             with seeded(seed + offset):
-                Z_new = self._fit_sample(encoder.transform(rows), n_new)
+                Z_new, losses[label] = self._fit_sample(encoder.transform(rows), n_new)
             frames.append(encoder.inverse_transform(Z_new))
             labels.append(np.full(n_new, label, dtype=y.dtype))
+        self.loss_ = loss_table(losses)
         return pd.concat(frames, ignore_index=True), np.concatenate(labels), None

@@ -272,7 +272,8 @@ class ADASYNSampler(_InterpolationSampler):
 class SMOTEENNSampler(_InterpolationSampler):
     """SMOTE then Edited Nearest Neighbours cleaning (Batista et al. 2004).
 
-    ENN also removes real rows it finds noisy: their positions are in `removed_real_`.
+    ENN also removes real rows it finds noisy: their positions are in `removed_real_`. SMOTE's rows
+    per class before the cleaning are in `generated_before_cleaning_` (the capped request).
     """
 
     method_name = "smote_enn"
@@ -286,6 +287,9 @@ class SMOTEENNSampler(_InterpolationSampler):
         combined = SMOTEENN(smote=smote, random_state=self.random_state)
         Z_res, y_res = _run(combined, Z, y, self.method_name)
         kept = combined.enn_.sample_indices_
+        self.generated_before_cleaning_ = {label: 0 for label in strategy}
+        for label, _, _, rows, _ in combined.smote_.parent_records_:
+            self.generated_before_cleaning_[label] += len(rows)
         n = len(X)
         self.kept_real_ = kept[kept < n]
         self.removed_real_ = np.setdiff1d(np.arange(n), self.kept_real_)

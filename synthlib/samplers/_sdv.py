@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SamplingError
-from ._base import SynthlibOverSampler
+from ._base import SynthlibOverSampler, loss_table
 from ._seeding import resolve_device, seed_from, seeded
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,10 @@ class _SDVSampler(SynthlibOverSampler):
     def _synthesizer(self, metadata, n_rows: int):
         raise NotImplementedError
 
+    def _losses(self, synthesizer) -> pd.DataFrame | None:
+        """Per-epoch training loss (`epoch` and one column per loss), or None for a model without one."""
+        return None
+
     def _generate(self, X, y, strategy):
         seed = seed_from(self.random_state)
         self.device_ = resolve_device(self.device) if self.method_name in ("ctgan", "tvae") else "cpu"
@@ -47,7 +51,7 @@ class _SDVSampler(SynthlibOverSampler):
         # reads names ("id", "date"); so renaming a column (or passing numpy) does not change the rows
         positions = {c: f"column_{i}" for i, c in enumerate(X.columns)}
         categorical = [positions[c] for c in self.categorical_]
-        frames, labels = [], []
+        frames, labels, losses = [], [], {}
         for offset, (label, n_new) in enumerate(strategy.items()):
             rows = X.loc[y == label].reset_index(drop=True)
             if len(rows) < 2:
@@ -63,8 +67,11 @@ class _SDVSampler(SynthlibOverSampler):
                     sample = synthesizer.sample(num_rows=n_new)["minority"]
                 except (ValueError, RuntimeError) as exc:
                     raise SamplingError(f"{self.method_name} failed on class {label!r}: {exc}") from None
+            losses[label] = self._losses(synthesizer)
             frames.append(sample[list(positions.values())].set_axis(X.columns, axis=1))
             labels.append(np.full(len(sample), label, dtype=y.dtype))
+        if any(frame is not None for frame in losses.values()):
+            self.loss_ = loss_table(losses)
         return pd.concat(frames, ignore_index=True), np.concatenate(labels), None
 
 
@@ -96,6 +103,12 @@ class CTGANSampler(_SDVSampler):
         return CTGANSynthesizer(metadata, epochs=self.epochs, batch_size=_batch(self.batch_size, n_rows),
                                 enable_gpu=self.device_ == "cuda")
 
+    def _losses(self, synthesizer):
+        """SDV records the last batch's generator and discriminator loss of each epoch."""
+        losses = synthesizer.get_loss_values()
+        return pd.DataFrame({"epoch": losses["Epoch"].astype(int), "generator": losses["Generator Loss"].astype(float),
+                             "discriminator": losses["Discriminator Loss"].astype(float)})
+
 
 class TVAESampler(_SDVSampler):
     """SDV's TVAESynthesizer (Xu et al. 2019), a tabular variational autoencoder."""
@@ -107,3 +120,9 @@ class TVAESampler(_SDVSampler):
 
         return TVAESynthesizer(metadata, epochs=self.epochs, batch_size=_batch(self.batch_size, n_rows),
                                enable_gpu=self.device_ == "cuda")
+
+    def _losses(self, synthesizer):
+        """SDV records every batch's loss (reconstruction + KL); the mean per epoch is kept."""
+        losses = synthesizer.get_loss_values().astype({"Epoch": int, "Loss": float})
+        per_epoch = losses.groupby("Epoch", sort=True)["Loss"].mean()
+        return pd.DataFrame({"epoch": per_epoch.index.to_numpy(), "loss": per_epoch.to_numpy()})
