@@ -535,6 +535,15 @@ def mitigation_summary(result: dict[str, Any]) -> str:
             + f". {mitigation['alternative']}")
 
 
+def scale_decisions(result: dict[str, Any]) -> str:
+    """What the audit changed because of the table's size (empty when nothing was changed)."""
+    decisions = result.get("scale_decisions") or []
+    if not decisions:
+        return ""
+    return "\n".join(["- **Size-aware decisions** (set the keys explicitly to override):"]
+                     + [f"    - {d['step']}: {d['decision']} ({d['reason']})" for d in decisions])
+
+
 def profile_note(result: dict[str, Any]) -> str:
     """Says when the report comes from the fast preview profile (fewer methods, classifiers and folds)."""
     if result["config"].get("profile") != "fast":

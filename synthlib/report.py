@@ -174,6 +174,21 @@ class ReportContext:
         entry = self.verdict.get("recommended")
         return (entry["classifier"], entry["comparator"]) if entry else None
 
+    def seed_variance_table(self, caption: str | None = None) -> str:
+        """Seed-to-seed spread of each method (augmentation.repeats > 1); empty with a single seed."""
+        repeats = self.result.get("augmentation_repeats") or {}
+        if not repeats:
+            return ""
+        rows = []
+        for method, r in repeats.items():
+            row = {"method": method_name(method), "seeds": len(r["seeds"])}
+            for key, label in (("discriminator_auc", "discriminator AUC"), ("knn_recall", "k-NN recall"),
+                               ("test_primary", f"test {narrative.metric_name(r['metric'])}")):
+                row[f"{label} mean ± sd"] = f"{narrative.num(r['mean'].get(key))} ± {narrative.num(r['sd'].get(key))}"
+            rows.append(row)
+        return md_table(rows, caption=caption or "Seed-to-seed variation: each method refitted with every seed "
+                                                 "(augmentation.repeats), the favoured classifier retrained on each.")
+
     def decision_table(self, caption: str | None = None) -> str:
         v = self.verdict
         helps = {"helps": "✓ helps", "no evidence": "✗ no evidence", "not evaluated": "n/a",
