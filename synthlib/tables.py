@@ -268,7 +268,8 @@ def md_table(frame: pd.DataFrame | Sequence[Mapping[str, Any]], digits: int | Ma
         t_header, t_rows = _transpose(header, rows)
         t_layout = _fit(t_header, t_rows)
         if t_layout is not None:  # each column now mixes metrics: one alignment for all, from most cells
-            numeric = sum(is_numeric_column([cell]) for row in t_rows for cell in row[1:]) > len(rows) * len(t_rows) / 2
+            present = [cell for row in t_rows for cell in row[1:] if cell.strip().lower() not in MISSING_TEXT]
+            numeric = sum(is_numeric_column([cell]) for cell in present) > len(present) / 2
             return _pipe_table(t_header, t_rows, t_layout, caption, label, [False] + [numeric] * len(rows))
     groups = _column_groups(header, rows)
     if groups is None:
