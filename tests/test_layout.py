@@ -22,6 +22,10 @@ METHODS = ["SMOTE", "Borderline-SMOTE", "SMOTE-ENN", "ADASYN", "GaussianCopula",
 VERDICT = "no significant difference (adjusted p >= 0.05)"
 PIPE_ROW = re.compile(r"^\|(.*)\|\s*$")
 RULE = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
+# used when examples/params/bank_wages_job.yml is not there
+MINIMAL_BANK_WAGES = """dataset: {name: Bank wages job category, source: x, target: job, minority: [custodial, manage]}
+features: {numeric: [education], categorical: [gender, minority], sensitive: [{column: gender}]}
+"""
 
 
 def rule_of(table: str) -> list[str]:
@@ -264,8 +268,3 @@ def test_multiclass_bank_wages_pdf_has_no_overlapping_words_and_every_row_label(
     text = shipped.read_text() if shipped.exists() else MINIMAL_BANK_WAGES
     (project / "params" / "bank_wages_job.yml").write_text(re.sub(r"source: .*", f"source: {data}", text, count=1))
     check_rendered_pdf("bank_wages_job", tmp_path / "out", project)
-
-
-MINIMAL_BANK_WAGES = """dataset: {name: Bank wages job category, source: x, target: job, minority: [custodial, manage]}
-features: {numeric: [education], categorical: [gender, minority], sensitive: [{column: gender}]}
-"""
