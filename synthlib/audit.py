@@ -171,7 +171,9 @@ def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
                           "attack's input (the released rows); minority recall is unchanged because the models are "
                           "the same. What the models themselves reveal about their training rows is not measured here."}
     train_min = prepared.train[_minority_mask(prepared.y_train, prepared)]
-    for method in [m for m in synthetic if m in INTERPOLATION_METHODS]:
+    # a method with fewer than two synthetic rows has no interpolation attack to mitigate
+    for method in [m for m in synthetic if m in INTERPOLATION_METHODS
+                   and "interpolation_attack" in privacy["methods"].get(m, {})]:
         X_aug, y_aug, sampler = evaluation.augmented[method]
         start = len(sampler.kept_real_)
         noisy = add_noise(X_aug.iloc[start:], numeric, train_min, config.privacy.mitigation_noise, config.split.seed)

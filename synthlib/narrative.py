@@ -268,11 +268,11 @@ def validation_summary(result: dict[str, Any], method: str) -> str:
     if mmd:
         bandwidth = f"bandwidth {mmd['bandwidth']:.3f}, median heuristic" if "bandwidth" in mmd else f"gamma {mmd['gamma']}"
         p = f", permutation {pvalue(mmd['p_value'])}" if mmd.get("p_value") is not None else ""
-        parts.append(f"MMD (RBF, {bandwidth}) = {mmd['score']:.4f}{p}.")
+        parts.append(f"MMD (RBF, {bandwidth}) = {num(mmd.get('score'), 4)}{p}.")
     if close:
-        parts.append(f"Median distance from a synthetic row to its closest real row {close['synthetic_median_dcr']:.3f}, "
-                     f"against {close['real_median_nn_distance']:.3f} between neighbouring real rows (ratio "
-                     f"{close['score']:.2f})" + ("; **near-copies**: the rows sit on top of real rows, so a low "
+        parts.append(f"Median distance from a synthetic row to its closest real row {num(close.get('synthetic_median_dcr'))}, "
+                     f"against {num(close.get('real_median_nn_distance'))} between neighbouring real rows (ratio "
+                     f"{num(close.get('score'), 2)})" + ("; **near-copies**: the rows sit on top of real rows, so a low "
                                                  "discriminator AUC reflects copying, not fidelity." if close["near_copy"]
                                                  else "."))
     collapse = v.get("collapse_warning")
