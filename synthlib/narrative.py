@@ -266,7 +266,7 @@ def validation_summary(result: dict[str, Any], method: str) -> str:
                      "synthetic rows)")
         parts.append(text + ".")
     if mmd:
-        bandwidth = f"bandwidth {mmd['bandwidth']:.3f}, median heuristic" if "bandwidth" in mmd else f"gamma {mmd['gamma']}"
+        bandwidth = f"bandwidth {num(mmd['bandwidth'])}, median heuristic" if "bandwidth" in mmd else f"gamma {mmd['gamma']}"
         p = f", permutation {pvalue(mmd['p_value'])}" if mmd.get("p_value") is not None else ""
         parts.append(f"MMD (RBF, {bandwidth}) = {num(mmd.get('score'), 4)}{p}.")
     if close:
