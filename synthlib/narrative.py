@@ -432,10 +432,12 @@ def _fairness_attribute(fairness: dict[str, Any], attribute: str, limit: int = 3
     counts = ", ".join(f"{g} {n}" for g, n in sizes["n"].items())
     if not sizes["comparable"]:
         return f"- **{attribute}** (test rows: {counts}): {sizes['note']}."
-    widened = [f"{method_name(comp)} + {CLASSIFIER_NAMES.get(clf, clf)} ({gap.replace('_', ' ')} "
-               f"{signed(change[gap]['change'])}{ci(change[gap]['ci_low'], change[gap]['ci_high'])})"
+    widened = [f"{method_name(comp)} + {CLASSIFIER_NAMES.get(clf, clf)} ("
+               + ", ".join(f"{gap.replace('_', ' ')} {signed(change[gap]['change'])}"
+                           f"{ci(change[gap]['ci_low'], change[gap]['ci_high'])}" for gap in change["widened_significantly"])
+               + ")"
                for clf, by_comp in fairness["changes"][attribute].items() for comp, change in by_comp.items()
-               for gap in change["widened_significantly"]]
+               if change["widened_significantly"]]
     point_only = sum(len(set(change["widened_point_estimate"]) - set(change["widened_significantly"]))
                      for by_comp in fairness["changes"][attribute].values() for change in by_comp.values())
     models = [f for by_comp in fairness["models"][attribute].values() for f in by_comp.values()]
