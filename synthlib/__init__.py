@@ -1,6 +1,6 @@
 """synthlib: audit synthetic minority-class augmentation of imbalanced tabular data."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from .config import AuditConfig, load_config, parse_config  # noqa: E402
 from .data import Prepared, prepare  # noqa: E402

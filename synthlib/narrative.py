@@ -370,7 +370,12 @@ def helps_answer(result: dict[str, Any]) -> str:
         return "**Does augmentation help?** No configuration without synthetic rows was eligible to compare with."
     primary = v["primary_metric"]
     row = next((r for r in v["evidence"] if r["decides"] and r["metric"] == primary), None)
+    from .metrics import higher_is_better
+
+    below_margin = (row is not None and answer != "helps" and row["margin"] > 0
+                    and (row.get("cv_difference") or 0) * (1 if higher_is_better(primary) else -1) > 0)
     lead = ("**Does augmentation help? Yes.**" if answer == "helps" else
+            f"**Does augmentation help? Not by the required margin ({row['margin']:+.2f}).**" if below_margin else
             "**Does augmentation help? No evidence that it does.**")
     text = (f"{lead} The best augmented configuration, {_config(v['best_augmented'])}, against the strongest "
             f"without synthetic rows, {_config(v['best_alternative'])}, on {metric_name(primary)}: ")
@@ -394,9 +399,17 @@ def reasons(result: dict[str, Any]) -> str:
         return "\n".join(f"- {c}." for c in v["conditions"])
     rec = v["recommended"]
     ci_text = (f" [{rec['test_ci'][0]:.3f}, {rec['test_ci'][1]:.3f}]" if rec.get("test_ci") else "")
+    above = v["ranked"][:rec["rank"] - 1]
+    why_above = ""
+    if above:
+        synthetic = sum(r["uses_synthetic"] and r["eligible"] for r in above)
+        excluded = sum(not r["eligible"] for r in above)
+        parts = ([f"{synthetic} use synthetic rows without beating it by the required margin"] if synthetic else []) + \
+                ([f"{excluded} cannot be recommended (degenerate or below the precision floor)"] if excluded else [])
+        why_above = " Of the configurations ranked above it, " + " and ".join(parts) + "." if parts else ""
     out.append(f"{_config(rec)} ranks {rec['rank']} of {len(v['ranked'])} configurations on mean CV "
                f"{metric_name(v['primary_metric'])} ({num(rec['cv_mean'])}, sd {num(rec['cv_std'])}; test split "
-               f"{num(rec['test_value'])}{ci_text}, 95% CI).")
+               f"{num(rec['test_value'])}{ci_text}, 95% CI).{why_above}")
     matched = next((r for r in v["evidence"] if r["metric"] == "recall_at_matched_precision"), None)
     if matched:
         out.append(f"At a matched operating point (minority recall at precision "

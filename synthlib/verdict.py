@@ -435,8 +435,11 @@ def _utility_dimension(out: dict[str, Any], preferred: dict[str, Any]) -> dict[s
     ci_text = f" [{test_ci[0]:.3f}, {test_ci[1]:.3f}]" if test_ci else ""
     evidence = (f"{_label((preferred['classifier'], preferred['comparator']))}: CV {preferred['cv_mean']:.3f} "
                 f"(sd {preferred['cv_std']:.3f}), test {preferred['test_value']:.3f}{ci_text}")
-    status = "warn" if any(r["worse"] for r in out["trade_offs"] if r["metric"] == out["primary_metric"]) else "pass"
-    return {"status": status, "evidence": evidence}
+    worse = next((r for r in out["trade_offs"] if r["metric"] == out["primary_metric"] and r["worse"]), None)
+    if worse is not None:
+        evidence += (f"; on the test split it is below {worse['reference']} ({worse['test_difference']:+.3f} "
+                     f"[{worse['ci_low']:+.3f}, {worse['ci_high']:+.3f}]), which did not meet the CV criteria")
+    return {"status": "warn" if worse is not None else "pass", "evidence": evidence}
 
 
 def recompute_from_folds(result: dict[str, Any]) -> dict[str, Any]:
