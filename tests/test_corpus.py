@@ -7,16 +7,19 @@ of the repository), point it at the corpus file, or at a stratified sample of it
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import joblib
 import pandas as pd
 import pytest
 import yaml
 from sklearn.model_selection import train_test_split
 
 from synthlib.config import load_config
+from synthlib.verdict import recompute_from_folds
 
 from .conftest import ROOT, SHARED_DATASETS
 
@@ -87,3 +90,12 @@ def test_corpus_data_set_audits_and_renders_with_the_fast_profile(params: Path, 
     assert "Traceback" not in output, output[-4000:]
     assert (out / "report.html").stat().st_size > 0 and (out / "report.pdf").stat().st_size > 0
     assert (out / "results.json").is_file()
+    result = json.loads((out / "results.json").read_text())
+    verdict = result["verdict"]
+    # "helps" / "no evidence" follows from the fold records and the stored test CIs alone
+    assert recompute_from_folds(result)["augmentation_helps"] == verdict["augmentation_helps"]
+    # the bundle deploys exactly the verdict's recommendation
+    if verdict["recommended"] is not None:
+        deployed = joblib.load(out / "OutputMaterials" / "TrainedModels" / "deployed.pkl").synthlib_metadata_
+        recommended = verdict["recommended"]
+        assert (deployed["classifier"], deployed["comparator"]) == (recommended["classifier"], recommended["comparator"])
