@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from .config import AuditConfig, EvaluationConfig
 from .data import Prepared
-from .metrics import MATCHED_RECALL, batch_metric, classification_metrics, confusion, curves, higher_is_better, recall_at_precision
+from .metrics import MATCHED_RECALL, THRESHOLD_DEPENDENT, batch_metric, classification_metrics, confusion, curves, higher_is_better, recall_at_precision
 from .models import SUPPORTS_CLASS_WEIGHT, make_pipeline, xgboost_device
 from .samplers._seeding import resolve_device
 from .scale import DEEP_GENERATORS
@@ -243,6 +243,20 @@ def add_matched_operating_point(utility: dict[str, Any], config: AuditConfig, fo
             y_test == positive, score, precision)
     utility["protocol"]["matched_precision"] = precision
     utility["protocol"]["matched_precision_reference"] = f"{reference['comparator']} + {reference['classifier']}"
+    _flag_threshold_shifts(utility)
+
+
+def _flag_threshold_shifts(utility: dict[str, Any]) -> None:
+    """An "improved" threshold-dependent metric whose recall at the matched precision did not rise (CV mean) is
+    a threshold shift, not an improvement: relabel it, with the matched-precision difference beside it."""
+    for row in utility["comparisons"]:
+        if row["metric"] not in THRESHOLD_DEPENDENT or row["verdict"] != "improved":
+            continue
+        mine = utility["cv"][row["classifier"]][row["comparator"]][MATCHED_RECALL]["mean"]
+        base = utility["cv"][row["classifier"]]["baseline"][MATCHED_RECALL]["mean"]
+        row["matched_precision_difference"] = mine - base
+        if not mine - base > 1e-12:
+            row["verdict"] = "threshold shift (no gain at matched precision)"
 
 
 def _encoded_sampler(sampler, encoder: LabelEncoder):

@@ -39,6 +39,18 @@ def precision_recall_points(is_positive: np.ndarray, score: np.ndarray) -> tuple
     return precision, recall
 
 
+def expected_calibration_error(is_positive: np.ndarray, score: np.ndarray, bins: int = 10) -> float:
+    """Mean |observed share - mean predicted probability| over quantile bins (tied scores share a bin),
+    weighted by bin size."""
+    is_positive, score = np.asarray(is_positive, dtype=float), np.asarray(score, dtype=float)
+    from scipy.stats import rankdata
+
+    which = ((rankdata(score, method="min") - 1) * bins) // max(len(score), 1)
+    error = sum(np.sum(which == b) * abs(is_positive[which == b].mean() - score[which == b].mean())
+                for b in np.unique(which))
+    return float(error / max(len(score), 1))
+
+
 def average_precision(is_positive: np.ndarray, score: np.ndarray) -> float:
     """Average precision (PR-AUC), scikit-learn's step-wise definition."""
     precision, recall = precision_recall_points(is_positive, score)

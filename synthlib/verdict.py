@@ -23,7 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, average_precision, batch_metric,
-                      higher_is_better, recall_at_precision, single_metric)
+                      expected_calibration_error, higher_is_better, recall_at_precision, single_metric)
 from .stats import corrected_interval, corrected_resampled_ttest, holm, paired_bootstrap
 
 WITHOUT_SYNTHETIC = ("baseline", "class_weighted", "tuned_threshold")
@@ -289,17 +289,34 @@ def fidelity_gate(validation: dict[str, Any], configuration: Configuration) -> d
     return {"status": status, "evidence": evidence, "discriminator_auc": auc}
 
 
-def calibration_gate(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """warn when the recommended model's Brier score is worse than its classifier's plain baseline (CI past 0)."""
+def calibration_gate(rows: list[dict[str, Any]], ece: float | None) -> dict[str, Any]:
+    """warn when the recommended model is badly calibrated (expected calibration error above 0.1 on the test split)
+    or its Brier score is worse than its classifier's plain baseline (CI past 0)."""
+    parts = [] if ece is None else [f"expected calibration error {ece:.3f} (test split, 10 quantile bins)"]
     brier = next((r for r in rows if r["metric"] == "brier"), None)
-    if brier is None:
-        return {"status": "n/a", "evidence": "the recommended configuration is the plain baseline"}
-    if brier.get("ci_low") == 0 and brier.get("ci_high") == 0:
-        return {"status": "pass", "evidence": f"same predicted probabilities as {brier['reference']} (only the decision "
-                                              "threshold differs)"}
-    text = (f"Brier score {brier['test_difference']:+.3f} [{brier['ci_low']:+.3f}, {brier['ci_high']:+.3f}] vs "
-            f"{brier['reference']} (test split)") if brier.get("ci_low") is not None else "Brier score difference n/a"
-    return {"status": "warn" if worse_on_test(brier) else "pass", "evidence": text}
+    worse = False
+    if brier is not None and brier.get("ci_low") == 0 and brier.get("ci_high") == 0:
+        parts.append(f"same predicted probabilities as {brier['reference']} (only the decision threshold differs)")
+    elif brier is not None and brier.get("ci_low") is not None:
+        worse = worse_on_test(brier)
+        parts.append(f"Brier score {brier['test_difference']:+.3f} [{brier['ci_low']:+.3f}, {brier['ci_high']:+.3f}] vs "
+                     f"{brier['reference']} (test split)")
+    if not parts:
+        return {"status": "n/a", "evidence": "not computed"}
+    status = "warn" if worse or (ece is not None and ece > 0.1) else "pass"
+    return {"status": status, "evidence": "; ".join(parts), "expected_calibration_error": ece}
+
+
+def _threshold_shift_guard(evidence: list[dict[str, Any]]) -> None:
+    """A met threshold-dependent criterion counts only if its comparison at the matched precision is met too."""
+    for row in evidence:
+        if row["metric"] not in THRESHOLD_DEPENDENT or not row["met"]:
+            continue
+        matched = next((r for r in evidence if r["metric"] == MATCHED_RECALL and r["reference"] == row["reference"]
+                        and r["candidate"] == row["candidate"]), None)
+        if matched is not None and not matched["met"]:
+            row["met"] = False
+            row["not_met_because"] = "no gain at the matched precision: a threshold shift"
 
 
 # ------------------------------------------------------------------------------------------ decide
@@ -341,13 +358,17 @@ def decide(result: dict[str, Any], test_predictions: dict[Configuration, tuple[n
             row = compare(utility, a_cfg, b_cfg, MATCHED_RECALL, 0.0, bootstrap, "vs the best alternative, matched precision")
             out["evidence"].append({**row, "max_p_value": alpha, "decides": True})
         if own[1] in utility["cv"].get(own[0], {}) and own != b_cfg:
+            label = "vs the same classifier's baseline (template criterion)"
             for c in criteria:
-                row = compare(utility, a_cfg, own, c["metric"], c["min_improvement"], bootstrap,
-                              "vs the same classifier's baseline (template criterion)")
+                row = compare(utility, a_cfg, own, c["metric"], c["min_improvement"], bootstrap, label)
                 out["evidence"].append({**row, "max_p_value": c["max_p_value"], "decides": False})
+            if primary in THRESHOLD_DEPENDENT and utility["protocol"].get("matched_precision") is not None:
+                row = compare(utility, a_cfg, own, MATCHED_RECALL, 0.0, bootstrap, label + ", matched precision")
+                out["evidence"].append({**row, "max_p_value": alpha, "decides": False})
         for row, adjusted in zip(out["evidence"], holm([r["p_value"] for r in out["evidence"]])):
             row["p_holm"] = adjusted
             row["met"] = significant(adjusted, row["max_p_value"]) and confirmed_on_test(row)
+        _threshold_shift_guard(out["evidence"])
     deciding = [r for r in out["evidence"] if r["decides"]]
     if augmented is None:
         answer = "not evaluated"
@@ -382,7 +403,7 @@ def decide(result: dict[str, Any], test_predictions: dict[Configuration, tuple[n
     gates = {"fairness": fairness_gate(result.get("fairness", {}), rec_cfg),
              "privacy": privacy_gate(result.get("privacy", {}), rec_cfg),
              "fidelity": fidelity_gate(result.get("validation", {}), rec_cfg)}
-    out["dimensions"] = {"utility": _utility_dimension(out, preferred), "calibration": calibration_gate(own_baseline),
+    out["dimensions"] = {"utility": _utility_dimension(out, preferred), "calibration": calibration_gate(own_baseline, _ece(utility, test_predictions, y_test, rec_cfg)),
                          **gates}
     allow_release = config["privacy"].get("allow_release", False)
     conditions = []
@@ -430,6 +451,13 @@ def _trade_off(utility: dict[str, Any], candidate: Configuration, reference: Con
     return row
 
 
+def _ece(utility: dict[str, Any], test_predictions, y_test, configuration: Configuration) -> float | None:
+    if test_predictions is None or y_test is None or len(utility["classes"]["labels"]) != 2:
+        return None
+    positive = utility["classes"]["labels"].index(utility["classes"]["positive"])
+    return expected_calibration_error(y_test == positive, test_predictions[configuration][1][:, positive])
+
+
 def _utility_dimension(out: dict[str, Any], preferred: dict[str, Any]) -> dict[str, Any]:
     test_ci = preferred.get("test_ci")
     ci_text = f" [{test_ci[0]:.3f}, {test_ci[1]:.3f}]" if test_ci else ""
@@ -455,6 +483,7 @@ def recompute_from_folds(result: dict[str, Any]) -> dict[str, Any]:
     for row, adjusted in zip(rows, holm([r["p_value"] for r in rows])):
         row["p_holm"] = adjusted
         row["met"] = significant(adjusted, row["max_p_value"]) and confirmed_on_test(row)
+    _threshold_shift_guard(rows)
     deciding = [r for r in rows if r["decides"]]
     answer = verdict["augmentation_helps"] if not deciding else ("helps" if all(r["met"] for r in deciding) else "no evidence")
     return {"augmentation_helps": answer, "evidence": rows}

@@ -140,7 +140,8 @@ def test_a_threshold_shift_is_not_an_improvement():
     matched = next(r for r in verdict["evidence"] if r["metric"] == MATCHED_RECALL)
     assert not matched["met"]
     recall = next(r for r in verdict["evidence"] if r["decides"] and r["metric"] == "recall_minority")
-    assert recall["met"]  # the thresholded metric alone would have said "helps"
+    assert recall["p_holm"] <= 0.05 and recall["ci_low"] > 0  # the thresholded metric alone would have said "helps"
+    assert not recall["met"] and "threshold shift" in recall["not_met_because"]
     assert verdict["augmentation_helps"] == "no evidence"
 
 
@@ -249,3 +250,33 @@ def test_single_metric_equals_the_full_computation_for_three_classes():
     for metric in ("accuracy", "balanced_accuracy", "recall_minority", "precision_minority", "f1_minority",
                    "f1_majority", "recall_macro", "brier", "log_loss", "roc_auc"):
         assert single_metric(metric, y, proba, pred, [1, 2], 0) == pytest.approx(full[metric], abs=1e-9), metric
+
+
+def test_calibration_warns_on_a_badly_calibrated_recommendation():
+    from synthlib.metrics import expected_calibration_error
+
+    y = np.array([1] * 50 + [0] * 150)
+    assert expected_calibration_error(y, np.full(200, 0.25)) == pytest.approx(0.0, abs=1e-12)
+    assert expected_calibration_error(y, np.full(200, 0.75)) == pytest.approx(0.5)
+    overconfident = predictions(0.5, 0.6, 9)
+    overconfident[1][:, 1] = np.where(overconfident[0] == 1, 0.99, 0.01)
+    overconfident[1][:, 0] = 1 - overconfident[1][:, 1]
+    verdict, _ = verdict_of({("logistic_regression", "baseline"): {"recall": 0.7, "test": overconfident},
+                             ("logistic_regression", "smote"): {"recall": 0.3, "test": predictions(0.3, 0.5, 2)}})
+    assert verdict["recommended"]["comparator"] == "baseline"
+    assert verdict["dimensions"]["calibration"]["status"] == "warn"
+    assert verdict["dimensions"]["calibration"]["expected_calibration_error"] > 0.1
+
+
+def test_a_tuned_threshold_gain_in_the_baseline_table_is_labelled_a_threshold_shift():
+    from synthlib.evaluation import _flag_threshold_shifts
+
+    same = {MATCHED_RECALL: {"mean": 0.55}}
+    utility = {"cv": {"random_forest": {"baseline": same, "tuned_threshold": same,
+                                        "smote": {MATCHED_RECALL: {"mean": 0.62}}}},
+               "comparisons": [{"classifier": "random_forest", "comparator": c, "metric": "recall_minority",
+                                "verdict": "improved"} for c in ("tuned_threshold", "smote")]}
+    _flag_threshold_shifts(utility)
+    verdicts = {r["comparator"]: r["verdict"] for r in utility["comparisons"]}
+    assert verdicts["tuned_threshold"].startswith("threshold shift")
+    assert verdicts["smote"] == "improved"
