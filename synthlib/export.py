@@ -172,6 +172,7 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
         f"Augmented training data released in this bundle: {'yes' if verdict['release']['augmented_data'] else 'no'} "
         f"({verdict['release']['reason']}).")
     sensitive = [s.column for s in config.features.sensitive]
+    inputs = [c for c in sensitive if c in audit.prepared.features]
     model = audit.evaluation.models[configuration]
     create_model_card(
         model_name=f"{configuration_name(comparator, classifier)} for {config.dataset.name} ({role})",
@@ -184,8 +185,12 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
         target=config.dataset.target, train_set_name="original_train.csv", test_set_name="test_set.csv",
         evaluation_metrics=metrics,
         intended_use=f"Decision support for {config.dataset.task} on data like {config.dataset.name}; a human reviews "
-                     "every adverse decision. Out of scope: fully automated decisions, populations or periods unlike "
-                     "the training data, and any use of the sensitive attributes to treat people differently.",
+                     "every adverse decision. Out of scope: fully automated decisions, and populations or periods unlike "
+                     "the training data."
+                     + (f" The sensitive attributes {', '.join(f'`{c}`' for c in inputs)} are model inputs: whether using "
+                        "them is lawful and acceptable for this decision must be checked before deployment (e.g. GDPR "
+                        "art. 9, anti-discrimination law); this audit measures the resulting group gaps but does not "
+                        "make that use acceptable." if inputs else ""),
         ethical_bias_concerns=(f"Sensitive attributes: {', '.join(sensitive) or 'none configured'}. Synthetic rows "
                                "can amplify the biases of the real minority rows; see the fairness findings. "
                                "Limitations: metrics come from one test split of "
@@ -239,13 +244,15 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
     for role, configuration in configurations.items():
         classifier, comparator = configuration
         model = deployable(audit, configuration)
+        fitted = evaluation.models[configuration]
         entry = {"model": role, "classifier": classifier, "comparator": comparator,
                  "uses_synthetic": comparator in evaluation.augmented,
+                 "decision_threshold": float(fitted.best_threshold_) if hasattr(fitted, "best_threshold_") else None,
                  "predicted_minority_rate_test": _predicted_minority_rate(audit, configuration)}
         model.synthlib_metadata_ = {
             **entry, "dataset": config.dataset.name, "classes": classes, "features": prepared.features,
             "note": "predict() takes raw rows and returns class positions; classes[position] is the label",
-            "augmentation": result["augmentation"].get(comparator), "config_hash": config.config_hash,
+            "augmentation": result["augmentation"].get(comparator), "config_hash": result["config"]["hash"],
             "test_metrics": result["utility"]["test"][classifier][comparator]["metrics"],
             "verdict_status": verdict["status"] if role == "deployed" else "comparison only",
         }
@@ -266,7 +273,7 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
         missing_markers=list(config.dataset.missing_markers),
         expected_prevalence=float(np.isin(prepared.y_train.astype(str), [str(m) for m in prepared.minority_labels]).mean()),
         max_amplification=config.augmentation.max_amplification, monitoring=config.monitoring.model_dump(),
-        versions=result["versions"], config_hash=config.config_hash, **entries,
+        versions=result["versions"], config_hash=result["config"]["hash"], **entries,
         verdict={"status": verdict["status"], "augmentation_helps": verdict["augmentation_helps"],
                  "conditions": verdict["conditions"], "release": verdict["release"]},
     )
@@ -274,7 +281,7 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
     if notebook is not None and notebook.exists():
         shutil.copy(notebook, staging / notebook.name)
     manifest = {str(p.relative_to(staging)): sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()}
-    (staging / "manifest.json").write_text(json.dumps({"files": manifest, "config_hash": config.config_hash}, indent=2))
+    (staging / "manifest.json").write_text(json.dumps({"files": manifest, "config_hash": result["config"]["hash"]}, indent=2))
 
 
 def _readme(config, configurations: dict[str, tuple[str, str]], withheld: str | None, name: str) -> str:
@@ -309,6 +316,18 @@ Load the deployed model (its hash is checked against manifest.json before unpick
 
 Monitor new data for drift:  synthlib monitor path/to/OutputMaterials new_data.csv [--labels {config.dataset.target}]
 """
+
+
+def add_to_bundle(bundle_dir: Path, file: Path) -> None:
+    """Copy `file` into a written bundle and add its SHA-256 to the manifest; the other files stay as they are
+    (the report lists their hashes, so they must not be rewritten after it was made)."""
+    manifest_path = bundle_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    shutil.copy(file, bundle_dir / file.name)
+    manifest["files"][file.name] = sha256(bundle_dir / file.name)
+    partial = bundle_dir / ".manifest.json.partial"
+    partial.write_text(json.dumps(manifest, indent=2))
+    partial.replace(manifest_path)
 
 
 def load_model(bundle_dir: str | Path, name: str):

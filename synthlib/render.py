@@ -290,7 +290,7 @@ def render(dataset: str, out_dir: Path | None = None, formats: tuple[str, ...] =
     Relative paths resolve from the params file's project (or `project_root`), never from the working folder.
     """
     from .config import find_params
-    from .export import write_bundle
+    from .export import BUNDLE, add_to_bundle
     from .pipeline import RUN_LOG, fresh_outputs, output_dir, project_root_of, resolve, run
     from .progress import run_log
 
@@ -324,7 +324,8 @@ def render(dataset: str, out_dir: Path | None = None, formats: tuple[str, ...] =
                 os.replace(path, outputs[kind])
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        write_bundle(audit, out, notebook=outputs["notebook"])
+        if outputs.get("notebook") and outputs["notebook"].exists():
+            add_to_bundle(out / BUNDLE, outputs["notebook"])  # the report's hash table stays true
     outputs["results"] = out / "results.json"
     outputs["log"] = out / RUN_LOG
     outputs["engine"] = Path(chosen)

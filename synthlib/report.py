@@ -89,7 +89,7 @@ class ReportContext:
     def summary_table(self, caption: str | None = None) -> str:
         summary = self.result["data"]["profile"]["summary"]
         return md_table(pd.DataFrame(summary).T.reset_index().rename(columns={"index": "feature"}), 2,
-                        caption=caption or "Summary statistics per feature (training split).")
+                        caption=caption or "Summary statistics per feature (the full data set as loaded, before the split and cleaning).")
 
     def balance_table(self, caption: str | None = None) -> str:
         rows = [{"split": split, "rows": info["rows"], **{f"class {k}": v for k, v in info["counts"].items()},
@@ -327,6 +327,8 @@ class ReportContext:
                 "reconstruction precision (chance)": f"{num(attack.get('reconstruction_precision'))} "
                 f"({num(chance.get('reconstruction_precision'))})" if attack else "n/a",
                 "beats chance": ("✓ yes" if attack.get("beats_chance") else "✗ no") if attack else "n/a",
+                "closer than typical holdout": dcr.get("share_closer_than_typical_holdout"),
+                "k-anonymity smallest class": c.get("k_anonymity", {}).get("smallest_class"),
                 "risk": c["verdict"]["risk"], "decided by": (c["verdict"].get("decided_by") or "-").replace("_", " ")})
         return md_table(rows, caption=caption or "Privacy checks per method, each attack next to its chance level; "
                                                  "membership inference is graded on the upper bound of its CI.")
@@ -346,8 +348,8 @@ class ReportContext:
             {"signal": "PSI per feature", "alert when": f"> {m['psi_alert']}"},
             {"signal": "KS p-value (numeric features)", "alert when": f"< {m['ks_p_value']}"},
             {"signal": "chi-squared p-value (categorical features)", "alert when": f"< {m['chi2_p_value']}"},
-            {"signal": "predicted minority rate vs training prevalence", "alert when": f"relative deviation > {m['prevalence_tolerance']}"},
-            {"signal": "minority recall (with labels)", "alert when": f"< {m['min_minority_recall'] or '0.8 x the bundle value'}"},
+            {"signal": "predicted minority rate vs the deployed model's rate on the test split", "alert when": f"relative deviation > {m['prevalence_tolerance']}"},
+            {"signal": "minority recall (with labels)", "alert when": f"< {m['min_minority_recall'] or '0.8 x the deployed model test recall'}"},
         ], caption=caption or "Monitoring signals and their alert thresholds.")
 
     def artifacts_table(self, caption: str | None = None) -> str:
@@ -478,7 +480,7 @@ class ReportContext:
             ax.text(0.5, 0.5, "no configuration to compare", ha="center", va="center")
             ax.set_axis_off()
             return fig
-        rows = sorted(rows, key=lambda r: r["cv_difference"] if np.isfinite(r["cv_difference"]) else -np.inf)
+        rows = sorted(rows, key=lambda r: r["cv_difference"] if np.isfinite(r["cv_difference"]) else -np.inf)[-20:]
         labels = [narrative.configuration_name(r["comparator"], r["classifier"]) for r in rows]
         y = np.arange(len(rows))
         mean = np.array([r["cv_difference"] for r in rows])

@@ -349,3 +349,17 @@ def test_run_batch_refuses_no_items():
 
     with pytest.raises(ConfigError, match="at least one"):
         run_batch([])
+
+
+def test_the_reports_hash_table_matches_the_final_bundle(rendered):
+    """The bundle is not rewritten after the report listed its hashes, and it still verifies."""
+    from synthlib.export import verify_bundle
+
+    outputs, result = rendered
+    bundle = outputs["results"].parent / "OutputMaterials"
+    assert verify_bundle(bundle) == []
+    text = _text(outputs["html"].read_text())
+    files = json.loads((bundle / "manifest.json").read_text())["files"]
+    for name in ("TrainedModels/deployed.pkl", "ModelCards/deployed_ModelCard.md"):
+        assert files[name][:16] in text, name
+    assert json.loads((bundle / "manifest.json").read_text())["config_hash"] == result["config"]["hash"]
