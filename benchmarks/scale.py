@@ -8,6 +8,7 @@ and the fast profile.
     python benchmarks/scale.py              # every case, both profiles (the flights default profile is slow)
     python benchmarks/scale.py --quick      # fast profile everywhere + German credit's default profile
     python benchmarks/scale.py --quick --baseline /tmp/base   # also each case with another checkout, side by side
+    python benchmarks/scale.py --code /tmp/after ...          # run another checkout's synthlib on this one's params
 """
 
 from __future__ import annotations
@@ -63,17 +64,23 @@ def flights_params(folder: Path, rows: int | None) -> Path:
     return path
 
 
-def peak_rss(process: psutil.Popen) -> float:
-    """Wait for `process`; the peak of the summed resident memory of it and its descendants, in MB."""
-    peak = 0.0
+def watch(process: psutil.Popen) -> tuple[float, float]:
+    """Wait for `process`; the peak of the summed resident memory of it and its descendants (MB), and their CPU
+    seconds (last reading of each process: on a shared machine a steadier measure of work than wall time)."""
+    peak, cpu = 0.0, {}
     while process.poll() is None:
-        try:
-            members = [process, *process.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in members if p.is_running()) / 2**20)
-        except psutil.Error:
-            pass
+        rss = 0
+        for member in [process, *process.children(recursive=True)]:
+            try:
+                with member.oneshot():
+                    rss += member.memory_info().rss
+                    times = member.cpu_times()
+                    cpu[member.pid] = times.user + times.system
+            except psutil.Error:
+                continue
+        peak = max(peak, rss / 2**20)
         time.sleep(0.2)
-    return peak
+    return peak, sum(cpu.values())
 
 
 def run_case(params: Path, profile: str, checkout: Path, out: Path) -> dict:
@@ -81,14 +88,14 @@ def run_case(params: Path, profile: str, checkout: Path, out: Path) -> dict:
     start = time.perf_counter()
     process = psutil.Popen([sys.executable, "-c", CHILD, str(params), profile, str(out)], cwd=checkout, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = peak_rss(process)
+    peak, cpu = watch(process)
     wall = time.perf_counter() - start
     if process.returncode != 0:
         return {"error": process.stderr.read().strip().splitlines()[-1]}
     result = json.loads(out.read_text())
     utility = result["utility"]
     fits = len(utility["cv_folds"]) + sum(len(by) for by in utility["test"].values())
-    return {"wall_s": wall, "peak_mb": peak, "fits": fits, "results_kb": out.stat().st_size / 1024,
+    return {"wall_s": wall, "cpu_s": cpu, "peak_mb": peak, "fits": fits, "results_kb": out.stat().st_size / 1024,
             "cv_rows": utility.get("folds", {}).get("cv_rows"), "decisions": len(result.get("scale_decisions", [])),
             **{stage: result["timings"].get(stage) for stage in STAGES}}
 
@@ -96,29 +103,30 @@ def run_case(params: Path, profile: str, checkout: Path, out: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fast profile everywhere + German credit's default profile")
+    parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose synthlib runs (default: this one)")
     parser.add_argument("--baseline", type=Path, help="another checkout (git worktree) to run each case with as well")
-    parser.add_argument("--only", nargs="*", help="data sets to run (flights, flights_50k, german)")
+    parser.add_argument("--only", nargs="*", help="cases to run, as DATA_SET or DATA_SET:PROFILE "
+                        "(flights, flights_50k, german; default, fast), in this order")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="synthlib-scale-"))
     data_sets = {"flights": lambda: flights_params(work, None), "flights_50k": lambda: flights_params(work, SAMPLE_ROWS),
                  "german": lambda: GERMAN_PARAMS}
     cases = [(name, profile) for name in data_sets for profile in ("default", "fast")
              if not args.quick or profile == "fast" or name == "german"]
-    cases = [c for c in cases if not args.only or c[0] in args.only]
-    checkouts = [("current", ROOT)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
-    rows = []
+    if args.only:
+        cases = [c for pick in args.only for c in cases if pick in (c[0], f"{c[0]}:{c[1]}")]
+    checkouts = [("current", args.code.resolve())] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
+    header = ["data set", "profile", "code", "wall_s", "cpu_s", "peak_mb", "fits", "results_kb", "cv_rows",
+              "decisions", *STAGES, "error"]
+    print(f"{os.cpu_count()} cores; times in seconds (stages from results.json timings; augment_and_evaluate is "
+          "the evaluation grid), cpu_s and peak_mb = the audit process and its workers together\n")
+    print("| " + " | ".join(header) + " |\n|" + "---|" * len(header), flush=True)
     for name, profile in cases:
         params = data_sets[name]()
         for label, checkout in checkouts:  # side by side: the same case with each checkout, one after the other
-            print(f"running {name} {profile} ({label})...", file=sys.stderr, flush=True)
-            row = run_case(params, profile, checkout, work / f"{name}-{profile}-{label}.json")
-            rows.append({"data set": name, "profile": profile, "code": label, **row})
-    header = list(dict.fromkeys(k for row in rows for k in row))
-    print(f"\n{os.cpu_count()} cores; times in seconds (stages from results.json timings; evaluate = "
-          "augment_and_evaluate), peak = summed RSS of the audit process and its workers\n")
-    print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
-    for row in rows:
-        print("| " + " | ".join(_cell(row.get(k)) for k in header) + " |")
+            row = {"data set": name, "profile": profile, "code": label,
+                   **run_case(params, profile, checkout, work / f"{name}-{profile}-{label}.json")}
+            print("| " + " | ".join(_cell(row.get(k)) for k in header) + " |", flush=True)
 
 
 def _cell(value: object) -> str:
