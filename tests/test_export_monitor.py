@@ -32,52 +32,86 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run")
-    audit, out_dir = run(ROOT / "params" / "german_credit.yml", fast=True, project_root=ROOT, out_dir=out / "german_credit")
+    project = tmp_path_factory.mktemp("project")  # a copy of the example project: the cache stays out of the repo
+    (project / "params").mkdir()
+    (project / "data").mkdir()
+    shutil.copy(ROOT / "params" / "german_credit.yml", project / "params")
+    shutil.copy(ROOT / "data" / "german_credit.csv", project / "data")
+    audit, out_dir = run(project / "params" / "german_credit.yml", fast=True, project_root=project,
+                         out_dir=project / "reports" / "german_credit")
     return audit, out_dir / "OutputMaterials"
 
 
-def test_bundle_layout_and_manifest(bundle):
+def test_bundle_layout_follows_the_verdict(bundle):
     audit, path = bundle
+    verdict = audit.result["verdict"]
     manifest = json.loads((path / "manifest.json").read_text())["files"]
-    expected = {"Datasets/original_train.csv", "Datasets/augmented_train.csv", "Datasets/test_set.csv", "README.txt",
-                "GermanCreditPipelineConfig.json", "TrainedModels/xgboost_original.pkl", "TrainedModels/xgboost_augmented.pkl",
-                "ModelCards/logistic_regression_augmented_ModelCard.md"}
+    expected = {"Datasets/original_train.csv", "Datasets/test_set.csv", "README.txt", "GermanCreditPipelineConfig.json",
+                "TrainedModels/deployed.pkl", "TrainedModels/comparison.pkl", "ModelCards/deployed_ModelCard.md",
+                "ModelCards/comparison_ModelCard.md"}
     assert expected <= set(manifest)
-    assert all(sha256(path / name) == digest for name, digest in manifest.items())
+    assert ("Datasets/augmented_train.csv" in manifest) == verdict["release"]["augmented_data"]
     assert verify_bundle(path) == []
-    augmented = pd.read_csv(path / "Datasets" / "augmented_train.csv")
-    assert {"is_synthetic", "synthetic_method"} <= set(augmented.columns)
-    assert augmented.is_synthetic.sum() > 0 and set(augmented.loc[augmented.is_synthetic, "risk"]) == {0}
     pd.testing.assert_frame_equal(pd.read_csv(path / "Datasets" / "test_set.csv"), audit.prepared.test.reset_index(drop=True))
     config = json.loads((path / "GermanCreditPipelineConfig.json").read_text())
     for key in ("dataset_name", "features", "train_test_ratio", "random_state", "synthetic_method", "augmentation_ratio",
                 "augmentation_file", "pipeline_name", "validation_file", "evaluation_metrics", "data_file_names",
-                "versions", "config_hash"):
+                "versions", "config_hash", "deployed", "comparison", "verdict", "missing_markers"):
         assert key in config
-    card = (path / "ModelCards" / "xgboost_augmented_ModelCard.md").read_text()
+    recommended = verdict["recommended"]
+    assert (config["deployed"]["classifier"], config["deployed"]["comparator"]) == (recommended["classifier"],
+                                                                                  recommended["comparator"])
+    assert config["config_hash"] == audit.result["config"]["hash"]
+    card = (path / "ModelCards" / "deployed_ModelCard.md").read_text()
     for heading in ("## Intended use", "## Metrics (test split)", "## Role of synthetic data", "## Fairness findings",
-                    "## Privacy findings", "## Ethical considerations"):
+                    "## Privacy findings", "## Ethical considerations", "## Audit verdict"):
         assert heading in card
 
 
-def test_loaded_model_predicts_like_the_original(bundle):
+def test_deployed_model_is_the_recommendation_and_takes_raw_rows(bundle):
     audit, path = bundle
-    model = load_model(path, "xgboost_augmented")
-    method = model.synthlib_metadata_["synthetic_method"]
-    expected, _ = audit.evaluation.test_predictions[("xgboost", method)]
-    assert np.array_equal(model.predict(audit.prepared.X_test), expected)
-    assert model.synthlib_metadata_["augmentation"]["generated"]
+    model = load_model(path, "deployed")
+    recommended = audit.result["verdict"]["recommended"]
+    configuration = (recommended["classifier"], recommended["comparator"])
+    assert (model.synthlib_metadata_["classifier"], model.synthlib_metadata_["comparator"]) == configuration
+    raw = audit.prepared.raw_test[audit.prepared.features]
+    expected, _ = audit.evaluation.test_predictions[configuration]
+    assert np.array_equal(model.predict(raw), expected)  # the fitted cleaning is inside the pipeline
+    holes = raw.copy()
+    holes.iloc[0, 0] = np.nan  # a missing value in a new row is imputed, not a crash
+    assert len(model.predict(holes)) == len(holes)
+
+
+def test_high_risk_augmented_data_is_withheld(bundle, tmp_path):
+    from copy import deepcopy
+
+    from synthlib.export import write_bundle
+
+    audit, _ = bundle
+    method = next(iter(audit.evaluation.augmented))
+    classifier = audit.prepared.config.models.classifiers[0]
+    risky = deepcopy(audit)
+
+    entry = next(r for r in risky.result["verdict"]["ranked"] if r["comparator"] == method and r["classifier"] == classifier)
+    risky.result["verdict"].update(recommended=entry, comparison=None, status="conditional",
+                                   release={"augmented_data": False, "reason": "high privacy risk"})
+    path = write_bundle(risky, tmp_path)
+    assert not (path / "Datasets" / "augmented_train.csv").exists()
+    assert "Withheld: augmented_train.csv" in (path / "README.txt").read_text()
+    risky.result["verdict"]["release"] = {"augmented_data": True, "reason": "privacy.allow_release is set"}
+    path = write_bundle(risky, tmp_path)
+    augmented = pd.read_csv(path / "Datasets" / "augmented_train.csv")
+    assert augmented.is_synthetic.sum() > 0
 
 
 def test_tampered_model_is_refused(bundle, tmp_path):
     _, path = bundle
     copy = tmp_path / "OutputMaterials"
     shutil.copytree(path, copy)
-    with (copy / "TrainedModels" / "xgboost_original.pkl").open("ab") as handle:
+    with (copy / "TrainedModels" / "deployed.pkl").open("ab") as handle:
         handle.write(b"\0")
     with pytest.raises(BundleError, match="does not match manifest.json.*refusing to unpickle"):
-        load_model(copy, "xgboost_original")
+        load_model(copy, "deployed")
     with pytest.raises(BundleError, match="no model `gbm`"):
         load_model(copy, "gbm")
 
