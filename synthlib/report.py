@@ -276,10 +276,16 @@ class ReportContext:
         fairness = self.result["fairness"]
         if not fairness.get("available"):
             return ""
+        v = self.verdict
+        key = {(e["classifier"], e["comparator"]) for e in (v.get("recommended"), v.get("comparison"),
+                                                            v.get("best_alternative"), v.get("best_augmented")) if e}
+        key |= {(c, "baseline") for c, _ in key}
         out = []
         for attr in [attribute] if attribute else fairness["attributes"]:
             rows = []
-            for r in fairness["matrix"][attr]:
+            shown = [r for r in fairness["matrix"][attr] if (r["classifier"], r["comparator"]) in key
+                     or any(isinstance(r.get(g), dict) and r[g]["flagged"] for g in r)]
+            for r in shown:
                 row = {"configuration": narrative.configuration_name(r["comparator"], r["classifier"])}
                 for key, short in (("demographic_parity_difference", "DP diff."), ("demographic_parity_ratio", "DP ratio"),
                                    ("equalized_odds_difference", "EO diff.")):
@@ -295,7 +301,9 @@ class ReportContext:
             out.append(md_table(rows, caption=caption or f"Fairness for `{attr}` (test rows per group: {size_text}). "
                                                          "Value, and in brackets the change against the same "
                                                          "classifier's baseline with its 95% CI; ⚑ marks a widening "
-                                                         "beyond the tolerance whose CI excludes it."))
+                                                         "beyond the tolerance whose CI excludes it. Shown: the "
+                                                         "configurations the verdict compares, their plain baselines "
+                                                         "and every flagged one (all are in results.json)."))
         return "\n".join(out)
 
     def group_table(self, attribute: str, caption: str | None = None) -> str:
