@@ -419,7 +419,7 @@ def reasons(result: dict[str, Any]) -> str:
         out.append(f"At a matched operating point (minority recall at precision "
                    f"{num(result['utility']['protocol'].get('matched_precision'))}, the CV precision of "
                    f"{_config(v['best_alternative'])}), the best augmented configuration differs by "
-                   f"{_evidence_phrase(matched)}: {'a real gain' if matched['met'] else 'no gain beyond a threshold shift'}.")
+                   f"{_evidence_phrase(matched)}: {'a real gain' if matched['met'] else 'no gain shown beyond what a threshold shift gives'}.")
     losses = [r for r in v["trade_offs"] if r.get("worse")]
     gains = [r for r in v["trade_offs"] if r.get("better")]
     if v.get("comparison") and (losses or gains):

@@ -277,13 +277,13 @@ class ReportContext:
         if not fairness.get("available"):
             return ""
         v = self.verdict
-        key = {(e["classifier"], e["comparator"]) for e in (v.get("recommended"), v.get("comparison"),
-                                                            v.get("best_alternative"), v.get("best_augmented")) if e}
-        key |= {(c, "baseline") for c, _ in key}
+        compared = {(e["classifier"], e["comparator"]) for e in (v.get("recommended"), v.get("comparison"),
+                                                                 v.get("best_alternative"), v.get("best_augmented")) if e}
+        compared |= {(c, "baseline") for c, _ in compared}
         out = []
         for attr in [attribute] if attribute else fairness["attributes"]:
             rows = []
-            shown = [r for r in fairness["matrix"][attr] if (r["classifier"], r["comparator"]) in key
+            shown = [r for r in fairness["matrix"][attr] if (r["classifier"], r["comparator"]) in compared
                      or any(isinstance(r.get(g), dict) and r[g]["flagged"] for g in r)]
             for r in shown:
                 row = {"configuration": narrative.configuration_name(r["comparator"], r["classifier"])}
