@@ -1,0 +1,22 @@
+"""The audit cache key covers everything that changes the numbers (issue 17 item 16)."""
+
+from __future__ import annotations
+
+from synthlib import audit
+from synthlib.config import load_config
+from synthlib.data import prepare
+
+from .conftest import ROOT
+
+
+def test_cache_key_changes_with_library_versions_and_resolved_devices(monkeypatch):
+    prepared = prepare(load_config(ROOT / "params" / "german_credit.yml"))
+    config = prepared.config
+    key = audit.cache_key(config, prepared)
+    assert audit.cache_key(config, prepared) == key  # stable for the same inputs
+    real_versions = audit.versions
+    monkeypatch.setattr(audit, "versions", lambda: {**real_versions(), "scikit-learn": "0.0.1"})
+    assert audit.cache_key(config, prepared) != key
+    monkeypatch.setattr(audit, "versions", real_versions)
+    monkeypatch.setattr(audit, "resolved_devices", lambda config, n_train: {"generators": "cuda", "xgboost": "cuda"})
+    assert audit.cache_key(config, prepared) != key
