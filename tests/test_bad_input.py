@@ -101,6 +101,9 @@ ERRORS = [
         "dataset.minority", "names class True, which is not in column `label`", "classes are: no, maybe",
         "quote the label"),
         {"dataset": {"minority": [True]}}, lambda f: f.assign(label=np.where(f.label == 1, "maybe", "no"))),
+    Case("favourable label that is no class", (
+        "fairness.favourable_label", "names class 'approved', which is not in column `label`", "classes are: 0, 1"),
+        {"fairness": {"favourable_label": "approved"}}),
     Case("all-NaN target", ("target `label`", "has no values"), {}, lambda f: f.assign(label=np.nan)),
     Case("target column with a near-miss name", ("dataset.target", "names `label`", "did you mean `Label `?",
                                                  "spaces or letter case"),
