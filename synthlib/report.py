@@ -507,6 +507,69 @@ class ReportContext:
         fig.tight_layout()
         return fig
 
+    def fairness_heatmap_data(self, limit: int = 20) -> dict[str, Any]:
+        """The heatmap's cells: configuration x (attribute, gap) change against the same classifier's baseline.
+
+        Rows are the `limit` configurations with the largest widening plus every one the verdict compares.
+        """
+        fairness = self.result["fairness"]
+        gaps = (("demographic_parity_difference", "DP diff."), ("equalized_odds_difference", "EO diff."))
+        attributes = list(fairness.get("attributes", [])) if fairness.get("available") else []
+        cells: dict[tuple[str, str], dict[tuple[str, str], dict]] = {}
+        for attr in attributes:
+            for r in fairness["matrix"][attr]:
+                if r["comparator"] != "baseline":
+                    for key, short in gaps:
+                        cells.setdefault((r["classifier"], r["comparator"]), {})[(attr, short)] = r[key]
+        columns = [(attr, short) for attr in attributes for _, short in gaps]
+        v = self.verdict
+        compared = {(e["classifier"], e["comparator"]) for e in (v.get("recommended"), v.get("comparison"),
+                                                                 v.get("best_alternative"), v.get("best_augmented")) if e}
+
+        def widest(config):
+            changes = [c["change"] for c in cells[config].values() if c.get("change") is not None]
+            return max(changes) if changes else -np.inf
+
+        ranked = sorted(cells, key=widest, reverse=True)
+        shown = [c for i, c in enumerate(ranked) if c in compared or i < limit]
+        change = np.array([[cells[c].get(col, {}).get("change") for col in columns] for c in shown], dtype=float)
+        flagged = np.array([[bool(cells[c].get(col, {}).get("flagged")) for col in columns] for c in shown], dtype=bool)
+        return {"rows": shown, "columns": columns, "change": change.reshape(len(shown), len(columns)),
+                "flagged": flagged.reshape(len(shown), len(columns)), "compared": compared}
+
+    @picture
+    def plot_fairness_heatmap(self):
+        """Change of each fairness gap against the same classifier's baseline (red: wider, blue: narrower).
+
+        A black frame marks a flagged widening (beyond the tolerance, CI excluding it).
+        """
+        data = self.fairness_heatmap_data()
+        shown, columns, values = data["rows"], data["columns"], data["change"]
+        fig, ax = plt.subplots(figsize=(min(1.1 * len(columns) + 3.2, 7.2), 0.27 * max(len(shown), 1) + 1.6))
+        if not shown or not columns:
+            ax.text(0.5, 0.5, "no fairness comparison", ha="center", va="center")
+            ax.set_axis_off()
+            return fig
+        limit = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+        limit = limit or 1.0
+        image = ax.imshow(np.ma.masked_invalid(values), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+        for i in range(len(shown)):
+            for j in range(len(columns)):
+                if np.isfinite(values[i, j]):
+                    ax.text(j, i, f"{values[i, j]:+.2f}", ha="center", va="center", fontsize=6,
+                            color="white" if abs(values[i, j]) > 0.6 * limit else "black")
+                if data["flagged"][i, j]:
+                    ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.8))
+        ax.set_yticks(range(len(shown)), [narrative.configuration_name(c[1], c[0])
+                                          + (" *" if c in data["compared"] else "") for c in shown], fontsize=7)
+        ax.set_xticks(range(len(columns)), [f"{attr}\n{short}" for attr, short in columns], fontsize=7)
+        ax.xaxis.tick_top()
+        bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+        bar.set_label("change vs the same classifier's baseline (test split)", fontsize=7)
+        bar.ax.tick_params(labelsize=6)
+        fig.tight_layout()
+        return fig
+
     @picture
     def plot_reliability(self):
         """Calibration on the test split: the recommended configuration, the comparison and its plain baseline."""

@@ -353,3 +353,28 @@ def test_mitigation_summary_marks_an_attack_at_chance():
     text = mitigation_summary(_privacy_result(beats_chance=True))
     assert "0.620 → 0.450 (no better than chance)" in text
     assert "0.620 (no better than chance)" not in text
+
+
+def _gap(change, flagged=False):
+    return {"value": 0.2, "change": change, "ci_low": None, "ci_high": None, "flagged": flagged}
+
+
+def test_fairness_heatmap_keeps_the_compared_configurations_and_marks_exactly_the_flagged_cells(tmp_path):
+    from types import SimpleNamespace
+
+    from synthlib.report import ReportContext
+
+    rows = [{"classifier": "lr", "comparator": "baseline", "demographic_parity_difference": _gap(None),
+             "equalized_odds_difference": _gap(None)}]
+    rows += [{"classifier": "lr", "comparator": f"m{i}", "demographic_parity_difference": _gap(0.01 * i, flagged=i == 29),
+              "equalized_odds_difference": _gap(-0.01 * i)} for i in range(30)]
+    result = {"fairness": {"available": True, "attributes": ["sex"], "matrix": {"sex": rows}},
+              "verdict": {"recommended": {"classifier": "lr", "comparator": "m0"}, "comparison": None}}
+    context = ReportContext("t", SimpleNamespace(result=result), tmp_path)
+    data = context.fairness_heatmap_data(limit=5)
+    assert data["rows"][:5] == [("lr", f"m{i}") for i in (29, 28, 27, 26, 25)]  # the widest first
+    assert ("lr", "m0") in data["rows"] and len(data["rows"]) == 6  # the recommendation is never cut
+    assert ("lr", "baseline") not in data["rows"]
+    assert data["flagged"].sum() == 1 and data["flagged"][0, 0]  # only m29's DP cell is framed
+    assert data["change"][0].tolist() == pytest.approx([0.29, -0.29])
+    assert context.plot_fairness_heatmap().png.startswith(b"\x89PNG")
