@@ -69,6 +69,7 @@ def versions() -> dict[str, str]:
                 break
             except metadata.PackageNotFoundError:
                 continue
+    found["synthlib"] = __version__  # the code that ran (an editable install's metadata can be stale)
     return found
 
 

@@ -483,12 +483,12 @@ class ReportContext:
         """Each eligible configuration minus the best alternative on the primary metric (CV, corrected 95% CI)."""
         rows = self.verdict["forest"]
         primary = narrative.metric_name(self.verdict["primary_metric"])
-        fig, ax = plt.subplots(figsize=(7, 0.28 * max(len(rows), 1) + 1.4))
+        rows = sorted(rows, key=lambda r: r["cv_difference"] if np.isfinite(r["cv_difference"]) else -np.inf)[-15:]
+        fig, ax = plt.subplots(figsize=(7, 0.22 * max(len(rows), 1) + 1.2))
         if not rows:
             ax.text(0.5, 0.5, "no configuration to compare", ha="center", va="center")
             ax.set_axis_off()
             return fig
-        rows = sorted(rows, key=lambda r: r["cv_difference"] if np.isfinite(r["cv_difference"]) else -np.inf)[-20:]
         labels = [narrative.configuration_name(r["comparator"], r["classifier"]) for r in rows]
         y = np.arange(len(rows))
         mean = np.array([r["cv_difference"] for r in rows])
@@ -507,7 +507,7 @@ class ReportContext:
         fig.tight_layout()
         return fig
 
-    def fairness_heatmap_data(self, limit: int = 20) -> dict[str, Any]:
+    def fairness_heatmap_data(self, limit: int = 12) -> dict[str, Any]:
         """The heatmap's cells: configuration x (attribute, gap) change against the same classifier's baseline.
 
         Rows are the `limit` configurations with the largest widening plus every one the verdict compares.
@@ -545,7 +545,7 @@ class ReportContext:
         """
         data = self.fairness_heatmap_data()
         shown, columns, values = data["rows"], data["columns"], data["change"]
-        fig, ax = plt.subplots(figsize=(min(1.1 * len(columns) + 3.2, 7.2), 0.27 * max(len(shown), 1) + 1.6))
+        fig, ax = plt.subplots(figsize=(min(1.1 * len(columns) + 3.6, 7.2), 0.25 * max(len(shown), 1) + 1.3))
         if not shown or not columns:
             ax.text(0.5, 0.5, "no fairness comparison", ha="center", va="center")
             ax.set_axis_off()
