@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 from sklearn.base import clone
@@ -129,3 +130,35 @@ def test_nadeau_bengio_and_holm():
     assert comparison_verdict({**up, "p_holm": 0.2}, 0.05) == "no significant difference"
     assert comparison_verdict({**down, "metric": "brier"}, 0.05) == "improved"  # lower is better
     assert comparison_verdict({**up, "p_holm": 0.05}, 0.05) == "improved"  # the one convention: p <= alpha
+
+
+def test_threshold_scorers_equal_scikit_learns_metrics():
+    from sklearn.metrics import balanced_accuracy_score, f1_score
+
+    from synthlib.metrics import fast_balanced_accuracy, fast_f1
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        y_true, y_pred = rng.integers(0, 3, n), rng.integers(0, 3, n)
+        for positive in (0, 1, 2):
+            assert fast_f1(y_true, y_pred, positive) == pytest.approx(f1_score(y_true, y_pred, labels=[positive],
+                                                                                 average="macro", zero_division=0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # y_pred holding a class that y_true lacks
+            assert fast_balanced_accuracy(y_true, y_pred) == pytest.approx(balanced_accuracy_score(y_true, y_pred))
+    assert fast_f1(np.zeros(5), np.zeros(5), 1) == 0.0  # no positive at all: 0, as zero_division=0
+
+
+def test_single_metric_fast_paths_equal_the_full_multiclass_metrics():
+    from synthlib.metrics import classification_metrics, single_metric
+
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        y = rng.integers(0, 3, 60)
+        proba = rng.dirichlet(np.ones(3), 60).round(1)  # rounded: ties in the scores
+        proba /= proba.sum(1, keepdims=True)
+        pred = proba.argmax(1)
+        full = classification_metrics(y, proba, pred, [1, 2], 0)
+        for metric in ("roc_auc", "pr_auc", "brier", "log_loss", "f1_minority", "balanced_accuracy"):
+            assert single_metric(metric, y, proba, pred, [1, 2], 0) == pytest.approx(full[metric]), metric
