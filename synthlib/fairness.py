@@ -35,6 +35,7 @@ MISSING_GROUP = "missing"
 SINGLE_GROUP = "single group: no comparison possible"
 GAPS = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference", "equalized_odds_ratio")
 WIDENING_GAPS = ("demographic_parity_difference", "equalized_odds_difference")
+FALLING_RATIOS = ("demographic_parity_ratio",)  # a parity ratio that falls is a gap that widens
 MIN_VALID_DRAWS = 0.8  # a CI needs the gap to be defined in at least this share of bootstrap draws
 
 
@@ -244,8 +245,9 @@ def gap_change(y: np.ndarray, pred_before: np.ndarray, pred_after: np.ndarray, g
     """Change of each gap (after - before) with a paired bootstrap CI over test rows (same draws for both).
 
     `before` / `after` are the `model_fairness` results when already computed. `widened_significantly`:
-    difference gaps whose change has a CI lower bound above `tolerance`; `widened_point_estimate`: those
-    whose point change exceeds it (for information).
+    difference gaps whose change has a CI lower bound above `tolerance`, and the demographic-parity ratio when
+    its fall has a CI upper bound below `-tolerance`; `widened_point_estimate`: those whose point change passes
+    the tolerance (for information).
     """
     before = before or model_fairness(y, pred_before, groups, outcomes)
     after = after or model_fairness(y, pred_after, groups, outcomes)
@@ -267,10 +269,12 @@ def gap_change(y: np.ndarray, pred_before: np.ndarray, pred_after: np.ndarray, g
                 out["reasons"][key] = (f"the gap is undefined in {n_boot - len(values)} of {n_boot} bootstrap draws "
                                        "(groups too small): no CI")
         out[key] = entry
-    out["widened_significantly"] = [k for k in WIDENING_GAPS
-                                    if out[k]["ci_low"] is not None and out[k]["ci_low"] > tolerance]
-    out["widened_point_estimate"] = [k for k in WIDENING_GAPS
-                                     if out[k]["change"] is not None and out[k]["change"] > tolerance]
+    out["widened_significantly"] = ([k for k in WIDENING_GAPS if out[k]["ci_low"] is not None and out[k]["ci_low"] > tolerance]
+                                    + [k for k in FALLING_RATIOS if out[k]["ci_high"] is not None
+                                       and out[k]["ci_high"] < -tolerance])
+    out["widened_point_estimate"] = ([k for k in WIDENING_GAPS if out[k]["change"] is not None and out[k]["change"] > tolerance]
+                                     + [k for k in FALLING_RATIOS if out[k]["change"] is not None
+                                        and out[k]["change"] < -tolerance])
     return out
 
 

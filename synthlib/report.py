@@ -513,14 +513,18 @@ class ReportContext:
         Rows are the `limit` configurations with the largest widening plus every one the verdict compares.
         """
         fairness = self.result["fairness"]
-        gaps = (("demographic_parity_difference", "DP diff."), ("equalized_odds_difference", "EO diff."))
+        gaps = (("demographic_parity_difference", "DP diff."), ("equalized_odds_difference", "EO diff."),
+                ("demographic_parity_ratio", "DP ratio fall"))  # a falling ratio, negated: red is always worse
         attributes = list(fairness.get("attributes", [])) if fairness.get("available") else []
         cells: dict[tuple[str, str], dict[tuple[str, str], dict]] = {}
         for attr in attributes:
             for r in fairness["matrix"][attr]:
                 if r["comparator"] != "baseline":
                     for key, short in gaps:
-                        cells.setdefault((r["classifier"], r["comparator"]), {})[(attr, short)] = r[key]
+                        cell = dict(r[key])
+                        if key.endswith("_ratio") and cell.get("change") is not None:
+                            cell["change"] = -cell["change"]
+                        cells.setdefault((r["classifier"], r["comparator"]), {})[(attr, short)] = cell
         columns = [(attr, short) for attr in attributes for _, short in gaps]
         v = self.verdict
         compared = {(e["classifier"], e["comparator"]) for e in (v.get("recommended"), v.get("comparison"),

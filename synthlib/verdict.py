@@ -236,9 +236,11 @@ def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dic
     if findings:
         status = max((f["severity"] for f in findings), key=STATUS_ORDER.get)
     tolerance = fairness.get("tolerance")
-    ordered = sorted(findings, key=lambda f: -STATUS_ORDER[f["severity"]])
+    ordered = sorted(findings, key=lambda f: (-STATUS_ORDER[f["severity"]], f["gap"] == "four_fifths_rule",
+                                              -abs(f.get("change") or 0)))  # the most serious first
+    more = f"; and {len(ordered) - 3} more finding(s) in the fairness matrices" if len(ordered) > 3 else ""
     evidence = (f"no gap widens beyond the tolerance of {tolerance}; four-fifths rule met" if not findings else
-                "; ".join(_finding_text(f, tolerance) for f in ordered[:3]) + (" …" if len(ordered) > 3 else ""))
+                "; ".join(_finding_text(f, tolerance) for f in ordered[:3]) + more)
     return {"status": status, "evidence": evidence, "findings": findings,
             "favourable_outcome": fairness.get("favourable_outcome")}
 
@@ -249,7 +251,8 @@ def _finding_text(finding: dict[str, Any], tolerance: float | None) -> str:
         return (f"four-fifths rule violated for `{finding['attribute']}` (favourable-outcome ratio "
                 f"{'n/a' if ratio is None else f'{ratio:.3f}'})")
     how = "significantly" if finding["severity"] == "fail" else "by its point estimate only"
-    return (f"{finding['gap'].replace('_', ' ')} for `{finding['attribute']}` widens {how}: "
+    moves = "falls" if finding["gap"].endswith("_ratio") else "widens"
+    return (f"{finding['gap'].replace('_', ' ')} for `{finding['attribute']}` {moves} {how}: "
             f"{finding['change']:+.3f} [{finding['ci_low']:+.3f}, {finding['ci_high']:+.3f}] vs tolerance {tolerance}")
 
 

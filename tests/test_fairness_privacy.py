@@ -115,6 +115,18 @@ def test_a_large_change_with_a_ci_spanning_the_tolerance_is_not_significant():
     assert "demographic_parity_difference" in gap_change(y, before, after, groups, _outcomes(), 0.05)["widened_significantly"]
 
 
+def test_a_significant_fall_of_the_parity_ratio_is_flagged_like_a_widening_gap():
+    y, before, groups = _two_groups((600, 1200), (600, 1200), n=1200)
+    after = before.copy()
+    after[600:800] = 0  # group a: fewer favourable predictions, the favourable-rate ratio falls from 1
+    change = gap_change(y, before, after, groups, _outcomes(), 0.05)
+    ratio = change["demographic_parity_ratio"]
+    assert ratio["change"] < -0.05 and ratio["ci_high"] < -0.05
+    assert "demographic_parity_ratio" in change["widened_significantly"]
+    unchanged = gap_change(y, before, before, groups, _outcomes(), 0.05)
+    assert unchanged["widened_significantly"] == [] and unchanged["widened_point_estimate"] == []
+
+
 def _strict_json(value) -> str:
     return json.dumps(plain(value), allow_nan=False)
 
@@ -365,9 +377,10 @@ def test_fairness_heatmap_keeps_the_compared_configurations_and_marks_exactly_th
     from synthlib.report import ReportContext
 
     rows = [{"classifier": "lr", "comparator": "baseline", "demographic_parity_difference": _gap(None),
-             "equalized_odds_difference": _gap(None)}]
+             "equalized_odds_difference": _gap(None), "demographic_parity_ratio": _gap(None)}]
     rows += [{"classifier": "lr", "comparator": f"m{i}", "demographic_parity_difference": _gap(0.01 * i, flagged=i == 29),
-              "equalized_odds_difference": _gap(-0.01 * i)} for i in range(30)]
+              "equalized_odds_difference": _gap(-0.01 * i), "demographic_parity_ratio": _gap(-0.02 * i)}
+             for i in range(30)]
     result = {"fairness": {"available": True, "attributes": ["sex"], "matrix": {"sex": rows}},
               "verdict": {"recommended": {"classifier": "lr", "comparator": "m0"}, "comparison": None}}
     context = ReportContext("t", SimpleNamespace(result=result), tmp_path)
@@ -376,5 +389,5 @@ def test_fairness_heatmap_keeps_the_compared_configurations_and_marks_exactly_th
     assert ("lr", "m0") in data["rows"] and len(data["rows"]) == 6  # the recommendation is never cut
     assert ("lr", "baseline") not in data["rows"]
     assert data["flagged"].sum() == 1 and data["flagged"][0, 0]  # only m29's DP cell is framed
-    assert data["change"][0].tolist() == pytest.approx([0.29, -0.29])
+    assert data["change"][0].tolist() == pytest.approx([0.29, -0.29, 0.58])  # the ratio's fall, negated
     assert context.plot_fairness_heatmap().png.startswith(b"\x89PNG")
