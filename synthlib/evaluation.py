@@ -246,20 +246,27 @@ def add_matched_operating_point(utility: dict[str, Any], config: AuditConfig, fo
             y_test == positive, score, precision)
     utility["protocol"]["matched_precision"] = precision
     utility["protocol"]["matched_precision_reference"] = f"{reference['comparator']} + {reference['classifier']}"
-    _flag_threshold_shifts(utility)
+    _flag_threshold_shifts(utility, config.evaluation.alpha, 1 / (config.evaluation.cv_folds - 1))
 
 
-def _flag_threshold_shifts(utility: dict[str, Any]) -> None:
-    """An "improved" threshold-dependent metric whose recall at the matched precision did not rise (CV mean) is
-    a threshold shift, not an improvement: relabel it, with the matched-precision difference beside it."""
+def _flag_threshold_shifts(utility: dict[str, Any], alpha: float, test_fraction: float) -> None:
+    """An "improved" threshold-dependent metric is a threshold shift, not an improvement, unless the recall at the
+    matched precision also rises: one-sided corrected t-test on its fold differences (p <= alpha) and a positive
+    test-split difference. Relabelled rows keep the matched-precision evidence beside them."""
+    folds = pd.DataFrame(utility["cv_folds"]).set_index(["classifier", "comparator", "fold"])[MATCHED_RECALL].sort_index()
     for row in utility["comparisons"]:
         if row["metric"] not in THRESHOLD_DEPENDENT or row["verdict"] != "improved":
             continue
-        mine = utility["cv"][row["classifier"]][row["comparator"]][MATCHED_RECALL]["mean"]
-        base = utility["cv"][row["classifier"]]["baseline"][MATCHED_RECALL]["mean"]
-        row["matched_precision_difference"] = mine - base
-        if not mine - base > 1e-12:
-            row["verdict"] = "threshold shift (no gain at matched precision)"
+        classifier, comparator = row["classifier"], row["comparator"]
+        mine, base = folds.loc[(classifier, comparator)], folds.loc[(classifier, "baseline")]
+        differences = (mine - base.loc[mine.index]).to_numpy()
+        _, p = corrected_resampled_ttest(differences, test_fraction, alternative="greater")
+        test = utility["test"][classifier]
+        test_difference = test[comparator]["metrics"][MATCHED_RECALL] - test["baseline"]["metrics"][MATCHED_RECALL]
+        row.update(matched_precision_difference=float(np.nanmean(differences)), matched_precision_p=p,
+                   matched_precision_test_difference=test_difference)
+        if not (significant(p, alpha) and test_difference > 0):
+            row["verdict"] = "threshold shift (no significant gain at matched precision)"
 
 
 def _encoded_sampler(sampler, encoder: LabelEncoder):

@@ -256,10 +256,19 @@ class ReportContext:
                          "95% CI": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
                          "McNemar b / c": f"{mc.get('b', mc.get('only_baseline_right', 'n/a'))} / "
                                           f"{mc.get('c', mc.get('only_comparator_right', 'n/a'))}",
-                         "McNemar p (favours)": f"{narrative.num(mc.get('p_value'))} ({favours})", "verdict": r["verdict"]})
+                         "McNemar p (favours)": f"{narrative.num(mc.get('p_value'))} ({favours})",
+                         "matched precision: CV diff. (p)": (f"{narrative.signed(r['matched_precision_difference'])} "
+                                                             f"({narrative.num(r['matched_precision_p'])})"
+                                                             if "matched_precision_p" in r else ""),
+                         "verdict": r["verdict"]})
         return md_table(rows, caption=caption or "Every configuration against the same classifier's plain baseline on "
-                                                 "the primary metric (two-sided, Holm over this table; McNemar b = only "
-                                                 "the baseline right, c = only the comparator right).")
+                                                 "the primary metric (two-sided, Holm over this table). McNemar compares "
+                                                 "which rows each model classifies correctly (overall correctness, not the "
+                                                 "primary metric): b = only the baseline right, c = only the comparator "
+                                                 "right. A gain in a metric that a threshold can raise is called improved "
+                                                 "only if minority recall at the matched precision also rises (one-sided "
+                                                 "corrected t-test, p shown, and a positive test difference); otherwise "
+                                                 "it is a threshold shift.")
 
     def ranked_table(self, top: int = 12, caption: str | None = None) -> str:
         rows = [{"rank": r["rank"], "configuration": narrative.configuration_name(r["comparator"], r["classifier"]),

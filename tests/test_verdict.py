@@ -268,15 +268,22 @@ def test_calibration_warns_on_a_badly_calibrated_recommendation():
     assert verdict["dimensions"]["calibration"]["expected_calibration_error"] > 0.1
 
 
-def test_a_tuned_threshold_gain_in_the_baseline_table_is_labelled_a_threshold_shift():
+def test_a_baseline_table_gain_without_a_significant_matched_precision_gain_is_a_threshold_shift():
     from synthlib.evaluation import _flag_threshold_shifts
 
-    same = {MATCHED_RECALL: {"mean": 0.55}}
-    utility = {"cv": {"random_forest": {"baseline": same, "tuned_threshold": same,
-                                        "smote": {MATCHED_RECALL: {"mean": 0.62}}}},
+    rng = np.random.default_rng(0)
+    base = 0.55 + rng.normal(0, 0.03, 10)
+    matched = {"baseline": base, "tuned_threshold": base,  # only the threshold moved
+               "smote": base + 0.07 + rng.normal(0, 0.01, 10),  # a clear gain on every fold
+               "adasyn": base + rng.normal(0.004, 0.03, 10)}  # +0.004 on average: noise
+    utility = {"cv_folds": [{"classifier": "random_forest", "comparator": c, "fold": f, MATCHED_RECALL: v[f]}
+                            for c, v in matched.items() for f in range(10)],
+               "test": {"random_forest": {c: {"metrics": {MATCHED_RECALL: 0.55 + (0.06 if c == "smote" else 0.004)}}
+                                          for c in matched}},
                "comparisons": [{"classifier": "random_forest", "comparator": c, "metric": "recall_minority",
-                                "verdict": "improved"} for c in ("tuned_threshold", "smote")]}
-    _flag_threshold_shifts(utility)
-    verdicts = {r["comparator"]: r["verdict"] for r in utility["comparisons"]}
-    assert verdicts["tuned_threshold"].startswith("threshold shift")
-    assert verdicts["smote"] == "improved"
+                                "verdict": "improved"} for c in ("tuned_threshold", "smote", "adasyn")]}
+    _flag_threshold_shifts(utility, alpha=0.05, test_fraction=0.25)
+    verdicts = {r["comparator"]: r for r in utility["comparisons"]}
+    assert verdicts["tuned_threshold"]["verdict"].startswith("threshold shift")
+    assert verdicts["adasyn"]["verdict"].startswith("threshold shift")  # a positive point estimate is not enough
+    assert verdicts["smote"]["verdict"] == "improved" and verdicts["smote"]["matched_precision_p"] < 0.05
