@@ -599,7 +599,7 @@ def conclusion(result: dict[str, Any]) -> str:
     v = result["verdict"]
     lines = [verdict_sentence(result), "", helps_answer(result), ""]
     for r in v["evidence"]:
-        state = "**met**" if r["met"] else "**not met**"
+        state = "**met**" if r["met"] else f"**not met** ({r.get('not_met_because', 'not met')})"
         lines.append(f"- {metric_name(r['metric'])}, {r['candidate']} {r['comparison']} ({r['reference']}), by more than "
                      f"{r['margin']:+.2f}: {state}; {_evidence_phrase(r)}.")
     if not v["evidence"]:

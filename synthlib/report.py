@@ -208,7 +208,7 @@ class ReportContext:
                  "metric": narrative.metric_name(r["metric"]), "margin": r["margin"], "CV difference": r["cv_difference"],
                  "p (one-sided, Holm)": r["p_holm"], "test difference": r["test_difference"],
                  "95% CI (test, unadjusted)": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
-                 "met": "✓" if r["met"] else "✗"}
+                 "met": "✓" if r["met"] else f"✗ {r.get('not_met_because', '')}".strip()}
                 for r in self.verdict["evidence"]]
         return md_table(rows, caption=caption or "The comparisons the verdict rests on: CV folds (one-sided corrected "
                                                  "t-test against the margin, Holm over all rows) and the test split.")

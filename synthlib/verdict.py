@@ -322,6 +322,26 @@ def _threshold_shift_guard(evidence: list[dict[str, Any]]) -> None:
             row["not_met_because"] = "no gain at the matched precision: a threshold shift"
 
 
+def _explain_unmet(evidence: list[dict[str, Any]]) -> None:
+    """Every unmet row says why, in the words of the rule it failed (the threshold-shift guard's reason first)."""
+    for row in evidence:
+        if row["met"] or row.get("not_met_because"):
+            continue
+        reasons = []
+        if not significant(row.get("p_holm"), row["max_p_value"]):
+            reasons.append(f"the CV gain is not above the margin (Holm p {_p_text(row.get('p_holm'))} > "
+                           f"{row['max_p_value']})")
+        if not confirmed_on_test(row):
+            side = "above" if higher_is_better(row["metric"]) else "below"
+            reasons.append(f"the test-split CI is not wholly {side} 0" if row.get("ci_low") is not None
+                           else "no test-split CI")
+        row["not_met_because"] = "; ".join(reasons) or "not met"
+
+
+def _p_text(p: float | None) -> str:
+    return "n/a" if p is None or not np.isfinite(p) else f"{p:.3f}"
+
+
 # ------------------------------------------------------------------------------------------ decide
 def _criteria(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
     """The success criteria, with the primary metric added (margin 0) when no criterion names it."""
@@ -372,6 +392,7 @@ def decide(result: dict[str, Any], test_predictions: dict[Configuration, tuple[n
             row["p_holm"] = adjusted
             row["met"] = significant(adjusted, row["max_p_value"]) and confirmed_on_test(row)
         _threshold_shift_guard(out["evidence"])
+        _explain_unmet(out["evidence"])
     deciding = [r for r in out["evidence"] if r["decides"]]
     if augmented is None:
         answer = "not evaluated"
@@ -487,6 +508,7 @@ def recompute_from_folds(result: dict[str, Any]) -> dict[str, Any]:
         row["p_holm"] = adjusted
         row["met"] = significant(adjusted, row["max_p_value"]) and confirmed_on_test(row)
     _threshold_shift_guard(rows)
+    _explain_unmet(rows)
     deciding = [r for r in rows if r["decides"]]
     answer = verdict["augmentation_helps"] if not deciding else ("helps" if all(r["met"] for r in deciding) else "no evidence")
     return {"augmentation_helps": answer, "evidence": rows}

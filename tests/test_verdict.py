@@ -287,3 +287,18 @@ def test_a_baseline_table_gain_without_a_significant_matched_precision_gain_is_a
     assert verdicts["tuned_threshold"]["verdict"].startswith("threshold shift")
     assert verdicts["adasyn"]["verdict"].startswith("threshold shift")  # a positive point estimate is not enough
     assert verdicts["smote"]["verdict"] == "improved" and verdicts["smote"]["matched_precision_p"] < 0.05
+
+def test_every_unmet_criterion_says_which_rule_it_failed():
+    from synthlib.verdict import _explain_unmet
+
+    rows = [{"metric": "recall_minority", "met": False, "p_holm": 0.2, "max_p_value": 0.05, "ci_low": 0.01, "ci_high": 0.2},
+            {"metric": "recall_minority", "met": False, "p_holm": 0.001, "max_p_value": 0.05, "ci_low": -0.1, "ci_high": 0.2},
+            {"metric": "brier", "met": False, "p_holm": 0.001, "max_p_value": 0.05, "ci_low": -0.1, "ci_high": 0.02},
+            {"metric": "recall_minority", "met": False, "not_met_because": "no gain at the matched precision: a threshold shift"},
+            {"metric": "recall_minority", "met": True, "p_holm": 0.001, "max_p_value": 0.05, "ci_low": 0.1, "ci_high": 0.2}]
+    _explain_unmet(rows)
+    assert rows[0]["not_met_because"] == "the CV gain is not above the margin (Holm p 0.200 > 0.05)"
+    assert rows[1]["not_met_because"] == "the test-split CI is not wholly above 0"
+    assert rows[2]["not_met_because"] == "the test-split CI is not wholly below 0"  # lower is better
+    assert rows[3]["not_met_because"].endswith("a threshold shift")
+    assert "not_met_because" not in rows[4]
