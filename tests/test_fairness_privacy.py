@@ -391,3 +391,19 @@ def test_fairness_heatmap_keeps_the_compared_configurations_and_marks_exactly_th
     assert data["flagged"].sum() == 1 and data["flagged"][0, 0]  # only m29's DP cell is framed
     assert data["change"][0].tolist() == pytest.approx([0.29, -0.29, 0.58])  # the ratio's fall, negated
     assert context.plot_fairness_heatmap().png.startswith(b"\x89PNG")
+
+
+def test_privacy_summary_compares_the_method_families_by_their_counts_of_high_risk():
+    risks = {"smote": "high", "borderline_smote": "high", "gaussian_copula": "medium", "ctgan": "medium",
+             "tvae": "high", "diffusion": "high"}
+    result = {"privacy": {"methods": {m: {"verdict": {"risk": r, "decided_by": "dcr"}} for m, r in risks.items()}}}
+    text = privacy_summary(result)
+    assert "High risk: 2 of 2 interpolation (SMOTE-family) methods and 2 of 4 fitted generators" in text
+    assert "more often high risk" in text and "not safer" not in text
+
+
+def test_mitigation_summary_gives_the_attack_cis():
+    result = _privacy_result(beats_chance=True)
+    for row in result["privacy"]["mitigation"]["methods"].values():
+        row.update(attack_auc_ci_before=[0.58, 0.66], attack_auc_ci_after=[0.41, 0.49])
+    assert "0.620 [0.580, 0.660] → 0.450 [0.410, 0.490] (no better than chance)" in mitigation_summary(result)

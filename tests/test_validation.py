@@ -197,8 +197,8 @@ def test_near_copies_are_flagged_and_never_called_most_faithful():
     assert (abs(validation["borderline_smote"]["discriminator"]["roc_auc"] - 0.5)
             < abs(validation["gaussian_copula"]["discriminator"]["roc_auc"] - 0.5))
     text = validation_ranking({"validation": validation})
-    assert "GaussianCopula is the most faithful" in text
-    assert "Borderline-SMOTE is the most faithful" not in text and "Borderline-SMOTE is closest" not in text
+    assert "GaussianCopula's rows are the hardest for the discriminator" in text
+    assert "Borderline-SMOTE's rows are the hardest" not in text
     assert "near-copies" in text
     assert f"{copy_close['score']:.2f}x" in text and f"{fresh_close['score']:.2f}x" in text  # closeness beside AUC
 
