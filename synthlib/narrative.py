@@ -511,6 +511,17 @@ def privacy_summary(result: dict[str, Any]) -> str:
         from .samplers import INTERPOLATION_METHODS
 
         (interpolation_high if method in INTERPOLATION_METHODS else generator_high).append(order[v["risk"]])
+    k_rows = {m: c["k_anonymity"] for m, c in privacy["methods"].items() if (c.get("k_anonymity") or {}).get("available")}
+    if k_rows:
+        first = next(iter(k_rows.values()))
+        below = [m for m, k in k_rows.items() if k["smallest_class"] < k["k"]]
+        shares = [k["share_below_k"] for k in k_rows.values()]
+        lines.append(f"- k-anonymity on the quasi-identifiers ({', '.join(first['quasi_identifiers'])}; numeric ones in "
+                     f"{first['numeric_bins']} bins), target k = {first['k']}: "
+                     + (f"not reached by {len(below)} of {len(k_rows)} methods (smallest class "
+                        f"{min(k['smallest_class'] for k in k_rows.values())}; {min(shares):.0%} to {max(shares):.0%} of "
+                        "the synthetic rows lie in classes below k). It is reported, not graded: the risk column rests "
+                        "on the attacks and distances." if below else "reached by every method."))
     if interpolation_high and generator_high:
         def high(levels: list[int]) -> str:
             return f"{sum(level == 2 for level in levels)} of {len(levels)}"

@@ -343,9 +343,11 @@ class ReportContext:
                 f"[{num(attack.get('distinguish_auc_ci_low'))}, {num(attack.get('distinguish_auc_ci_high'))}]" if attack else "n/a",
                 "reconstruction precision (chance)": f"{num(attack.get('reconstruction_precision'))} "
                 f"({num(chance.get('reconstruction_precision'))})" if attack else "n/a",
-                "beats chance": ("✓ yes" if attack.get("beats_chance") else "✗ no") if attack else "n/a",
+                "attack exposes rows (beats chance)": ("✓ yes" if attack.get("beats_chance") else "✗ no") if attack else "n/a",
                 "closer than typical holdout": dcr.get("share_closer_than_typical_holdout"),
-                "k-anonymity smallest class": c.get("k_anonymity", {}).get("smallest_class"),
+                "k-anonymity smallest class (share below k)": (
+                    f"{c['k_anonymity']['smallest_class']} ({c['k_anonymity']['share_below_k']:.0%})"
+                    if (c.get("k_anonymity") or {}).get("available") else "n/a"),
                 "risk": c["verdict"]["risk"], "decided by": (c["verdict"].get("decided_by") or "-").replace("_", " ")})
         return md_table(rows, caption=caption or "Privacy checks per method, each attack next to its chance level; "
                                                  "membership inference is graded on the upper bound of its CI.")

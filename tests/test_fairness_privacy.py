@@ -400,6 +400,11 @@ def test_privacy_summary_compares_the_method_families_by_their_counts_of_high_ri
     text = privacy_summary(result)
     assert "High risk: 2 of 2 interpolation (SMOTE-family) methods and 2 of 4 fitted generators" in text
     assert "more often high risk" in text and "not safer" not in text
+    for checks in result["privacy"]["methods"].values():
+        checks["k_anonymity"] = {"available": True, "k": 5, "quasi_identifiers": ["sex", "age"], "numeric_bins": 5,
+                                 "smallest_class": 1, "share_below_k": 0.2}
+    assert ("target k = 5: not reached by 6 of 6 methods (smallest class 1; 20% to 20% of the synthetic rows"
+            in privacy_summary(result))
 
 
 def test_mitigation_summary_gives_the_attack_cis():
