@@ -255,7 +255,7 @@ def validation_summary(result: dict[str, Any], method: str) -> str:
     cov, div, den, disc, mmd, close = (v.get(k) for k in ("coverage", "diversity", "density", "discriminator", "mmd",
                                                           "closeness"))
     if cov and div and den:
-        parts.append(f"Coverage {cov['score']:.1%} of real rows have a synthetic neighbour within {cov['threshold']}; "
+        parts.append(f"Coverage {cov['score']:.3f}: that share of real rows have a synthetic neighbour within {cov['threshold']}; "
                      f"mean pairwise distance among synthetic rows {div['score']:.3f} (std {div['std']:.3f}); "
                      f"on average {den['score']:.2f} real rows lie within {den['threshold']} of a synthetic row.")
     if disc:

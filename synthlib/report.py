@@ -79,8 +79,10 @@ class ReportContext:
             role = ("target" if column == p.target else "numeric" if column in p.numeric else
                     "ordinal" if column in p.ordinal else "categorical")
             values = p.train[column]
+            counts = values.astype(str).value_counts()
             summary = (f"{values.min()} to {values.max()}" if role in ("numeric", "ordinal") else
-                       ", ".join(map(str, values.astype(str).value_counts().index[:5])))
+                       ", ".join(map(str, counts.index[:5]))
+                       + (f" (the 5 most frequent of {len(counts)})" if len(counts) > 5 else ""))
             sensitive = column in [s.column for s in p.config.features.sensitive]
             rows.append({"attribute": column, "role": role, "dtype": str(values.dtype), "values (training split)": summary,
                          "sensitive": "yes" if sensitive else ""})
