@@ -592,6 +592,8 @@ class ReportContext:
         """Calibration on the test split: the recommended configuration, the comparison and its plain baseline."""
         from sklearn.calibration import calibration_curve
 
+        from .metrics import expected_calibration_error
+
         v = self.verdict
         encoder = self.audit.evaluation.label_encoder
         positive = int(encoder.transform([self.result["utility"]["classes"]["positive"]])[0])
@@ -600,12 +602,13 @@ class ReportContext:
         if chosen:
             chosen.append((chosen[0][0], "baseline"))
         fig, ax = plt.subplots(figsize=(5, 3.6))
-        for classifier, comparator in dict.fromkeys(chosen):
+        for (classifier, comparator), name in self.same_scores_labels(chosen).items():
             proba = self.audit.evaluation.test_predictions[(classifier, comparator)][1][:, positive]
             observed, predicted = calibration_curve(y, proba, n_bins=10, strategy="quantile")
             brier = self.result["utility"]["test"][classifier][comparator]["metrics"]["brier"]
+            ece = expected_calibration_error(y, proba)
             ax.plot(predicted, observed, marker="o", markersize=3,
-                    label=f"{narrative.configuration_name(comparator, classifier)} (Brier {brier:.3f})")
+                    label=f"{name} (Brier {brier:.3f}, ECE {ece:.3f})")
         ax.plot([0, 1], [0, 1], "k--", linewidth=0.8)
         ax.set_xlabel("mean predicted probability of the minority class", fontsize=8)
         ax.set_ylabel("observed minority share", fontsize=8)
@@ -636,17 +639,29 @@ class ReportContext:
         fig.tight_layout()
         return fig
 
+    def same_scores_labels(self, configurations: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """One legend entry per distinct set of test scores: a tuned threshold moves only the decision, so its
+        curve would hide under its plain baseline's; such configurations share one labelled line."""
+        predictions = self.audit.evaluation.test_predictions if hasattr(self.audit, "evaluation") else {}
+        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for configuration in dict.fromkeys(configurations):
+            proba = predictions.get(configuration, (None, None))[1]
+            twin = next((first for first in groups if proba is not None
+                         and np.array_equal(predictions.get(first, (None, None))[1], proba)), None)
+            groups.setdefault(twin or configuration, []).append(configuration)
+        return {first: " = ".join(narrative.configuration_name(c, k) for k, c in members)
+                + (" (same scores)" if len(members) > 1 else "") for first, members in groups.items()}
+
     @picture
     def plot_curves(self):
         tests = self.result["utility"]["test"]
         pair = self.compared_pair()
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
-        for classifier, comparator in dict.fromkeys(pair + [(pair[0][0], "baseline")]):
+        for (classifier, comparator), name in self.same_scores_labels(pair + [(pair[0][0], "baseline")]).items():
             entry = tests[classifier].get(comparator, {})
             if "curves" not in entry:
                 continue
             curves, metrics = entry["curves"], entry["metrics"]
-            name = narrative.configuration_name(comparator, classifier)
             axes[0].plot(curves["roc"]["fpr"], curves["roc"]["tpr"], label=f"{name} (AUC {metrics['roc_auc']:.3f})")
             axes[1].plot(curves["pr"]["recall"], curves["pr"]["precision"], label=f"{name} (AP {metrics['pr_auc']:.3f})")
         axes[0].plot([0, 1], [0, 1], "k--", linewidth=0.8)

@@ -302,3 +302,20 @@ def test_every_unmet_criterion_says_which_rule_it_failed():
     assert rows[2]["not_met_because"] == "the test-split CI is not wholly below 0"  # lower is better
     assert rows[3]["not_met_because"].endswith("a threshold shift")
     assert "not_met_because" not in rows[4]
+
+
+def test_configurations_with_the_same_test_scores_share_one_curve_label(tmp_path):
+    from types import SimpleNamespace
+
+    from synthlib.report import ReportContext
+
+    scores = np.array([[0.2, 0.8], [0.7, 0.3]])
+    evaluation = SimpleNamespace(test_predictions={("random_forest", "tuned_threshold"): (None, scores),
+                                                   ("random_forest", "baseline"): (None, scores.copy()),
+                                                   ("random_forest", "smote"): (None, scores[::-1])})
+    context = ReportContext("t", SimpleNamespace(result={}, evaluation=evaluation), tmp_path)
+    labels = context.same_scores_labels([("random_forest", "tuned_threshold"), ("random_forest", "smote"),
+                                         ("random_forest", "baseline")])
+    assert labels == {("random_forest", "tuned_threshold"):
+                      "random forest, tuned threshold = random forest, original data (same scores)",
+                      ("random_forest", "smote"): "SMOTE + random forest"}
