@@ -64,7 +64,7 @@ def _fit_predict(config: AuditConfig, prepared: Prepared, classifier: str, compa
                          class_weight=comparator == "class_weighted", y=y_fit, **kwargs)
     if comparator == "tuned_threshold":
         pipe = TunedThresholdClassifierCV(pipe, scoring=_threshold_scorer(config.evaluation.threshold_objective, positive),
-                                          cv=3, random_state=seed)
+                                          cv=3, random_state=seed)  # the scorer's pos_label: a cut-off on P(minority)
     pipe.fit(X_fit, y_fit)
     proba = pipe.predict_proba(X_eval)
     return pipe, proba, np.asarray(pipe.predict(X_eval))
@@ -293,6 +293,8 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
         score = r["proba"][:, positive]
         entry = {"metrics": classification_metrics(y_test, r["proba"], r["pred"], minority, majority),
                  "confusion": confusion(y_test, r["pred"], positive), "n_train_rows": int(r["n_fit"])}
+        if hasattr(r.get("model"), "best_threshold_"):  # the tuned-threshold baseline's chosen cut-off
+            entry["decision_threshold"] = float(r["model"].best_threshold_)
         if binary:
             entry["curves"] = curves(y_test, score, positive)
         fn = batch_metric(primary, positive)

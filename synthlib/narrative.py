@@ -608,6 +608,11 @@ def deployment_summary(result: dict[str, Any]) -> str:
     text = (f"The bundle's `TrainedModels/deployed.pkl` is {_config(v['recommended'])}, the verdict's recommendation "
             f"({v['status']}); it includes the fitted cleaning (missing markers, imputation values, outlier caps from "
             "the training split), so `predict` on raw rows gives the audit's predictions.")
+    recommended = result["utility"]["test"][v["recommended"]["classifier"]][v["recommended"]["comparator"]]
+    if recommended.get("decision_threshold") is not None:
+        objective = result["config"]["resolved"]["evaluation"]["threshold_objective"]
+        text += (f" It predicts the minority class when its score is at least {recommended['decision_threshold']:.3f}, "
+                 f"the threshold that maximised {metric_name(objective)} in a 3-fold CV inside the training split.")
     if v.get("comparison"):
         text += f" `comparison.pkl` is {_config(v['comparison'])}, for an A/B comparison in monitoring."
     release = v["release"]

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.preprocessing import LabelEncoder
 import pandas as pd
 import pytest
 
@@ -162,3 +163,15 @@ def test_single_metric_fast_paths_equal_the_full_multiclass_metrics():
         full = classification_metrics(y, proba, pred, [1, 2], 0)
         for metric in ("roc_auc", "pr_auc", "brier", "log_loss", "f1_minority", "balanced_accuracy"):
             assert single_metric(metric, y, proba, pred, [1, 2], 0) == pytest.approx(full[metric]), metric
+
+
+def test_the_tuned_threshold_is_a_cut_off_on_the_minority_probability(prepared):
+    from synthlib.evaluation import _fit_predict
+
+    encoder = LabelEncoder().fit(prepared.y_train)
+    minority = int(encoder.transform(prepared.minority_labels)[0])
+    assert minority == 0  # German credit: the minority (bad credit, 0) is not scikit-learn's default positive class
+    y = encoder.transform(prepared.y_train)
+    model, proba, pred = _fit_predict(prepared.config, prepared, "logistic_regression", "tuned_threshold",
+                                      prepared.X_train, y, prepared.X_test, minority, 0, "cpu")
+    assert np.array_equal(pred == minority, proba[:, minority] >= model.best_threshold_)
