@@ -410,7 +410,9 @@ def reasons(result: dict[str, Any]) -> str:
     if above:
         synthetic = sum(r["uses_synthetic"] and r["eligible"] for r in above)
         excluded = sum(not r["eligible"] for r in above)
-        parts = ([f"{synthetic} use synthetic rows without beating it by the required margin"] if synthetic else []) + \
+        parts = ([f"{synthetic} use synthetic rows; the best of them was tested against it and did not beat it by "
+                  "the required margin, and the others are closer to it on the CV mean (the forest plot in Model performance shows each "
+                  "difference with its CI)"] if synthetic else []) + \
                 ([f"{excluded} cannot be recommended (degenerate or below the precision floor)"] if excluded else [])
         why_above = " Of the configurations ranked above it, " + " and ".join(parts) + "." if parts else ""
     out.append(f"{_config(rec)} ranks {rec['rank']} of {len(v['ranked'])} configurations on mean CV "
