@@ -687,15 +687,20 @@ class ReportContext:
             meta = joblib.load(deployed_file).synthlib_metadata_
             deployed_matches = (meta["classifier"], meta["comparator"]) == (recommended["classifier"], recommended["comparator"])
         augmented_file = (bundle / "Datasets" / "augmented_train.csv").exists()
+        sensitive = [a["column"] for a in self.result["config"]["resolved"]["features"].get("sensitive", [])]
         checks = [
             ("Cleaning log recorded", bool(data["cleaning_log"])),
             ("Test split untouched: its SHA-256 at the start equals that of the split re-read from disk after the run",
              data["test_hash_before"] == data["test_hash_after"]),
             ("Deployed model in the bundle is the verdict's recommendation", deployed_matches),
             ("Model cards written", (bundle / "ModelCards").is_dir() and any((bundle / "ModelCards").iterdir())),
-            ("Sensitive attributes reviewed", v["dimensions"]["fairness"]["status"] != "n/a"),
+            (f"Fairness computed for every configured sensitive attribute ({', '.join(sensitive) or 'none configured'})",
+             bool(sensitive) and set(sensitive) <= set(self.result["fairness"].get("attributes", []))),
             ("No fairness gap of the recommended configuration widens significantly beyond the tolerance",
              v["dimensions"]["fairness"]["status"] != "fail"),
+            ("The recommended configuration meets the four-fifths rule on the favourable outcome for every attribute",
+             v["dimensions"]["fairness"]["status"] != "n/a"
+             and not any(f["gap"] == "four_fifths_rule" for f in v["dimensions"]["fairness"].get("findings", []))),
             ("Augmented data exported only where the privacy verdict allows it", augmented_file == v["release"]["augmented_data"]),
             ("Recommendation compared with the strongest configuration without synthetic rows", v.get("best_alternative") is not None),
         ]

@@ -319,3 +319,23 @@ def test_configurations_with_the_same_test_scores_share_one_curve_label(tmp_path
     assert labels == {("random_forest", "tuned_threshold"):
                       "random forest, tuned threshold = random forest, original data (same scores)",
                       ("random_forest", "smote"): "SMOTE + random forest"}
+
+
+def test_checklist_marks_follow_real_checks(tmp_path):
+    from types import SimpleNamespace
+
+    from synthlib.report import ReportContext
+
+    fairness = {"status": "warn", "findings": [{"gap": "four_fifths_rule", "attribute": "sex", "severity": "warn"}]}
+    result = {"data": {"cleaning_log": [{"step": "split"}], "test_hash_before": "a", "test_hash_after": "a"},
+              "config": {"resolved": {"features": {"sensitive": [{"column": "sex"}, {"column": "age"}]}}},
+              "fairness": {"attributes": ["sex"]},
+              "verdict": {"recommended": None, "best_alternative": {"classifier": "lr"}, "dimensions": {"fairness": fairness},
+                          "release": {"augmented_data": False}}}
+    lines = ReportContext("t", SimpleNamespace(result=result), tmp_path).checklist().splitlines()
+    marks = {line[4:]: line[2] for line in lines}
+    assert marks["Test split untouched: its SHA-256 at the start equals that of the split re-read from disk after the run"] == "✓"
+    assert marks["Fairness computed for every configured sensitive attribute (sex, age)"] == "✗"  # age is missing
+    assert marks["The recommended configuration meets the four-fifths rule on the favourable outcome for every attribute"] == "✗"
+    assert marks["Deployed model in the bundle is the verdict's recommendation"] == "✗"  # no bundle written
+    assert marks["Model cards written"] == "✗"
