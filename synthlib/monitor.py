@@ -52,6 +52,7 @@ class BundleConfig(_Checked):
     minority: list[str] = Field(min_length=1)
     missing_markers: list[str]
     monitoring: MonitoringConfig
+    min_minority_recall_rule: str | None = None
 
 
 class ModelMetadata(_Checked):
@@ -276,21 +277,44 @@ def _finite(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value) else None
 
 
+RECALL_FLOOR_SHARE = 0.8
+
+
+def recall_floor(configured: float | None, test_recall: Any) -> tuple[float, str] | None:
+    """The minority recall below which the monitor alerts, and the rule it came from: `monitoring.min_minority_recall`
+    when set, else 0.8 x the deployed model's test-split minority recall; None when neither is known.
+
+    The export writes the result into the bundle's PipelineConfig JSON, so the bundle states the floor the monitor uses.
+    """
+    if configured is not None:
+        return float(configured), "monitoring.min_minority_recall"
+    recall = _finite(test_recall)
+    if recall is None:
+        return None
+    return RECALL_FLOOR_SHARE * recall, f"{RECALL_FLOOR_SHARE} x the deployed model's test-split minority recall ({recall:.3f})"
+
+
+def _bundle_recall_floor(config: BundleConfig, metadata: ModelMetadata) -> tuple[float, str]:
+    """The floor the PipelineConfig JSON states, with its rule; for a bundle that states no rule, `recall_floor`."""
+    configured = config.monitoring.min_minority_recall
+    if configured is not None and config.min_minority_recall_rule:
+        return configured, config.min_minority_recall_rule
+    resolved = recall_floor(configured, metadata.test_metrics.get("recall_minority"))
+    if resolved is None:
+        raise BundleError("deployed.pkl synthlib_metadata_: key `test_metrics.recall_minority` is missing, and "
+                          "monitoring.min_minority_recall is not set; one of them is needed for the recall floor")
+    return resolved
+
+
 def _performance(models: dict[str, tuple[Any, ModelMetadata, np.ndarray]], truth: pd.Series, minority: list[int],
-                 thresholds: MonitoringConfig, alerts: list[str]) -> dict[str, Any]:
+                 floor_rule: tuple[float, str], alerts: list[str]) -> dict[str, Any]:
     labelled = truth.notna().to_numpy()
     out: dict[str, Any] = {"labelled_rows": int(labelled.sum()), "unlabelled_rows": int((~labelled).sum())}
     for name, (_, metadata, predicted) in models.items():
         out[name] = {**_minority_scores(truth[labelled].astype(int).to_numpy(), predicted[labelled], minority),
                      "bundle_test_recall_minority": _finite(metadata.test_metrics.get("recall_minority"))}
     deployed = out["deployed"]
-    if thresholds.min_minority_recall is not None:
-        floor, rule = thresholds.min_minority_recall, "monitoring.min_minority_recall"
-    elif deployed["bundle_test_recall_minority"] is not None:
-        floor, rule = 0.8 * deployed["bundle_test_recall_minority"], "0.8 x the deployed model's test-split recall"
-    else:
-        raise BundleError("deployed.pkl synthlib_metadata_: key `test_metrics.recall_minority` is missing, and "
-                          "monitoring.min_minority_recall is not set; one of them is needed for the recall floor")
+    floor, rule = floor_rule
     out["recall_floor"], out["recall_floor_rule"] = floor, rule
     if deployed["recall_minority"] is None:
         out["note"] = "no true minority row among the labelled rows: minority recall is undefined"
@@ -351,7 +375,7 @@ def monitor(bundle_dir: str | Path, new_data: str | Path, labels: str | None = N
     }
     if labels is not None:
         truth = _label_positions(frame, labels, config.classes, str(source))
-        result["performance"] = _performance(scored, truth, minority, config.monitoring, alerts)
+        result["performance"] = _performance(scored, truth, minority, _bundle_recall_floor(config, metadata), alerts)
     result["alerts"] = alerts
     return plain(result)
 
