@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -131,14 +132,46 @@ def _fairness_lines(result: dict[str, Any], classifier: str, comparator: str) ->
     return "\n".join(lines)
 
 
+def threshold_rule(model, objective: str) -> str | None:
+    """How a tuned-threshold model chose its decision threshold (None for a model without one)."""
+    if not hasattr(model, "best_threshold_"):
+        return None
+    return (f"tuned by {model.cv}-fold cross-validation inside the training split (objective: {objective}), "
+            "applied to the minority-class probability")
+
+
 def _hyperparameters(model, objective: str) -> str:
     """The classifier's parameters, and for a tuned-threshold model the threshold it chose and how."""
-    if hasattr(model, "best_threshold_"):
+    rule = threshold_rule(model, objective)
+    if rule:
         inner = model.estimator_.named_steps["classifier"].get_params()
-        return (f"Decision threshold {model.best_threshold_:.3f} on the minority-class probability, tuned by "
-                f"{model.cv}-fold cross-validation inside the training split (objective: {objective}); "
-                f"classifier parameters `{inner}`")
+        return f"Decision threshold {model.best_threshold_:.3f}, {rule}; classifier parameters `{inner}`"
     return f"`{model.named_steps['classifier'].get_params()}`"
+
+
+def augmentation_text(method: str, info: dict[str, Any], ratio: Any, max_amplification: float) -> str:
+    """What augmenting with `method` did, in the numbers of `results.json["augmentation"][method]` (`info`), which
+    the report's augmentation table shows too: requested, generated, both kinds of duplicates removed, real rows
+    removed by the method's cleaning (SMOTE-ENN) and the class ratio the model trained on."""
+    from .narrative import method_name, trained_ratio_text
+
+    def per_class(counts: dict[str, int]) -> str:
+        return ", ".join(f"{n} of class {c}" for c, n in counts.items() if n) or "none"
+
+    duplicates = info["duplicates_of_real_removed"] + info["duplicates_within_removed"]
+    text = (f"Trained on the training split augmented with {method_name(method)} (`{method}`): requested "
+            f"{sum(info['requested'].values())} synthetic rows ({per_class(info['requested'])}; minority:majority "
+            f"ratio {ratio}, at most {max_amplification}x the real minority rows), generated "
+            f"{sum(info['generated'].values())} ({per_class(info['generated'])}) after removing {duplicates} exact "
+            f"duplicates ({info['duplicates_of_real_removed']} copies of real training rows, "
+            f"{info['duplicates_within_removed']} within the synthetic rows)")
+    if info["real_rows_removed"]:
+        text += (f"; its cleaning step also removed {info['real_rows_removed']} real training rows "
+                 f"({per_class(info['real_rows_removed_by_class'])})")
+    else:
+        text += "; no real training row was removed"
+    return (text + f". The model trained on {per_class(info['trained_class_counts'])}: minority:majority "
+            f"{trained_ratio_text(info['trained_ratio'])}.")
 
 
 def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) -> None:
@@ -156,15 +189,11 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
     aug = result["augmentation"].get(comparator, {})
     role_text = ("the configuration this audit recommends deploying" if role == "deployed" else
                  "the best configuration of the other kind, kept for comparison; not recommended for deployment")
-    synthetic_text = ("No synthetic rows: trained on the original training split"
+    synthetic_text = (augmentation_text(comparator, aug, config.augmentation.sampling_strategy,
+                                        config.augmentation.max_amplification) if synthetic else
+                      "No synthetic rows: trained on the original training split"
                       + (" with class weights." if comparator == "class_weighted" else
-                         " with a decision threshold tuned by cross-validation." if comparator == "tuned_threshold" else ".")
-                      if not synthetic else
-                      f"Trained on the training split augmented with `{comparator}`: requested {aug.get('requested')}, "
-                      f"generated {aug.get('generated')} synthetic rows (max amplification "
-                      f"{config.augmentation.max_amplification}x, ratio {config.augmentation.sampling_strategy}); "
-                      f"{aug.get('duplicates_of_real_removed', 0)} copies of real rows removed; "
-                      f"{aug.get('real_rows_removed', 0)} real rows removed by the method.")
+                         " with a decision threshold tuned by cross-validation." if comparator == "tuned_threshold" else "."))
     privacy = result["privacy"]["methods"].get(comparator) if synthetic else None
     privacy_text = "No synthetic data in training." if privacy is None else (
         f"Privacy risk of the `{comparator}` rows: {privacy['verdict']['risk']} "
@@ -248,6 +277,7 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
         entry = {"model": role, "classifier": classifier, "comparator": comparator,
                  "uses_synthetic": comparator in evaluation.augmented,
                  "decision_threshold": float(fitted.best_threshold_) if hasattr(fitted, "best_threshold_") else None,
+                 "decision_threshold_rule": threshold_rule(fitted, config.evaluation.threshold_objective),
                  "predicted_minority_rate_test": _predicted_minority_rate(audit, configuration)}
         model.synthlib_metadata_ = {
             **entry, "dataset": config.dataset.name, "classes": classes, "features": prepared.features,
@@ -260,52 +290,119 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
         _model_card(audit, role, configuration, staging / "ModelCards" / f"{role}_ModelCard.md")
         entries[role] = entry
     name = "".join(part.capitalize() for part in config.dataset.name.replace("(", " ").replace(")", " ").split())
+    if notebook is not None and notebook.exists():
+        shutil.copy(notebook, staging / notebook.name)
     data_files = ["original_train.csv", "test_set.csv"] + (["augmented_train.csv"] if (staging / "Datasets" / "augmented_train.csv").exists() else [])
+    floor, floor_rule = _recall_floor(config, result, deployed)
     export_pipeline_config(
         dataset_name=config.dataset.name, features=prepared.features, train_test_ratio=config.split.test_size,
-        randomState=config.split.seed, synthetic_method=method or "none",
-        augmentation_ratio=config.augmentation.sampling_strategy, augmentation_file="synthlib/samplers",
-        pipeline_name="report/audit.qmd", validation_file="synthlib/validation",
-        evaluation_metrics=result["validation"].get(method, {}) if method else {},
+        randomState=config.split.seed, synthetic_method=method,
+        augmentation_ratio=config.augmentation.sampling_strategy if method else None,
+        augmentation_file="synthlib/samplers" if method else None,
+        pipeline_name="report/audit.qmd", validation_file="synthlib/validation" if method else None,
+        evaluation_metrics=_test_metrics(result, deployed),
         data_file_name=data_files, output_json=staging / f"{name}PipelineConfig.json",
+        max_amplification=config.augmentation.max_amplification if method else None,
+        augmentation=result["augmentation"][method] if method else None,
+        synthetic_validation=result["validation"].get(method) if method else None,
         target=target, numeric=prepared.numeric + prepared.ordinal, categorical=prepared.categorical,
         classes=classes, minority=[str(m) for m in prepared.minority_labels],
         missing_markers=list(config.dataset.missing_markers),
         expected_prevalence=float(np.isin(prepared.y_train.astype(str), [str(m) for m in prepared.minority_labels]).mean()),
-        max_amplification=config.augmentation.max_amplification, monitoring=config.monitoring.model_dump(),
+        monitoring={**config.monitoring.model_dump(), "min_minority_recall": floor},
+        min_minority_recall_rule=floor_rule,
         versions=result["versions"], config_hash=result["config"]["hash"], **entries,
         verdict={"status": verdict["status"], "augmentation_helps": verdict["augmentation_helps"],
                  "conditions": verdict["conditions"], "release": verdict["release"]},
     )
-    (staging / "README.txt").write_text(_readme(config, configurations, withheld, name))
-    if notebook is not None and notebook.exists():
-        shutil.copy(notebook, staging / notebook.name)
-    manifest = {str(p.relative_to(staging)): sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()}
+    listed = sorted([*_bundle_files(staging), "README.txt"])
+    (staging / "README.txt").write_text(_readme(config, configurations, withheld, listed))
+    manifest = {path: sha256(staging / path) for path in _bundle_files(staging)}
     (staging / "manifest.json").write_text(json.dumps({"files": manifest, "config_hash": result["config"]["hash"]}, indent=2))
 
 
-def _readme(config, configurations: dict[str, tuple[str, str]], withheld: str | None, name: str) -> str:
+def _bundle_files(bundle: Path) -> list[str]:
+    """The files of a bundle as manifest.json lists them (every file but the manifest itself), sorted."""
+    return sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file() and p.name != "manifest.json")
+
+
+def _test_metrics(result: dict[str, Any], deployed: tuple[str, str] | None) -> dict[str, Any] | None:
+    """The deployed configuration's metrics on the test split, as results.json has them (None: nothing deployed)."""
+    if deployed is None:
+        return None
+    classifier, comparator = deployed
+    test = result["utility"]["test"][classifier][comparator]
+    primary = result["utility"]["protocol"]["primary_metric"]
+    return {"split": "test", "source": f"results.json utility.test.{classifier}.{comparator}", "metrics": test["metrics"],
+            "ci_95": {primary: test["primary_ci"]} if test.get("primary_ci") else {}}
+
+
+def _recall_floor(config, result: dict[str, Any], deployed: tuple[str, str] | None) -> tuple[float | None, str | None]:
+    """The minority-recall floor `synthlib monitor` alerts below, resolved by the monitor's own rule."""
+    from .monitor import recall_floor
+
+    if deployed is None:
+        return None, None
+    test_recall = result["utility"]["test"][deployed[0]][deployed[1]]["metrics"].get("recall_minority")
+    resolved = recall_floor(config.monitoring.min_minority_recall, test_recall)
+    return resolved if resolved else (None, "not resolved: monitoring.min_minority_recall is not set and the deployed "
+                                            "model has no test-split minority recall")
+
+
+ADDED_AFTER_REPORT = {
+    "report.ipynb": "the executed report notebook; only after `synthlib render`, which adds it (and its SHA-256 "
+                    "in manifest.json) once the report is written, so the report's own file table cannot list it",
+}
+
+
+def _describe(path: str, configurations: dict[str, tuple[str, str]]) -> str:
+    """One line on what a bundle file is (the README's file list)."""
+    chosen = {role: f"{c[1]} + {c[0]}" for role, c in configurations.items()}
+    fixed = {
+        "Datasets/original_train.csv": "the cleaned training split; the monitor's drift reference",
+        "Datasets/test_set.csv": "the untouched test split, cleaned with training statistics",
+        "Datasets/augmented_train.csv": "the deployed model's training set: real and synthetic rows "
+                                        "(columns is_synthetic and synthetic_method)",
+        "TrainedModels/deployed.pkl": f"the configuration the audit's verdict recommends ({chosen.get('deployed')})",
+        "TrainedModels/comparison.pkl": f"the best configuration of the other kind ({chosen.get('comparison')}), "
+                                        "for an A/B in monitoring",
+        "README.txt": "this file",
+        "manifest.json": "SHA-256 of every other file in this folder",
+        **ADDED_AFTER_REPORT,
+    }
+    if path in fixed:
+        return fixed[path]
+    if path.startswith("ModelCards/"):
+        return f"Markdown model card of TrainedModels/{path.split('/')[1].removesuffix('_ModelCard.md')}.pkl"
+    if path.endswith("PipelineConfig.json"):
+        return ("features, split, classes, the deployed and comparison models (decision threshold included), "
+                "the deployed model's test-split metrics, augmentation settings (null without synthetic rows), "
+                "monitoring thresholds as `synthlib monitor` applies them, verdict, versions, config hash")
+    return "the report notebook" if path.endswith(".ipynb") else ""
+
+
+def _readme(config, configurations: dict[str, tuple[str, str]], withheld: str | None, listed: list[str]) -> str:
+    """README.txt: every file of the bundle (`listed`, the manifest's files, plus the manifest and the files
+    added after the report), what each is, and how to load and monitor the deployed model."""
     deployed = configurations.get("deployed")
-    comparison = configurations.get("comparison")
-    described = (f"{deployed[1]} + {deployed[0]}" if deployed else "none (the audit recommends no configuration)")
-    withheld_text = (f"\nWithheld: augmented_train.csv (the deployed model's augmented training set), because {withheld}.\n"
-                     if withheld else "")
+    files = [*listed, "manifest.json", *[f for f in ADDED_AFTER_REPORT if f not in listed]]
+    width = max(map(len, files)) + 2
+    rows = "\n".join(textwrap.fill(_describe(path, configurations), 110, initial_indent=f"  {path:<{width}}",
+                                    subsequent_indent=" " * (width + 2)) for path in files)
+    withheld_text = (f"\nWithheld: augmented_train.csv (the deployed model's augmented training set), "
+                     f"because {withheld}.\n" if withheld else "")
+    none_text = "" if deployed else "\nThe audit recommends no configuration: there is no deployed model to load.\n"
     return f"""Output materials of the synthlib audit of {config.dataset.name}
 
-Datasets/        original_train.csv (the cleaned training split; the monitor's drift reference),
-                 test_set.csv (the untouched test split, cleaned with training statistics), and
-                 augmented_train.csv only when the deployed model uses synthetic rows and the privacy
-                 verdict allows their release (columns is_synthetic and synthetic_method){withheld_text}
-TrainedModels/   deployed.pkl: the configuration the audit's verdict recommends ({described});
-                 comparison.pkl: the best configuration of the other kind
-                 ({f"{comparison[1]} + {comparison[0]}" if comparison else "none"}), for an A/B in monitoring.
-                 Each is a whole scikit-learn pipeline: the fitted cleaning (missing markers, imputation,
-                 outlier caps), then preprocessing and the classifier; predict() takes raw rows.
-ModelCards/      one Markdown model card per trained model
-{name}PipelineConfig.json   features, split, method, ratio, verdict, deployed model, versions, config hash
-manifest.json    SHA-256 of every file in this folder. It detects accidental corruption or a file swapped
-                 by mistake; it is not signed, so it does not stop someone who rewrites a file and the
-                 manifest together. Keep a copy of its hash elsewhere (or sign it) if that matters.
+Files:
+{rows}
+{withheld_text}{none_text}
+Each model is a whole scikit-learn pipeline: the fitted cleaning (missing markers, imputation, outlier caps),
+then preprocessing and the classifier; predict() takes raw rows.
+
+manifest.json detects accidental corruption or a file swapped by mistake; it is not signed, so it does not
+stop someone who rewrites a file and the manifest together. Keep a copy of its hash elsewhere (or sign it)
+if that matters.
 
 Load the deployed model (its hash is checked against manifest.json before unpickling):
 
@@ -320,7 +417,11 @@ Monitor new data for drift:  synthlib monitor path/to/OutputMaterials new_data.c
 
 def add_to_bundle(bundle_dir: Path, file: Path) -> None:
     """Copy `file` into a written bundle and add its SHA-256 to the manifest; the other files stay as they are
-    (the report lists their hashes, so they must not be rewritten after it was made)."""
+    (the report lists their hashes, so they must not be rewritten after it was made). Only the files of
+    `ADDED_AFTER_REPORT` may be added: README.txt lists them already."""
+    if file.name not in ADDED_AFTER_REPORT:
+        raise BundleError(f"{file.name} cannot be added to a written bundle; README.txt lists only "
+                          f"{', '.join(ADDED_AFTER_REPORT)} as added after the report")
     manifest_path = bundle_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     shutil.copy(file, bundle_dir / file.name)

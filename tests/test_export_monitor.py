@@ -19,7 +19,7 @@ from synthlib.cli import app
 from synthlib.config import load_config
 from synthlib.data import prepare
 from synthlib.errors import BundleError
-from synthlib.export import load_model, sha256, verify_bundle
+from synthlib.export import add_to_bundle, augmentation_text, load_model, sha256, verify_bundle, write_bundle
 from synthlib.io import load_dataset
 from synthlib.metrics import classification_metrics
 from synthlib.models import make_pipeline
@@ -114,6 +114,100 @@ def test_tampered_model_is_refused(bundle, tmp_path):
         load_model(copy, "deployed")
     with pytest.raises(BundleError, match="no model `gbm`"):
         load_model(copy, "gbm")
+
+
+def _rebundled(audit, tmp_path: Path, recommended: dict, comparison: dict | None) -> tuple[Path, dict]:
+    """The bundle of `audit` with another recommendation (and comparison): its folder and its PipelineConfig JSON."""
+    from copy import deepcopy
+
+    changed = deepcopy(audit)
+    changed.result["verdict"].update(recommended=recommended, comparison=comparison)
+    path = write_bundle(changed, tmp_path)
+    return path, json.loads((path / "GermanCreditPipelineConfig.json").read_text())
+
+
+def test_model_card_gives_the_augmentation_numbers_of_results_json(bundle):
+    audit, path = bundle
+    augmentation = audit.result["augmentation"]
+    cards = {role: (path / "ModelCards" / f"{role}_ModelCard.md").read_text() for role in ("deployed", "comparison")}
+    augmented = [(role, entry["comparator"]) for role, key in (("deployed", "recommended"), ("comparison", "comparison"))
+                 if (entry := audit.result["verdict"].get(key)) and entry["comparator"] in augmentation]
+    assert augmented, "the fast German audit should bundle one augmented configuration"
+    for role, method in augmented:
+        info = augmentation[method]
+        removed = info["duplicates_of_real_removed"] + info["duplicates_within_removed"]
+        assert (f"after removing {removed} exact duplicates ({info['duplicates_of_real_removed']} copies of real "
+                f"training rows, {info['duplicates_within_removed']} within the synthetic rows)") in cards[role]
+        assert f"generated {sum(info['generated'].values())} " in cards[role]
+
+
+def test_smote_enn_card_text_names_the_real_rows_its_cleaning_removed():
+    info = {"requested": {"0": 320}, "after_cap": {"0": 320}, "generated": {"0": 233}, "duplicates_of_real_removed": 6,
+            "duplicates_within_removed": 1, "real_rows_removed": 431, "real_rows_removed_by_class": {"0": 120, "1": 311},
+            "trained_class_counts": {"0": 353, "1": 249}, "trained_ratio": {"0": 353 / 249}}
+    text = augmentation_text("smote_enn", info, 1.0, 3.0)
+    assert "requested 320 synthetic rows" in text and "generated 233 (233 of class 0)" in text
+    assert "removing 7 exact duplicates (6 copies of real training rows, 1 within the synthetic rows)" in text
+    assert "removed 431 real training rows (120 of class 0, 311 of class 1)" in text
+    assert "353 of class 0, 249 of class 1: minority:majority 1.42:1" in text
+
+
+def test_pipeline_config_has_augmentation_fields_only_when_synthetic_rows_are_deployed(bundle, tmp_path):
+    audit, _ = bundle
+    ranked = audit.result["verdict"]["ranked"]
+    method = next(iter(audit.evaluation.augmented))
+    tuned = next(r for r in ranked if r["comparator"] == "tuned_threshold")
+    augmented = next(r for r in ranked if r["comparator"] == method)
+    _, config = _rebundled(audit, tmp_path, tuned, augmented)
+    assert {config[k] for k in ("synthetic_method", "augmentation_ratio", "augmentation_file", "validation_file",
+                                "max_amplification", "augmentation", "synthetic_validation")} == {None}
+    path, config = _rebundled(audit, tmp_path, augmented, tuned)
+    assert config["synthetic_method"] == method
+    assert config["augmentation_ratio"] == audit.prepared.config.augmentation.sampling_strategy
+    assert config["augmentation"] == json.loads(json.dumps(audit.result["augmentation"][method]))
+
+
+def test_tuned_threshold_and_how_it_was_chosen_are_in_the_config_and_the_card(bundle, tmp_path):
+    audit, _ = bundle
+    tuned = next(r for r in audit.result["verdict"]["ranked"] if r["comparator"] == "tuned_threshold")
+    path, config = _rebundled(audit, tmp_path, tuned, None)
+    model = audit.evaluation.models[(tuned["classifier"], "tuned_threshold")]
+    assert config["deployed"]["decision_threshold"] == pytest.approx(model.best_threshold_)
+    rule = config["deployed"]["decision_threshold_rule"]
+    objective = audit.prepared.config.evaluation.threshold_objective
+    assert f"{model.cv}-fold cross-validation" in rule and objective in rule
+    card = (path / "ModelCards" / "deployed_ModelCard.md").read_text()
+    assert f"Decision threshold {model.best_threshold_:.3f}, {rule}" in card
+    assert config["comparison"] is None and not (path / "TrainedModels" / "comparison.pkl").exists()
+
+
+def test_pipeline_config_evaluation_metrics_are_the_deployed_test_split_metrics(bundle):
+    audit, path = bundle
+    config = json.loads((path / "GermanCreditPipelineConfig.json").read_text())
+    recommended = audit.result["verdict"]["recommended"]
+    test = audit.result["utility"]["test"][recommended["classifier"]][recommended["comparator"]]
+    metrics = config["evaluation_metrics"]
+    assert metrics["split"] == "test"
+    assert metrics["metrics"] == pytest.approx(test["metrics"])
+    assert metrics["ci_95"] == {audit.result["utility"]["protocol"]["primary_metric"]: pytest.approx(test["primary_ci"])}
+
+
+def test_readme_lists_every_file_of_the_manifest(bundle, tmp_path):
+    _, path = bundle
+    copy = tmp_path / "OutputMaterials"
+    shutil.copytree(path, copy)
+    notebook = tmp_path / "report.ipynb"
+    notebook.write_text("{}")
+    add_to_bundle(copy, notebook)  # what `synthlib render` adds after the report
+    listed = {line.split()[0] for line in (copy / "README.txt").read_text().splitlines() if line.startswith("  ")}
+    manifest = json.loads((copy / "manifest.json").read_text())["files"]
+    assert "report.ipynb" in manifest
+    assert set(manifest) | {"manifest.json"} <= listed
+    assert verify_bundle(copy) == []
+    other = tmp_path / "notes.txt"
+    other.write_text("x")
+    with pytest.raises(BundleError, match="notes.txt cannot be added"):
+        add_to_bundle(copy, other)
 
 
 # Monitor tests (owner H5) --------------------------------------------------------------------------------------
@@ -362,3 +456,23 @@ def test_monitor_on_the_exported_bundle_and_the_raw_test_rows_raises_no_alert(bu
         recommended["classifier"], recommended["comparator"])
     deployed = joblib.load(path / "TrainedModels" / "deployed.pkl").synthlib_metadata_
     assert report["performance"]["deployed"]["recall_minority"] == pytest.approx(deployed["test_metrics"]["recall_minority"])
+    config = json.loads((path / "GermanCreditPipelineConfig.json").read_text())
+    # the bundle states the floor the monitor applies (0.8 x test recall when monitoring.min_minority_recall is unset)
+    assert audit.prepared.config.monitoring.min_minority_recall is None
+    assert config["monitoring"]["min_minority_recall"] == pytest.approx(0.8 * deployed["test_metrics"]["recall_minority"])
+    assert (report["performance"]["recall_floor"], report["performance"]["recall_floor_rule"]) == (
+        config["monitoring"]["min_minority_recall"], config["min_minority_recall_rule"])
+
+
+def test_monitor_applies_the_recall_floor_the_bundle_states(bundle, tmp_path):
+    audit, path = bundle
+    copy = tmp_path / "OutputMaterials"
+    shutil.copytree(path, copy)
+    _rewrite(copy, "GermanCreditPipelineConfig.json",
+             _edited_config(copy, monitoring__min_minority_recall=0.99, min_minority_recall_rule="set by the operator"),
+             rehash=True)
+    raw = load_dataset(audit.prepared.config).iloc[audit.prepared.raw_test.index]
+    result, report = _monitor(copy, raw, tmp_path, "--labels", audit.prepared.target)
+    assert result.exit_code == 1, result.output
+    assert report["performance"]["recall_floor"] == 0.99
+    assert any(a.endswith("below 0.990 (set by the operator)") for a in report["alerts"])
