@@ -625,13 +625,28 @@ def deployment_summary(result: dict[str, Any]) -> str:
 
 
 def conclusion(result: dict[str, Any]) -> str:
-    """The same verdict as the executive summary, with the criteria one by one."""
+    """The same verdict as the executive summary: the open findings, then the criteria one by one (those the
+    verdict rests on first, the template's weaker same-classifier comparison after, labelled as such)."""
     v = result["verdict"]
     lines = [verdict_sentence(result), "", helps_answer(result), ""]
-    for r in v["evidence"]:
+    open_findings = [(name, d) for name, d in v["dimensions"].items() if d["status"] in ("warn", "fail")]
+    if open_findings:
+        lines += ["Open findings the reviewer should weigh (from the decision table):", ""]
+        lines += [f"- **{name}** ({d['status']}): {d['evidence']}." for name, d in open_findings]
+        lines.append("")
+
+    def bullet(r: dict[str, Any]) -> str:
         state = "**met**" if r["met"] else f"**not met** ({r.get('not_met_because', 'not met')})"
-        lines.append(f"- {metric_name(r['metric'])}, {r['candidate']} {r['comparison']} ({r['reference']}), by more than "
-                     f"{r['margin']:+.2f}: {state}; {_evidence_phrase(r)}.")
+        return (f"- {metric_name(r['metric'])}, {r['candidate']} {r['comparison']} ({r['reference']}), by more than "
+                f"{r['margin']:+.2f}: {state}; {_evidence_phrase(r)}.")
+
+    deciding = [r for r in v["evidence"] if r["decides"]]
+    template = [r for r in v["evidence"] if not r["decides"]]
+    if deciding:
+        lines += ["The criteria the verdict rests on:", ""] + [bullet(r) for r in deciding] + [""]
+    if template:
+        lines += ["The template's criterion, against the same classifier's plain baseline (a weaker comparison, "
+                  "reported for completeness; it does not decide the verdict):", ""] + [bullet(r) for r in template]
     if not v["evidence"]:
         lines.append("- No criterion could be evaluated (an augmented and a non-augmented eligible configuration are both needed).")
     return "\n".join(lines)

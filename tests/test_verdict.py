@@ -339,3 +339,22 @@ def test_checklist_marks_follow_real_checks(tmp_path):
     assert marks["The recommended configuration meets the four-fifths rule on the favourable outcome for every attribute"] == "✗"
     assert marks["Deployed model in the bundle is the verdict's recommendation"] == "✗"  # no bundle written
     assert marks["Model cards written"] == "✗"
+
+
+def test_conclusion_lists_open_findings_and_keeps_the_template_criterion_apart():
+    from synthlib.narrative import conclusion
+
+    _, result = verdict_of({
+        ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
+        ("logistic_regression", "smote"): {"recall": 0.62, "test": predictions(0.62, 0.5, 2)},
+        ("knn", "baseline"): {"recall": 0.35, "test": predictions(0.35, 0.6, 3)},
+        ("knn", "tuned_threshold"): {"recall": 0.78, "test": predictions(0.78, 0.5, 4)},
+    })
+    result["verdict"]["dimensions"]["calibration"] = {"status": "warn", "evidence": "expected calibration error 0.2"}
+    text = conclusion(result)
+    assert "- **calibration** (warn): expected calibration error 0.2." in text
+    deciding, template = text.split("The template's criterion")
+    assert "The criteria the verdict rests on:" in deciding and "vs the best alternative" in deciding
+    assert "same classifier's baseline" not in deciding.split("The criteria the verdict rests on:")[1]
+    assert "vs the same classifier's baseline" in template and "vs the best alternative" not in template
+    assert "**not met** (" in text  # every unmet criterion says why
