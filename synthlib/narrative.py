@@ -397,6 +397,21 @@ def helps_answer(result: dict[str, Any]) -> str:
     return text
 
 
+def _removed_rows_note(result: dict[str, Any]) -> str:
+    """For a best augmented configuration whose method deleted real training rows (SMOTE-ENN's cleaning): how
+    many per class, and the class ratio it trained on, which moves predictions as a lower threshold does."""
+    best = result["verdict"].get("best_augmented")
+    info = result.get("augmentation", {}).get(best["comparator"]) if best else None
+    removed = (info or {}).get("real_rows_removed_by_class") or {}
+    if not any(removed.values()):
+        return ""
+    train = result["data"]["profile"]["class_balance"]["train"]["counts"]
+    per_class = ", ".join(f"{n} of {train.get(label, '?')} of class {label}" for label, n in removed.items() if n)
+    return (f" {method_name(best['comparator'])} also deleted real training rows ({per_class}) and trained on a "
+            f"minority:majority ratio of {trained_ratio_text(info['trained_ratio'])}: like a lower threshold, that "
+            "shifts predictions towards the minority.")
+
+
 def reasons(result: dict[str, Any]) -> str:
     """Three to five reasons for the verdict, each with its numbers and the estimate they come from."""
     v = result["verdict"]
@@ -423,7 +438,8 @@ def reasons(result: dict[str, Any]) -> str:
         out.append(f"At a matched operating point (minority recall at precision "
                    f"{num(result['utility']['protocol'].get('matched_precision'))}, the CV precision of "
                    f"{_config(v['best_alternative'])}), the best augmented configuration differs by "
-                   f"{_evidence_phrase(matched)}: {'a real gain' if matched['met'] else 'no gain shown beyond what a threshold shift gives'}.")
+                   f"{_evidence_phrase(matched)}: {'a real gain' if matched['met'] else 'no gain shown beyond what a threshold shift gives'}."
+                   + _removed_rows_note(result))
     losses = [r for r in v["trade_offs"] if r.get("worse")]
     gains = [r for r in v["trade_offs"] if r.get("better")]
     if v.get("comparison") and (losses or gains):

@@ -358,3 +358,17 @@ def test_conclusion_lists_open_findings_and_keeps_the_template_criterion_apart()
     assert "same classifier's baseline" not in deciding.split("The criteria the verdict rests on:")[1]
     assert "vs the same classifier's baseline" in template and "vs the best alternative" not in template
     assert "**not met** (" in text  # every unmet criterion says why
+
+
+def test_reasons_say_when_the_best_augmented_method_deleted_real_rows():
+    from synthlib.narrative import _removed_rows_note
+
+    result = {"verdict": {"best_augmented": {"comparator": "smote_enn"}},
+              "augmentation": {"smote_enn": {"real_rows_removed_by_class": {"0": 120, "1": 311},
+                                             "trained_ratio": {"0": 1.4177}}},
+              "data": {"profile": {"class_balance": {"train": {"counts": {"0": 240, "1": 560}}}}}}
+    note = _removed_rows_note(result)
+    assert "deleted real training rows (120 of 240 of class 0, 311 of 560 of class 1)" in note
+    assert "ratio of 1.42:1" in note
+    result["augmentation"]["smote_enn"]["real_rows_removed_by_class"] = {"0": 0, "1": 0}
+    assert _removed_rows_note(result) == ""
