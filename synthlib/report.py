@@ -370,16 +370,30 @@ class ReportContext:
             {"signal": "KS p-value (numeric features)", "alert when": f"< {m['ks_p_value']}"},
             {"signal": "chi-squared p-value (categorical features)", "alert when": f"< {m['chi2_p_value']}"},
             {"signal": "predicted minority rate vs the deployed model's rate on the test split", "alert when": f"relative deviation > {m['prevalence_tolerance']}"},
-            {"signal": "minority recall (with labels)", "alert when": f"< {m['min_minority_recall'] or '0.8 x the deployed model test recall'}"},
+            {"signal": "minority recall (with labels)", "alert when": self._recall_floor_text(m["min_minority_recall"])},
         ], caption=caption or "Monitoring signals and their alert thresholds.")
+
+    def _recall_floor_text(self, configured: float | None) -> str:
+        """The recall floor `synthlib monitor` uses, from the one rule in `monitor.recall_floor`."""
+        from .monitor import recall_floor
+
+        recommended = self.verdict.get("recommended")
+        test_recall = (self.result["utility"]["test"][recommended["classifier"]][recommended["comparator"]]["metrics"]
+                       .get("recall_minority") if recommended else None)
+        floor = recall_floor(configured, test_recall)
+        return "n/a (no deployed model)" if floor is None else f"< {floor[0]:.3f} ({floor[1]})"
 
     def artifacts_table(self, caption: str | None = None) -> str:
         manifest = self.out_dir / "OutputMaterials" / "manifest.json"
         if not manifest.exists():
             return "_(the bundle is written after the report; see OutputMaterials/manifest.json)_"
+        from .export import ADDED_AFTER_REPORT
+
         files = json.loads(manifest.read_text())["files"]
-        return md_table([{"file": f"`{name}`", "SHA-256": f"`{digest[:16]}…`"} for name, digest in files.items()],
-                        caption=caption or "Files of the bundle with the first 16 hex digits of their SHA-256.")
+        rows = [{"file": f"`{name}`", "SHA-256": f"`{digest[:16]}…`"} for name, digest in files.items()]
+        rows += [{"file": f"`{name}`", "SHA-256": "added after this report is written; its hash is in manifest.json"}
+                 for name in ADDED_AFTER_REPORT if name not in files]
+        return md_table(rows, caption=caption or "Files of the bundle with the first 16 hex digits of their SHA-256.")
 
     # --------------------------------------------------------------- figures
     @picture

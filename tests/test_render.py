@@ -362,4 +362,8 @@ def test_the_reports_hash_table_matches_the_final_bundle(rendered):
     files = json.loads((bundle / "manifest.json").read_text())["files"]
     for name in ("TrainedModels/deployed.pkl", "ModelCards/deployed_ModelCard.md"):
         assert files[name][:16] in text, name
+    assert "report.ipynb" in files and "report.ipynb added after this report is written" in text  # listed, not hidden
+    config = json.loads(next(bundle.glob("*PipelineConfig.json")).read_text())
+    floor = config["monitoring"]["min_minority_recall"]  # the number the monitor uses is the one the report states
+    assert f"< {floor:.3f} ({config['min_minority_recall_rule']})" in text
     assert json.loads((bundle / "manifest.json").read_text())["config_hash"] == result["config"]["hash"]
