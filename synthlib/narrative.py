@@ -236,28 +236,48 @@ def augmentation_comment(result: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def validation_summary(result: dict[str, Any], method: str) -> str:
+VALIDATION_NOTES = (
+    "How to read these checks: exact copies of real rows were removed at generation, so the copies counted here are "
+    "what remained. The per-feature tests (KS for numeric, chi-squared for categorical features, multiple-testing "
+    "adjusted) assume independent samples, but synthetic rows are made from these real rows, so their p-values are "
+    "approximate; they miss joint structure, copies pass them, and no feature shown to differ does not mean the rows "
+    "are faithful. Coverage is the share of real rows with a synthetic neighbour within the stated radius; density the "
+    "mean number of real rows within that radius of a synthetic row. A discriminator ROC-AUC near 0.5 means real and "
+    "synthetic rows are hard to tell apart, unless the rows are near-copies of real ones (distance to the closest real "
+    "row well below the spacing of real rows).")
+
+
+def validation_notes(result: dict[str, Any]) -> str:
+    """The caveats that hold for every method's validation, said once."""
+    return VALIDATION_NOTES
+
+
+def validation_summary(result: dict[str, Any], method: str, notes: bool = True) -> str:
+    """One method's validation in words; `notes=False` leaves out the caveats (`validation_notes` says them once)."""
     v = result["validation"][method]
     integ, tests = v.get("integrity"), v.get("distribution_tests")
     parts = [f"{method_name(method)}:"]
     if integ:
-        parts.append(f"{integ['n_exact_copies_of_real']} synthetic rows exactly copy a real minority row "
-                     "(copies were removed at generation; this counts what remained).")
+        parts.append(f"{integ['n_exact_copies_of_real']} synthetic rows exactly copy a real minority row"
+                     + (" (copies were removed at generation; this counts what remained)." if notes else "."))
     if tests:
         differing = [c for c, e in {**tests["ks"], **tests["chi2"]}.items() if e["p_adjusted"] < tests["alpha"]]
+        caveat = ("; this only says no single feature's distribution was shown to differ, not that the rows are "
+                  "faithful" if notes and not differing else "")
         parts.append(f"{len(differing)} of {len(tests['ks']) + len(tests['chi2'])} features differ significantly "
                      f"({tests['correction']}-adjusted p < {tests['alpha']})"
-                     + (f": {listing(differing)}" if differing else
-                        "; this only says no single feature's distribution was shown to differ, not that the rows "
-                        "are faithful")
-                     + " (the tests assume independent samples, but synthetic rows are made from these real rows, "
-                       "so the p-values are approximate; they also miss joint structure, and copies pass them).")
+                     + (f": {listing(differing)}" if differing else caveat)
+                     + (" (the tests assume independent samples, but synthetic rows are made from these real rows, "
+                        "so the p-values are approximate; they also miss joint structure, and copies pass them)."
+                        if notes else "."))
     cov, div, den, disc, mmd, close = (v.get(k) for k in ("coverage", "diversity", "density", "discriminator", "mmd",
                                                           "closeness"))
     if cov and div and den:
-        parts.append(f"Coverage {cov['score']:.3f}: that share of real rows have a synthetic neighbour within {cov['threshold']}; "
-                     f"mean pairwise distance among synthetic rows {div['score']:.3f} (std {div['std']:.3f}); "
-                     f"on average {den['score']:.2f} real rows lie within {den['threshold']} of a synthetic row.")
+        parts.append(f"Coverage {cov['score']:.3f}" + (f": that share of real rows have a synthetic neighbour within "
+                                                       f"{cov['threshold']}" if notes else f" (radius {cov['threshold']})")
+                     + f"; mean pairwise distance among synthetic rows {div['score']:.3f} (std {div['std']:.3f}); "
+                     + (f"on average {den['score']:.2f} real rows lie within {den['threshold']} of a synthetic row."
+                        if notes else f"density {den['score']:.2f}."))
     if disc:
         level = ("hard to tell apart" if disc["roc_auc"] < 0.6 else "partly distinguishable" if disc["roc_auc"] < 0.8
                  else "easy to tell apart")
@@ -410,6 +430,19 @@ def _removed_rows_note(result: dict[str, Any]) -> str:
     return (f" {method_name(best['comparator'])} also deleted real training rows ({per_class}) and trained on a "
             f"minority:majority ratio of {trained_ratio_text(info['trained_ratio'])}: like a lower threshold, that "
             "shifts predictions towards the minority.")
+
+
+def evidence_lead(result: dict[str, Any]) -> str:
+    """One paragraph introducing the evidence table, without repeating the executive summary."""
+    v = result["verdict"]
+    if not v["evidence"]:
+        return "No comparison could be made: an augmented and a non-augmented eligible configuration are both needed."
+    return (f"The executive summary's answer rests on these comparisons: {_config(v['best_augmented'])} against "
+            f"{_config(v['best_alternative'])}, the strongest configuration without synthetic rows, on each success "
+            "criterion and at a matched operating point, then the template's comparison against the same "
+            "classifier's plain baseline. A row is met when the one-sided CV test against its margin is significant "
+            "after Holm's adjustment over all rows and the test-split CI lies wholly on the better side of 0; an unmet "
+            "row says which rule it failed.")
 
 
 def reasons(result: dict[str, Any]) -> str:

@@ -169,6 +169,11 @@ def test_distribution_tests_state_their_caveat():
     text = validation_summary({"validation": {"smote": result}}, "smote")
     assert "0 of 4 features differ" in text and "not that the rows are faithful" in text
     assert "assume independent samples" in text
+    short = validation_summary({"validation": {"smote": result}}, "smote", notes=False)  # the appendix's list
+    assert "0 of 4 features differ" in short and "assume independent" not in short and "faithful" not in short
+    from synthlib.narrative import validation_notes
+
+    assert "assume independent samples" in validation_notes({})  # said once instead
 
 
 def near_copy_and_fresh(n: int = 300):

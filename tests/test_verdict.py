@@ -372,3 +372,17 @@ def test_reasons_say_when_the_best_augmented_method_deleted_real_rows():
     assert "ratio of 1.42:1" in note
     result["augmentation"]["smote_enn"]["real_rows_removed_by_class"] = {"0": 0, "1": 0}
     assert _removed_rows_note(result) == ""
+
+
+def test_the_evidence_lead_names_both_sides_without_repeating_the_summary():
+    from synthlib.narrative import evidence_lead, helps_answer
+
+    _, result = verdict_of({
+        ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
+        ("logistic_regression", "smote"): {"recall": 0.62, "test": predictions(0.62, 0.5, 2)},
+        ("knn", "baseline"): {"recall": 0.35, "test": predictions(0.35, 0.6, 3)},
+        ("knn", "tuned_threshold"): {"recall": 0.78, "test": predictions(0.78, 0.5, 4)},
+    })
+    lead = evidence_lead(result)
+    assert "SMOTE + logistic regression against k-nearest neighbours, tuned threshold" in lead
+    assert helps_answer(result) not in lead
