@@ -213,27 +213,31 @@ def trained_ratio_text(ratios: dict[str, float]) -> str:
 
 
 def augmentation_comment(result: dict[str, Any]) -> str:
-    """Per method: rows asked for and generated, real rows removed, and the class ratio the models trained on."""
+    """What the augmentation table does not explain: rows missing after deduplication, real rows a cleaning step
+    removed, and a trained class ratio above the requested one."""
     requested_ratio = result["config"]["resolved"]["augmentation"]["sampling_strategy"]
     parts = []
     for method, info in result["augmentation"].items():
-        requested, generated = sum(info["requested"].values()), sum(info["generated"].values())
-        text = (f"{method_name(method)} was asked for {requested} rows, generated {generated} in {info['seconds']:.1f} s")
-        removed = info["duplicates_of_real_removed"] + info["duplicates_within_removed"]
-        if removed:
-            text += f" after removing {removed} exact duplicates"
+        after_cap, generated = sum(info["after_cap"].values()), sum(info["generated"].values())
+        duplicates = info["duplicates_of_real_removed"] + info["duplicates_within_removed"]
+        missing = after_cap - duplicates - generated
+        name = method_name(method)
+        if missing > 0:
+            why = ("its ENN step removed them with the real rows it cleaned" if info["real_rows_removed"] else
+                   "ADASYN's per-row counts follow the local density ratio and are rounded down" if method == "adasyn"
+                   else "the generator returned fewer rows")
+            parts.append(f"{name} kept {generated} of the {after_cap} rows asked for: {duplicates} exact duplicates "
+                         f"were removed and {missing} more synthetic rows are missing because {why}.")
         if info["real_rows_removed"]:
             by_class = ", ".join(f"{n} of class {c}" for c, n in info["real_rows_removed_by_class"].items() if n)
-            text += f"; its ENN step also removed {info['real_rows_removed']} real training rows ({by_class})"
-        else:
-            text += "; no real training row was removed"
-        counts = " and ".join(f"{n} of class {c}" for c, n in info["trained_class_counts"].items())
-        text += f". The models trained on {counts}: minority:majority {trained_ratio_text(info['trained_ratio'])}"
-        above = isinstance(requested_ratio, float) and max(info["trained_ratio"].values()) > requested_ratio + 0.005
-        if above:
-            text += f", above the requested {requested_ratio:.2f}:1 because the cleaning removed majority rows"
-        parts.append(text + ".")
-    return " ".join(parts)
+            counts = " and ".join(f"{n} of class {c}" for c, n in info["trained_class_counts"].items())
+            text = (f"{name}'s ENN step also removed {info['real_rows_removed']} real training rows ({by_class}); its "
+                    f"models trained on {counts} (minority:majority {trained_ratio_text(info['trained_ratio'])}")
+            if isinstance(requested_ratio, float) and max(info["trained_ratio"].values()) > requested_ratio + 0.005:
+                text += f", above the requested {requested_ratio:.2f}:1"
+            parts.append(text + ").")
+    return " ".join(parts) or ("Every method kept the rows asked for, less the exact duplicates removed, and none "
+                               "removed real training rows.")
 
 
 VALIDATION_NOTES = (
