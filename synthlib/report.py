@@ -451,8 +451,8 @@ class ReportContext:
     def plot_feature_importances(self):
         from sklearn.inspection import permutation_importance
 
-        classifier = self.best()[0]
-        model = self.audit.evaluation.models[(classifier, "baseline")]
+        classifier, comparator = self.compared_pair()[0]  # the recommended configuration, the deployed model
+        model = self.audit.evaluation.models[(classifier, comparator)]
         p = self.prepared
         y = self.audit.evaluation.label_encoder.transform(p.y_test)
         importances = permutation_importance(model, p.X_test, y, n_repeats=5, random_state=p.config.split.seed,
@@ -460,7 +460,8 @@ class ReportContext:
         order = np.argsort(importances.importances_mean)
         fig, ax = plt.subplots(figsize=(6, 0.35 * len(order) + 1))
         ax.barh(np.array(p.features)[order], importances.importances_mean[order], xerr=importances.importances_std[order])
-        ax.set_xlabel(f"drop in balanced accuracy when shuffled ({CLASSIFIER_NAMES.get(classifier, classifier)} baseline)")
+        ax.set_xlabel(f"drop in balanced accuracy when shuffled ({narrative.configuration_name(comparator, classifier)})",
+                      fontsize=8)
         fig.tight_layout()
         return fig
 
