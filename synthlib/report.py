@@ -616,7 +616,7 @@ class ReportContext:
         chosen = [(e["classifier"], e["comparator"]) for e in (v.get("recommended"), v.get("comparison")) if e]
         if chosen:
             chosen.append((chosen[0][0], "baseline"))
-        fig, ax = plt.subplots(figsize=(5, 3.6))
+        fig, ax = plt.subplots(figsize=(6, 4.4))
         for (classifier, comparator), name in self.same_scores_labels(chosen).items():
             proba = self.audit.evaluation.test_predictions[(classifier, comparator)][1][:, positive]
             observed, predicted = calibration_curve(y, proba, n_bins=10, strategy="quantile")
@@ -627,7 +627,7 @@ class ReportContext:
         ax.plot([0, 1], [0, 1], "k--", linewidth=0.8)
         ax.set_xlabel("mean predicted probability of the minority class", fontsize=8)
         ax.set_ylabel("observed minority share", fontsize=8)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)  # below the axes
         fig.tight_layout()
         return fig
 
@@ -677,16 +677,17 @@ class ReportContext:
             if "curves" not in entry:
                 continue
             curves, metrics = entry["curves"], entry["metrics"]
-            axes[0].plot(curves["roc"]["fpr"], curves["roc"]["tpr"], label=f"{name} (AUC {metrics['roc_auc']:.3f})")
-            axes[1].plot(curves["pr"]["recall"], curves["pr"]["precision"], label=f"{name} (AP {metrics['pr_auc']:.3f})")
+            axes[0].plot(curves["roc"]["fpr"], curves["roc"]["tpr"],
+                         label=f"{name} (ROC-AUC {metrics['roc_auc']:.3f}, AP {metrics['pr_auc']:.3f})")
+            axes[1].plot(curves["pr"]["recall"], curves["pr"]["precision"])
         axes[0].plot([0, 1], [0, 1], "k--", linewidth=0.8)
         axes[0].set_xlabel("false positive rate")
         axes[0].set_ylabel("true positive rate")
         axes[1].set_xlabel("recall (minority)")
         axes[1].set_ylabel("precision (minority)")
-        for ax in axes:
-            ax.legend(fontsize=7)
-        fig.tight_layout()
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=1, fontsize=8, frameon=False)  # below, never on a curve
+        fig.tight_layout(rect=(0, 0.055 * max(len(labels), 1), 1, 1))
         return fig
 
     def checklist(self) -> str:
