@@ -330,7 +330,7 @@ def assess(config: AuditConfig, X_test: pd.DataFrame, y_test: np.ndarray, predic
     test_groups = sensitive_groups(X_test, config)
     real_groups = sensitive_groups(real_minority, config)
     out: dict[str, Any] = {
-        "available": True, "attributes": list(test_groups.columns), "tolerance": fc.tolerance,
+        "available": True, "attributes": list(test_groups.columns), "tolerance": fc.tolerance, "n_bootstrap": fc.n_bootstrap,
         "disparate_impact_min": fc.disparate_impact_min, "min_group_size": MIN_GROUP_SIZE,
         "favourable_outcome": outcomes.favourable_outcome,
         "equalized_odds_on": f"true and false positive rates of the minority outcome, {outcomes.minority_outcome}",

@@ -19,8 +19,8 @@ from .geometry import segment_fit
 from .samplers._encoding import TableEncoder
 
 INTERPOLATION_NOTE = ("SMOTE-family methods interpolate between real rows, so their rows sit close to, and on "
-                      "segments between, real records; fitted generators sample from a model and are expected to "
-                      "score lower risk.")
+                      "segments between, real records; fitted generators sample from a model, which can lower the "
+                      "risk but does not guarantee it (a generator that memorises its training rows does not).")
 
 
 def _keys(frame: pd.DataFrame) -> np.ndarray:

@@ -231,13 +231,22 @@ def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dic
                 findings.append({"attribute": attribute, "gap": gap, "severity": "warn", "change": c["change"],
                                  "ci_low": c["ci_low"], "ci_high": c["ci_high"]})
         if model.get("four_fifths_violated"):
+            baseline = fairness["models"].get(attribute, {}).get(classifier, {}).get("baseline", {})
             findings.append({"attribute": attribute, "gap": "four_fifths_rule", "severity": "warn",
-                             "ratio": model.get("demographic_parity_ratio")})
+                             "ratio": model.get("demographic_parity_ratio"),
+                             "baseline_ratio": baseline.get("demographic_parity_ratio") if comparator != "baseline" else None,
+                             "baseline_violated": bool(baseline.get("four_fifths_violated", True))})
     if findings:
         status = max((f["severity"] for f in findings), key=STATUS_ORDER.get)
     tolerance = fairness.get("tolerance")
-    ordered = sorted(findings, key=lambda f: (-STATUS_ORDER[f["severity"]], f["gap"] == "four_fifths_rule",
-                                              -abs(f.get("change") or 0)))  # the most serious first
+    def seriousness(f: dict[str, Any]) -> tuple:
+        """fail first; then a four-fifths violation this configuration introduced (its plain baseline meets the
+        rule), point-estimate widenings by size, and last a violation the plain baseline shares."""
+        shared = f["gap"] == "four_fifths_rule" and f.get("baseline_violated", True)
+        introduced = f["gap"] == "four_fifths_rule" and not shared
+        return (-STATUS_ORDER[f["severity"]], not introduced, shared, -abs(f.get("change") or 0))
+
+    ordered = sorted(findings, key=seriousness)
     more = f"; and {len(ordered) - 3} more finding(s) in the fairness matrices" if len(ordered) > 3 else ""
     evidence = (f"no gap widens beyond the tolerance of {tolerance}; four-fifths rule met" if not findings else
                 "; ".join(_finding_text(f, tolerance) for f in ordered[:3]) + more)
@@ -247,13 +256,20 @@ def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dic
 
 def _finding_text(finding: dict[str, Any], tolerance: float | None) -> str:
     if finding["gap"] == "four_fifths_rule":
-        ratio = finding.get("ratio")
-        return (f"four-fifths rule violated for `{finding['attribute']}` (favourable-outcome ratio "
-                f"{'n/a' if ratio is None else f'{ratio:.3f}'})")
-    how = "significantly" if finding["severity"] == "fail" else "by its point estimate only"
+        ratio, before = finding.get("ratio"), finding.get("baseline_ratio")
+        text = (f"four-fifths rule violated for `{finding['attribute']}` (favourable-outcome ratio "
+                f"{'n/a' if ratio is None else f'{ratio:.3f}'}")
+        if before is not None:
+            text += (f"; the same classifier's plain baseline: {before:.3f}, "
+                     + ("also violated" if finding.get("baseline_violated") else "met, so this configuration introduced it"))
+        return text + ")"
     moves = "falls" if finding["gap"].endswith("_ratio") else "widens"
-    return (f"{finding['gap'].replace('_', ' ')} for `{finding['attribute']}` {moves} {how}: "
-            f"{finding['change']:+.3f} [{finding['ci_low']:+.3f}, {finding['ci_high']:+.3f}] vs tolerance {tolerance}")
+    ci_text = f"{finding['change']:+.3f} [{finding['ci_low']:+.3f}, {finding['ci_high']:+.3f}]"
+    if finding["severity"] == "fail":
+        return (f"{finding['gap'].replace('_', ' ')} for `{finding['attribute']}` {moves} significantly beyond the "
+                f"tolerance of {tolerance}: {ci_text}")
+    return (f"{finding['gap'].replace('_', ' ')} for `{finding['attribute']}` {moves} beyond the tolerance of "
+            f"{tolerance} by its point estimate only: {ci_text}, a CI that reaches inside the tolerance")
 
 
 def privacy_gate(privacy: dict[str, Any], configuration: Configuration) -> dict[str, Any]:

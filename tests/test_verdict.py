@@ -386,3 +386,19 @@ def test_the_evidence_lead_names_both_sides_without_repeating_the_summary():
     lead = evidence_lead(result)
     assert "SMOTE + logistic regression against k-nearest neighbours, tuned threshold" in lead
     assert helps_answer(result) not in lead
+
+
+def test_a_four_fifths_violation_the_configuration_introduced_is_named_first():
+    from synthlib.verdict import fairness_gate
+
+    fairness = _fairness([])
+    fairness["changes"]["sex"]["logistic_regression"]["smote"]["widened_point_estimate"] = ["demographic_parity_difference"]
+    models = fairness["models"]["sex"]["logistic_regression"]
+    models["smote"] = {"demographic_parity_ratio": 0.716, "four_fifths_violated": True}
+    models["baseline"] = {"demographic_parity_ratio": 0.833, "four_fifths_violated": False}
+    gate = fairness_gate(fairness, ("logistic_regression", "smote"))
+    assert gate["status"] == "warn"
+    assert gate["evidence"].startswith("four-fifths rule violated for `sex` (favourable-outcome ratio 0.716; the same "
+                                       "classifier's plain baseline: 0.833, met, so this configuration introduced it)")
+    assert ("widens beyond the tolerance of 0.05 by its point estimate only: +0.200 [+0.080, +0.360], a CI that "
+            "reaches inside the tolerance") in gate["evidence"]
