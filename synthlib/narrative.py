@@ -453,6 +453,25 @@ def evidence_lead(result: dict[str, Any]) -> str:
             "row says which rule it failed.")
 
 
+def _operating_point_note(result: dict[str, Any]) -> str:
+    """For a recommended tuned threshold: what moving the threshold traded against the same classifier's plain
+    operating point (test split), so a reviewer can choose the plain one instead."""
+    rec = result["verdict"]["recommended"]
+    if rec is None or rec["comparator"] != "tuned_threshold":
+        return ""
+    test = result["utility"]["test"][rec["classifier"]]
+    tuned, plain = test["tuned_threshold"], test.get("baseline")
+    if plain is None or tuned.get("decision_threshold") is None:
+        return ""
+    objective = metric_name(result["config"]["resolved"]["evaluation"]["threshold_objective"])
+    changes = ", ".join(f"{metric_name(m)} {plain['metrics'][m]:.3f} → {tuned['metrics'][m]:.3f}"
+                        for m in ("recall_minority", "precision_minority", "accuracy"))
+    return (f" Its decision threshold {tuned['decision_threshold']:.3f} was chosen for {objective} by a CV inside the "
+            f"training split; against the plain {CLASSIFIER_NAMES.get(rec['classifier'], rec['classifier'])} at the "
+            f"default threshold (test split, point estimates): {changes}. Where the default operating point is "
+            "preferred, that plain configuration is the one to deploy.")
+
+
 def reasons(result: dict[str, Any]) -> str:
     """Three to five reasons for the verdict, each with its numbers and the estimate they come from."""
     v = result["verdict"]
@@ -473,7 +492,7 @@ def reasons(result: dict[str, Any]) -> str:
         why_above = " Of the configurations ranked above it, " + " and ".join(parts) + "." if parts else ""
     out.append(f"{_config(rec)} ranks {rec['rank']} of {len(v['ranked'])} configurations on mean CV "
                f"{metric_name(v['primary_metric'])} ({num(rec['cv_mean'])}, sd {num(rec['cv_std'])}; test split "
-               f"{num(rec['test_value'])}{ci_text}, 95% CI).{why_above}")
+               f"{num(rec['test_value'])}{ci_text}, 95% CI).{why_above}{_operating_point_note(result)}")
     matched = next((r for r in v["evidence"] if r["metric"] == "recall_at_matched_precision"), None)
     if matched:
         out.append(f"At a matched operating point (minority recall at precision "

@@ -402,3 +402,19 @@ def test_a_four_fifths_violation_the_configuration_introduced_is_named_first():
                                        "classifier's plain baseline: 0.833, met, so this configuration introduced it)")
     assert ("widens beyond the tolerance of 0.05 by its point estimate only: +0.200 [+0.080, +0.360], a CI that "
             "reaches inside the tolerance") in gate["evidence"]
+
+
+def test_a_recommended_tuned_threshold_states_what_it_traded_against_the_default_threshold():
+    from synthlib.narrative import _operating_point_note
+
+    metrics = lambda r, p, a: {"recall_minority": r, "precision_minority": p, "accuracy": a}  # noqa: E731
+    result = {"verdict": {"recommended": {"classifier": "random_forest", "comparator": "tuned_threshold"}},
+              "config": {"resolved": {"evaluation": {"threshold_objective": "f1_minority"}}},
+              "utility": {"test": {"random_forest": {
+                  "tuned_threshold": {"metrics": metrics(0.7, 0.494, 0.695), "decision_threshold": 0.341},
+                  "baseline": {"metrics": metrics(0.55, 0.625, 0.76)}}}}}
+    note = _operating_point_note(result)
+    assert "decision threshold 0.341 was chosen for minority F1" in note
+    assert "minority recall 0.550 → 0.700" in note and "accuracy 0.760 → 0.695" in note
+    result["verdict"]["recommended"]["comparator"] = "baseline"
+    assert _operating_point_note(result) == ""
