@@ -208,6 +208,9 @@ def forest(utility: dict[str, Any], ranked: list[dict[str, Any]], reference: dic
     return rows
 
 
+ECE_WARN = 0.1  # expected calibration error above which calibration warns
+
+
 # ------------------------------------------------------------------------------------------ gates
 def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dict[str, Any]:
     """fail: a gap widens beyond the tolerance with a CI that excludes it; warn: only the point estimate does,
@@ -311,7 +314,7 @@ def fidelity_gate(validation: dict[str, Any], configuration: Configuration) -> d
 def calibration_gate(rows: list[dict[str, Any]], ece: float | None) -> dict[str, Any]:
     """warn when the recommended model is badly calibrated (expected calibration error above 0.1 on the test split)
     or its Brier score is worse than its classifier's plain baseline (CI past 0)."""
-    parts = [] if ece is None else [f"expected calibration error {ece:.3f} (test split, 10 quantile bins)"]
+    parts = [] if ece is None else [f"expected calibration error {ece:.3f} (test split, 10 quantile bins; above {ECE_WARN:.2f} warns)"]
     brier = next((r for r in rows if r["metric"] == "brier"), None)
     worse = False
     if brier is not None and brier.get("ci_low") == 0 and brier.get("ci_high") == 0:
@@ -322,7 +325,7 @@ def calibration_gate(rows: list[dict[str, Any]], ece: float | None) -> dict[str,
                      f"{brier['reference']} (test split)")
     if not parts:
         return {"status": "n/a", "evidence": "not computed"}
-    status = "warn" if worse or (ece is not None and ece > 0.1) else "pass"
+    status = "warn" if worse or (ece is not None and ece > ECE_WARN) else "pass"
     return {"status": status, "evidence": "; ".join(parts), "expected_calibration_error": ece}
 
 
