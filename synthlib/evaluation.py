@@ -293,6 +293,7 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
         score = r["proba"][:, positive]
         entry = {"metrics": classification_metrics(y_test, r["proba"], r["pred"], minority, majority),
                  "confusion": confusion(y_test, r["pred"], positive), "n_train_rows": int(r["n_fit"])}
+        entry["predicted_minority_rate"] = float(np.isin(r["pred"], minority).mean())  # the monitor's reference
         if hasattr(r.get("model"), "best_threshold_"):  # the tuned-threshold baseline's chosen cut-off
             entry["decision_threshold"] = float(r["model"].best_threshold_)
         if binary:

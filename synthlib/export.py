@@ -109,9 +109,9 @@ def deployable(audit, configuration: tuple[str, str]):
 
 
 def _predicted_minority_rate(audit, configuration: tuple[str, str]) -> float:
-    pred = audit.evaluation.test_predictions[configuration][0]
-    minority = audit.evaluation.label_encoder.transform(audit.prepared.minority_labels)
-    return float(np.isin(pred, minority).mean())
+    """The share of test rows predicted as a minority class, as the evaluation recorded it (the report prints it)."""
+    classifier, comparator = configuration
+    return float(audit.result["utility"]["test"][classifier][comparator]["predicted_minority_rate"])
 
 
 def _fairness_lines(result: dict[str, Any], classifier: str, comparator: str) -> str:
@@ -175,7 +175,7 @@ def augmentation_text(method: str, info: dict[str, Any], ratio: Any, max_amplifi
 
 
 def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) -> None:
-    from .narrative import CLASSIFIER_NAMES, configuration_name, verdict_sentence
+    from .narrative import CLASSIFIER_NAMES, configuration_name, method_name, verdict_sentence
 
     config, result = audit.prepared.config, audit.result
     classifier, comparator = configuration
@@ -211,7 +211,11 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
                  "encodes categorical ones.",
         preproc_file="synthlib.cleaning.Cleaner fitted on the training split (see the cleaning log in results.json)",
         random_state=config.split.seed, test_size=config.split.test_size, features=audit.prepared.features,
-        target=config.dataset.target, train_set_name="original_train.csv", test_set_name="test_set.csv",
+        target=config.dataset.target, test_set_name="test_set.csv",
+        train_set_name=("original_train.csv" if not synthetic else
+                        f"original_train.csv augmented by {method_name(comparator)} "
+                        + ("(Datasets/augmented_train.csv)" if verdict["release"]["augmented_data"] and role == "deployed"
+                           else "(the augmented rows are not exported)")),
         evaluation_metrics=metrics,
         intended_use=f"Decision support for {config.dataset.task} on data like {config.dataset.name}; a human reviews "
                      "every adverse decision. Out of scope: fully automated decisions, and populations or periods unlike "
@@ -220,9 +224,10 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
                         "them is lawful and acceptable for this decision must be checked before deployment (e.g. GDPR "
                         "art. 9, anti-discrimination law); this audit measures the resulting group gaps but does not "
                         "make that use acceptable." if inputs else ""),
-        ethical_bias_concerns=(f"Sensitive attributes: {', '.join(sensitive) or 'none configured'}. Synthetic rows "
-                               "can amplify the biases of the real minority rows; see the fairness findings. "
-                               "Limitations: metrics come from one test split of "
+        ethical_bias_concerns=(f"Sensitive attributes: {', '.join(sensitive) or 'none configured'}. "
+                               + ("Synthetic rows can amplify the biases of the real minority rows; " if synthetic else
+                                  "The model learns the biases of its training rows; ")
+                               + "see the fairness findings. Limitations: metrics come from one test split of "
                                f"{len(audit.prepared.test)} rows; confidence intervals are wide for small classes."),
         output_filename=path,
         audit_verdict=verdict_sentence(result),
@@ -308,7 +313,8 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
         target=target, numeric=prepared.numeric + prepared.ordinal, categorical=prepared.categorical,
         classes=classes, minority=[str(m) for m in prepared.minority_labels],
         missing_markers=list(config.dataset.missing_markers),
-        expected_prevalence=float(np.isin(prepared.y_train.astype(str), [str(m) for m in prepared.minority_labels]).mean()),
+        test_size=config.split.test_size,  # what the template's `train_test_ratio` holds: the test split's share
+        training_minority_share=float(np.isin(prepared.y_train.astype(str), [str(m) for m in prepared.minority_labels]).mean()),
         monitoring={**config.monitoring.model_dump(), "min_minority_recall": floor},
         min_minority_recall_rule=floor_rule,
         versions=result["versions"], config_hash=result["config"]["hash"], **entries,

@@ -702,8 +702,9 @@ def deployment_summary(result: dict[str, Any]) -> str:
     release = v["release"]
     text += (" The augmented training set is exported." if release["augmented_data"] else
              f" No augmented training set is exported: {release['reason']}.")
+    rate = recommended.get("predicted_minority_rate")
     return text + (" `synthlib monitor` loads the deployed model; its reference prevalence is that model's predicted "
-                   "minority rate on the test split. It alerts on:")
+                   f"minority rate on the test split{f' ({rate:.3f})' if rate is not None else ''}. It alerts on:")
 
 
 def conclusion(result: dict[str, Any]) -> str:

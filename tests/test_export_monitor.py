@@ -476,3 +476,19 @@ def test_monitor_applies_the_recall_floor_the_bundle_states(bundle, tmp_path):
     assert result.exit_code == 1, result.output
     assert report["performance"]["recall_floor"] == 0.99
     assert any(a.endswith("below 0.990 (set by the operator)") for a in report["alerts"])
+
+
+def test_comparison_card_names_its_augmented_training_set_and_no_card_misplaces_synthetic_text(bundle):
+    _, path = bundle
+    cards = {p.name: p.read_text() for p in (path / "ModelCards").glob("*.md")}
+    config = json.loads(next(path.glob("*PipelineConfig.json")).read_text())
+    for role in ("deployed", "comparison"):
+        entry, card = config.get(role), cards.get(f"{role}_ModelCard.md")
+        if not entry or card is None:
+            continue
+        if entry["uses_synthetic"]:
+            assert "- Training set: `original_train.csv augmented by" in card
+            assert "Synthetic rows can amplify" in card
+        else:
+            assert "- Training set: `original_train.csv`" in card and "Synthetic rows can amplify" not in card
+    assert config["test_size"] == config["train_test_ratio"] == 0.2 and 0 < config["training_minority_share"] < 0.5
