@@ -87,16 +87,23 @@ def _draw_chunks(rng: np.random.Generator, n_rows: int, n_boot: int):
         yield rng.integers(0, n_rows, (min(per_chunk, n_boot - start), n_rows))
 
 
+def _weight_chunks(rng: np.random.Generator, n_rows: int, n_boot: int):
+    """The same draws as `_draw_chunks`, as (draws, n_rows) counts of how often each row was drawn."""
+    for idx in _draw_chunks(rng, n_rows, n_boot):
+        yield np.stack([np.bincount(row, minlength=n_rows) for row in idx]).astype(float)
+
+
 def paired_bootstrap(metric, y: np.ndarray, a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
                      n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> dict[str, float]:
     """CI of metric(b) - metric(a) over test rows resampled with replacement (both models, same draws).
 
-    `metric` is vectorised (see `synthlib.metrics.batch_metric`); `a` and `b` are (pred, score) pairs.
+    `metric` is vectorised over draw weights (see `synthlib.metrics.batch_metric`); `a` and `b` are (pred, score).
     """
     rng = np.random.default_rng(seed)
-    point = metric(y[None], b[0][None], b[1][None])[0] - metric(y[None], a[0][None], a[1][None])[0]
-    diffs = np.concatenate([metric(y[idx], b[0][idx], b[1][idx]) - metric(y[idx], a[0][idx], a[1][idx])
-                            for idx in _draw_chunks(rng, len(y), n_boot)])
+    everything = np.ones((1, len(y)))
+    point = metric(y, *b, everything)[0] - metric(y, *a, everything)[0]
+    diffs = np.concatenate([metric(y, *b, weights) - metric(y, *a, weights)
+                            for weights in _weight_chunks(rng, len(y), n_boot)])
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(diffs, [tail, 100 - tail])
     return {"difference": float(point), "ci_low": float(low), "ci_high": float(high), "n_boot": int(n_boot)}
@@ -106,7 +113,7 @@ def bootstrap_ci(metric, y: np.ndarray, pred: np.ndarray, score: np.ndarray, n_b
                  level: float = 0.95) -> tuple[float, float]:
     """Percentile CI of one model's metric on the test split."""
     rng = np.random.default_rng(seed)
-    values = np.concatenate([metric(y[idx], pred[idx], score[idx]) for idx in _draw_chunks(rng, len(y), n_boot)])
+    values = np.concatenate([metric(y, pred, score, weights) for weights in _weight_chunks(rng, len(y), n_boot)])
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(values, [tail, 100 - tail])
     return float(low), float(high)

@@ -43,6 +43,7 @@ MARKUP = re.compile(r"`|\*\*|\\(?=\|)")
 # Typst rules for the block around one table (raw Typst, so Quarto's Typst output gets them too).
 TYPST_TABLE_RULES = ("#show figure: set block(breakable: {breakable})\n"
                      "#set table(inset: (x: 4pt, y: 3pt), stroke: (x: none, y: 0.4pt + luma(200)))\n"
+                     "#set table.cell(breakable: false)\n"  # a row never splits across pages (Typst >= 0.11)
                      "#show table.cell.where(y: 0): set text(weight: \"bold\")\n"
                      "#show table: set par(justify: false)\n"
                      "#show table: set text(size: {size}pt, hyphenate: false)\n")

@@ -95,3 +95,29 @@ def test_bootstrap_in_chunks_equals_one_block(monkeypatch):
     whole = module.paired_bootstrap(metric, y, a, b, n_boot=300, seed=4)
     monkeypatch.setattr(module, "MAX_DRAW_CELLS", 500 * 7)  # 7 draws per chunk
     assert module.paired_bootstrap(metric, y, a, b, n_boot=300, seed=4) == whole
+
+
+def test_weighted_batch_metrics_equal_scikit_learn_on_each_gathered_draw():
+    from sklearn.metrics import (accuracy_score, balanced_accuracy_score, brier_score_loss, f1_score, log_loss,
+                                 precision_score, recall_score, roc_auc_score)
+
+    from synthlib.metrics import batch_metric
+    from synthlib.stats import _draw_chunks, _weight_chunks
+
+    rng = np.random.default_rng(1)
+    y = (rng.random(300) < 0.3).astype(int)
+    score = np.round(np.clip(0.3 * y + rng.random(300) * 0.7, 0.01, 0.99), 2)  # rounded: many tied scores
+    pred = (score > 0.5).astype(int)
+    reference = {"recall_minority": lambda t, p, s: recall_score(t, p, zero_division=0),
+                 "precision_minority": lambda t, p, s: precision_score(t, p, zero_division=0),
+                 "f1_minority": lambda t, p, s: f1_score(t, p, zero_division=0),
+                 "accuracy": lambda t, p, s: accuracy_score(t, p),
+                 "balanced_accuracy": lambda t, p, s: balanced_accuracy_score(t, p),
+                 "roc_auc": lambda t, p, s: roc_auc_score(t, s), "brier": lambda t, p, s: brier_score_loss(t, s),
+                 "log_loss": lambda t, p, s: log_loss(t, s, labels=[0, 1])}
+    idx = next(_draw_chunks(np.random.default_rng(5), 300, 6))
+    weights = next(_weight_chunks(np.random.default_rng(5), 300, 6))  # the same six draws, as counts
+    for name, sklearn_metric in reference.items():
+        values = batch_metric(name, 1)(y, pred, score, weights)
+        expected = [sklearn_metric(y[row], pred[row], score[row]) for row in idx]
+        assert values == pytest.approx(expected), name
