@@ -42,6 +42,13 @@ def pvalue(p: float | None) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
+def p_cell(p: float | None) -> str:
+    """A p-value for a table cell: three decimals, "<0.001" below that (never "0.000")."""
+    if p is None or not math.isfinite(p):
+        return "n/a"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def metric_name(metric: str) -> str:
     return METRIC_NAMES.get(metric, metric.replace("_", " "))
 
@@ -598,7 +605,7 @@ def privacy_summary(result: dict[str, Any]) -> str:
         lines.append(f"- k-anonymity on the quasi-identifiers ({', '.join(first['quasi_identifiers'])}; numeric ones in "
                      f"{first['numeric_bins']} bins), target k = {first['k']}: "
                      + (f"not reached by {len(below)} of {len(k_rows)} methods (smallest class "
-                        f"{min(k['smallest_class'] for k in k_rows.values())}; {min(shares):.0%} to {max(shares):.0%} of "
+                        f"{min(k['smallest_class'] for k in k_rows.values())}; {min(shares):.1%} to {max(shares):.1%} of "
                         "the synthetic rows lie in classes below k). It is reported, not graded: the risk column rests "
                         "on the attacks and distances." if below else "reached by every method."))
     if interpolation_high and generator_high:

@@ -208,7 +208,7 @@ class ReportContext:
     def evidence_table(self, caption: str | None = None) -> str:
         rows = [{"comparison": f"{r['candidate']} {r['comparison']} ({r['reference']})",
                  "metric": narrative.metric_name(r["metric"]), "margin": r["margin"], "CV difference": r["cv_difference"],
-                 "p (one-sided, Holm)": r["p_holm"], "test difference": r["test_difference"],
+                 "p (one-sided, Holm)": narrative.p_cell(r["p_holm"]), "test difference": r["test_difference"],
                  "95% CI (test, unadjusted)": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
                  "met": "✓" if r["met"] else f"✗ {r.get('not_met_because', '')}".strip()}
                 for r in self.verdict["evidence"]]
@@ -253,7 +253,7 @@ class ReportContext:
             mc = r.get("mcnemar") or {}
             favours = {"a": "baseline", "b": "comparator"}.get(mc.get("favours"), "neither")
             rows.append({"configuration": narrative.configuration_name(r["comparator"], r["classifier"]),
-                         "CV difference": r["cv_difference"], "p (Holm)": r["p_holm"],
+                         "CV difference": r["cv_difference"], "p (Holm)": narrative.p_cell(r["p_holm"]),
                          "test difference": r["test_difference"],
                          "95% CI": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
                          "McNemar b / c": f"{mc.get('b', mc.get('only_baseline_right', 'n/a'))} / "
@@ -348,7 +348,7 @@ class ReportContext:
                 "attack exposes rows (beats chance)": ("✓ yes" if attack.get("beats_chance") else "✗ no") if attack else "n/a",
                 "closer than typical holdout": dcr.get("share_closer_than_typical_holdout"),
                 "k-anonymity smallest class (share below k)": (
-                    f"{c['k_anonymity']['smallest_class']} ({c['k_anonymity']['share_below_k']:.0%})"
+                    f"{c['k_anonymity']['smallest_class']} ({c['k_anonymity']['share_below_k']:.1%})"
                     if (c.get("k_anonymity") or {}).get("available") else "n/a"),
                 "risk": c["verdict"]["risk"], "decided by": (c["verdict"].get("decided_by") or "-").replace("_", " ")})
         return md_table(rows, caption=caption or "Privacy checks per method, each attack next to its chance level; "
@@ -588,7 +588,7 @@ class ReportContext:
         for i in range(len(shown)):
             for j in range(len(columns)):
                 if np.isfinite(values[i, j]):
-                    ax.text(j, i, f"{values[i, j]:+.2f}", ha="center", va="center", fontsize=6,
+                    ax.text(j, i, f"{values[i, j]:+.2f}", ha="center", va="center", fontsize=7.5,
                             color="white" if abs(values[i, j]) > 0.6 * limit else "black")
                 if data["flagged"][i, j]:
                     ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.8))

@@ -403,7 +403,7 @@ def test_privacy_summary_compares_the_method_families_by_their_counts_of_high_ri
     for checks in result["privacy"]["methods"].values():
         checks["k_anonymity"] = {"available": True, "k": 5, "quasi_identifiers": ["sex", "age"], "numeric_bins": 5,
                                  "smallest_class": 1, "share_below_k": 0.2}
-    assert ("target k = 5: not reached by 6 of 6 methods (smallest class 1; 20% to 20% of the synthetic rows"
+    assert ("target k = 5: not reached by 6 of 6 methods (smallest class 1; 20.0% to 20.0% of the synthetic rows"
             in privacy_summary(result))
 
 

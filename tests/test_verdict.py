@@ -418,3 +418,10 @@ def test_a_recommended_tuned_threshold_states_what_it_traded_against_the_default
     assert "minority recall 0.550 → 0.700" in note and "accuracy 0.760 → 0.695" in note
     result["verdict"]["recommended"]["comparator"] = "baseline"
     assert _operating_point_note(result) == ""
+
+
+def test_p_values_in_tables_never_read_zero():
+    from synthlib.narrative import p_cell
+
+    assert [p_cell(p) for p in (0.0, 0.0004, 0.001, 0.0456, None, float("nan"))] == [
+        "<0.001", "<0.001", "0.001", "0.046", "n/a", "n/a"]
