@@ -698,10 +698,18 @@ class ReportContext:
         bundle = self.out_dir / "OutputMaterials"
         deployed_file = bundle / "TrainedModels" / "deployed.pkl"
         recommended = v.get("recommended")
-        deployed_matches = False
+        deployed_matches, reproduced, reproduced_text = False, False, "no deployed model"
         if recommended and deployed_file.exists():
-            meta = joblib.load(deployed_file).synthlib_metadata_
-            deployed_matches = (meta["classifier"], meta["comparator"]) == (recommended["classifier"], recommended["comparator"])
+            deployed = joblib.load(deployed_file)
+            meta = deployed.synthlib_metadata_
+            configuration = (recommended["classifier"], recommended["comparator"])
+            deployed_matches = (meta["classifier"], meta["comparator"]) == configuration
+            expected = self.audit.evaluation.test_predictions.get(configuration, (None,))[0] if hasattr(
+                self.audit, "evaluation") else None
+            if expected is not None:  # the saved pipeline, fed the raw test rows, gives the audit's predictions
+                raw = self.prepared.raw_test[self.prepared.features]
+                same = int((np.asarray(deployed.predict(raw)) == np.asarray(expected)).sum())
+                reproduced, reproduced_text = same == len(expected), f"{same} of {len(expected)} rows"
         augmented_file = (bundle / "Datasets" / "augmented_train.csv").exists()
         sensitive = [a["column"] for a in self.result["config"]["resolved"]["features"].get("sensitive", [])]
         checks = [
@@ -709,6 +717,8 @@ class ReportContext:
             ("Test split untouched: its SHA-256 at the start equals that of the split re-read from disk after the run",
              data["test_hash_before"] == data["test_hash_after"]),
             ("Deployed model in the bundle is the verdict's recommendation", deployed_matches),
+            (f"The deployed pipeline, fed the raw test rows, reproduces the audit's test predictions ({reproduced_text})",
+             reproduced),
             ("Model cards written", (bundle / "ModelCards").is_dir() and any((bundle / "ModelCards").iterdir())),
             (f"Fairness computed for every configured sensitive attribute ({', '.join(sensitive) or 'none configured'})",
              bool(sensitive) and set(sensitive) <= set(self.result["fairness"].get("attributes", []))),

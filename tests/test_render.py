@@ -366,4 +366,7 @@ def test_the_reports_hash_table_matches_the_final_bundle(rendered):
     config = json.loads(next(bundle.glob("*PipelineConfig.json")).read_text())
     floor = config["monitoring"]["min_minority_recall"]  # the number the monitor uses is the one the report states
     assert f"< {floor:.3f} ({config['min_minority_recall_rule']})" in text
+    # the checklist reloads the saved pipeline and scores the raw test rows: every prediction matches the audit's
+    assert re.search(r"✓ The deployed pipeline, fed the raw test rows, reproduces the audit's test predictions "
+                     r"\((\d+) of \1 rows\)", text)
     assert json.loads((bundle / "manifest.json").read_text())["config_hash"] == result["config"]["hash"]
