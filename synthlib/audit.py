@@ -7,6 +7,7 @@ the data and the synthlib version, so re-rendering unchanged inputs recomputes n
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -81,10 +82,21 @@ def resolved_devices(config: AuditConfig, n_train: int) -> dict[str, str]:
             "xgboost": xgboost_device(config.models.device, n_train)[0]}
 
 
-def cache_key(config: AuditConfig, prepared: Prepared) -> str:
-    """Config, data, library versions and resolved devices: any change recomputes the audit."""
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """SHA-256 of synthlib's own source files: a cached audit from other code (even of the same version, e.g. an
+    editable install between commits) is recomputed, never read back with a stale layout."""
     digest = hashlib.sha256()
-    parts = (config.config_hash, frame_hash(prepared.train), prepared.test_hash, __version__,
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(config: AuditConfig, prepared: Prepared) -> str:
+    """Config, data, synthlib's code, library versions and resolved devices: any change recomputes the audit."""
+    digest = hashlib.sha256()
+    parts = (config.config_hash, frame_hash(prepared.train), prepared.test_hash, __version__, code_digest(),
              json.dumps(versions(), sort_keys=True), json.dumps(resolved_devices(config, len(prepared.train)), sort_keys=True))
     for part in parts:
         digest.update(part.encode())

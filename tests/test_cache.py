@@ -20,3 +20,20 @@ def test_cache_key_changes_with_library_versions_and_resolved_devices(monkeypatc
     monkeypatch.setattr(audit, "versions", real_versions)
     monkeypatch.setattr(audit, "resolved_devices", lambda config, n_train: {"generators": "cuda", "xgboost": "cuda"})
     assert audit.cache_key(config, prepared) != key
+    monkeypatch.undo()
+    assert audit.cache_key(config, prepared) == key
+    monkeypatch.setattr(audit, "code_digest", lambda: "0" * 64)  # other synthlib code, even at the same version
+    assert audit.cache_key(config, prepared) != key
+
+
+def test_code_digest_covers_every_source_file_of_the_package():
+    import hashlib
+    from pathlib import Path
+
+    package = Path(audit.__file__).resolve().parent
+    files = sorted(package.rglob("*.py"))
+    assert package / "verdict.py" in files and package / "samplers" / "__init__.py" in files
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    assert audit.code_digest() == digest.hexdigest()
