@@ -65,7 +65,7 @@ def test_widths_follow_content_and_every_word_fits_its_column():
 def test_numbers_right_aligned_with_fixed_decimals_text_left():
     table = md_table([{"method": "SMOTE", "AUC": 0.5, "rows": 12, "CI": "0.61 [0.55, 0.70]", "MMD": float("nan")},
                       {"method": "CTGAN", "AUC": 0.71234, "rows": 3, "CI": "n/a", "MMD": -0.0001}], digits={"AUC": 2})
-    rule, (header, *rows) = rule_of(table), rows_of(table)
+    rule, (_, *rows) = rule_of(table), rows_of(table)
     assert [s.strip().startswith(":") for s in rule] == [True, False, False, False, False]
     assert [s.strip().endswith(":") for s in rule] == [False, True, True, True, True]
     assert [row[1] for row in rows] == ["0.50", "0.71"] and [row[4] for row in rows] == ["n/a", "0.000"]
