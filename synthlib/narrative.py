@@ -147,8 +147,10 @@ def ethics_overview(result: dict[str, Any]) -> str:
     regulations = ", ".join(cfg["dataset"]["regulations"]) or "none named"
     fairness = (f"Sensitive attributes: {listing(sensitive)}. Fairness metrics: demographic parity (difference and "
                 f"ratio; the four-fifths rule flags a ratio below {cfg['fairness']['disparate_impact_min']}), equalized "
-                f"odds (difference and ratio); a gap that widens by more than {cfg['fairness']['tolerance']} with a 95% "
-                "CI that excludes the tolerance makes the recommendation conditional." if sensitive else result["fairness"].get("statement", ""))
+                f"odds (difference and ratio). The recommendation becomes conditional when, against the same "
+                f"classifier's plain baseline, a gap widens (or the parity ratio falls) by more than "
+                f"{cfg['fairness']['tolerance']} with a 95% CI that excludes the tolerance, or when it violates the "
+                "four-fifths rule where that baseline meets it." if sensitive else result["fairness"].get("statement", ""))
     return "\n".join([
         f"- **Regulations in scope:** {regulations}.",
         f"- **Bias and fairness:** {fairness}",
@@ -567,7 +569,8 @@ def fairness_summary(result: dict[str, Any]) -> str:
         return fairness["statement"]
     lines = [f"Favourable outcome: {fairness['favourable_outcome']}; demographic parity and the four-fifths rule use "
              f"its rate, equalized odds the {fairness['equalized_odds_on']}. A gap counts as widened when the 95% CI "
-             f"of its change after augmentation lies above the tolerance of {fairness['tolerance']}; groups under "
+             f"of its change against the same classifier's plain baseline (after augmentation, class weights or a tuned "
+             f"threshold) lies beyond the tolerance of {fairness['tolerance']}; groups under "
              f"{fairness['min_group_size']} test rows are too small to judge. CIs come from "
              f"{fairness.get('n_bootstrap', 'the configured number of')} paired bootstrap resamples of the test rows.", ""]
     lines += [_fairness_attribute(fairness, attribute) for attribute in fairness["attributes"]]

@@ -213,8 +213,9 @@ ECE_WARN = 0.1  # expected calibration error above which calibration warns
 
 # ------------------------------------------------------------------------------------------ gates
 def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dict[str, Any]:
-    """fail: a gap widens beyond the tolerance with a CI that excludes it; warn: only the point estimate does,
-    or the four-fifths rule (on the favourable outcome) is violated; n/a: no sensitive attribute."""
+    """fail: a gap widens beyond the tolerance with a CI that excludes it, or the configuration violates the
+    four-fifths rule (on the favourable outcome) where its classifier's plain baseline meets it; warn: a widening by
+    the point estimate only, or a four-fifths violation the plain baseline shares; n/a: no sensitive attribute."""
     if not fairness.get("available"):
         return {"status": "n/a", "evidence": "no sensitive attributes configured", "findings": []}
     classifier, comparator = configuration
@@ -235,10 +236,11 @@ def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dic
                                  "ci_low": c["ci_low"], "ci_high": c["ci_high"]})
         if model.get("four_fifths_violated"):
             baseline = fairness["models"].get(attribute, {}).get(classifier, {}).get("baseline", {})
-            findings.append({"attribute": attribute, "gap": "four_fifths_rule", "severity": "warn",
+            introduced = comparator != "baseline" and baseline.get("four_fifths_violated") is False
+            findings.append({"attribute": attribute, "gap": "four_fifths_rule", "severity": "fail" if introduced else "warn",
                              "ratio": model.get("demographic_parity_ratio"),
                              "baseline_ratio": baseline.get("demographic_parity_ratio") if comparator != "baseline" else None,
-                             "baseline_violated": bool(baseline.get("four_fifths_violated", True))})
+                             "baseline_violated": not introduced})
     if findings:
         status = max((f["severity"] for f in findings), key=STATUS_ORDER.get)
     tolerance = fairness.get("tolerance")
@@ -452,9 +454,14 @@ def decide(result: dict[str, Any], test_predictions: dict[Configuration, tuple[n
     conditions = []
     if gates["fairness"]["status"] == "fail":
         worst = [f for f in gates["fairness"]["findings"] if f["severity"] == "fail"]
-        conditions.extend(f"widens the {f['gap'].replace('_', ' ')} for `{f['attribute']}` by {f['change']:+.3f} "
-                          f"[{f['ci_low']:+.3f}, {f['ci_high']:+.3f}], beyond the tolerance of "
-                          f"{result['fairness']['tolerance']}" for f in worst)
+        conditions.extend(
+            (f"it violates the four-fifths rule for `{f['attribute']}` (favourable-outcome ratio {f['ratio']:.3f}) where "
+             f"the same classifier's plain baseline meets it ({f['baseline_ratio']:.3f}): a reviewer must accept that "
+             "adverse impact, or deploy a configuration that passes")
+            if f["gap"] == "four_fifths_rule" else
+            f"{'lowers' if f['gap'].endswith('_ratio') else 'widens'} the {f['gap'].replace('_', ' ')} for "
+            f"`{f['attribute']}` by {f['change']:+.3f} [{f['ci_low']:+.3f}, {f['ci_high']:+.3f}], beyond the tolerance "
+            f"of {result['fairness']['tolerance']}" for f in worst)
     if gates["privacy"]["status"] == "fail":
         conditions.append(f"its synthetic rows carry {gates['privacy']['evidence']}: the augmented training data must "
                           "not be released" + (" (privacy.allow_release is set: released anyway)" if allow_release else ""))

@@ -397,7 +397,7 @@ def test_a_four_fifths_violation_the_configuration_introduced_is_named_first():
     models["smote"] = {"demographic_parity_ratio": 0.716, "four_fifths_violated": True}
     models["baseline"] = {"demographic_parity_ratio": 0.833, "four_fifths_violated": False}
     gate = fairness_gate(fairness, ("logistic_regression", "smote"))
-    assert gate["status"] == "warn"
+    assert gate["status"] == "fail"  # introduced by the configuration: a condition, not a footnote
     assert gate["evidence"].startswith("four-fifths rule violated for `sex` (favourable-outcome ratio 0.716; the same "
                                        "classifier's plain baseline: 0.833, met, so this configuration introduced it)")
     assert ("widens beyond the tolerance of 0.05 by its point estimate only: +0.200 [+0.080, +0.360], a CI that "
@@ -425,3 +425,17 @@ def test_p_values_in_tables_never_read_zero():
 
     assert [p_cell(p) for p in (0.0, 0.0004, 0.001, 0.0456, None, float("nan"))] == [
         "<0.001", "<0.001", "0.001", "0.046", "n/a", "n/a"]
+
+
+def test_a_four_fifths_violation_the_recommendation_introduced_makes_it_conditional():
+    fairness = _fairness([])
+    models = fairness["models"]["sex"]["logistic_regression"]
+    models["smote"] = {"demographic_parity_ratio": 0.716, "four_fifths_violated": True}
+    models["baseline"] = {"demographic_parity_ratio": 0.833, "four_fifths_violated": False}
+    verdict, _ = verdict_of(HELPING, fairness=fairness)
+    assert verdict["recommended"]["comparator"] == "smote" and verdict["status"] == "conditional"
+    assert verdict["conditions"][0].startswith("it violates the four-fifths rule for `sex` (favourable-outcome ratio 0.716)")
+    assert verdict["best_passing"]["comparator"] == "tuned_threshold"
+    models["baseline"] = {"demographic_parity_ratio": 0.7, "four_fifths_violated": True}  # shared with the baseline
+    verdict, _ = verdict_of(HELPING, fairness=fairness)
+    assert verdict["status"] == "recommended" and verdict["dimensions"]["fairness"]["status"] == "warn"
