@@ -180,6 +180,7 @@ def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
     minority = [int(v) for v in encoder.transform(prepared.minority_labels)]
     majority = int(encoder.transform([prepared.majority_label])[0])
     out = {"noise_scale": config.privacy.mitigation_noise, "classifier": classifier, "methods": {},
+           "n_minority_test": int(_minority_mask(prepared.y_test, prepared).sum()),
            "alternative": "Releasing only the trained models, not the augmented data, removes the interpolation "
                           "attack's input (the released rows); minority recall is unchanged because the models are "
                           "the same. What the models themselves reveal about their training rows is not measured here."}
@@ -210,6 +211,8 @@ def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
             "attack_beats_chance_before": privacy["methods"][method]["interpolation_attack"]["beats_chance"],
             "attack_beats_chance_after": attack["beats_chance"],
             "reconstruction_recall_after": attack["reconstruction_recall"],
+            "reconstruction_precision_after": attack.get("reconstruction_precision"),
+            "reconstruction_precision_chance_after": attack.get("chance", {}).get("reconstruction_precision"),
             "recall_minority_before": before, "recall_minority_after": metrics["recall_minority"],
         }
     return out

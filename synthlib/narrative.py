@@ -473,10 +473,12 @@ def _operating_point_note(result: dict[str, Any]) -> str:
     if plain is None or tuned.get("decision_threshold") is None:
         return ""
     objective = metric_name(result["config"]["resolved"]["evaluation"]["threshold_objective"])
+    protocol = result["utility"].get("protocol", {"cv_folds": "k"})
     changes = ", ".join(f"{metric_name(m)} {plain['metrics'][m]:.3f} → {tuned['metrics'][m]:.3f}"
                         for m in ("recall_minority", "precision_minority", "accuracy"))
-    return (f" Its decision threshold {tuned['decision_threshold']:.3f} was chosen for {objective} by a CV inside the "
-            f"training split; against the plain {CLASSIFIER_NAMES.get(rec['classifier'], rec['classifier'])} at the "
+    return (f" Its decision threshold {tuned['decision_threshold']:.3f} was chosen for {objective} by a 3-fold CV "
+            f"inside the training split (in the {protocol['cv_folds']}-fold CV it is re-tuned inside each training "
+            f"fold, so its CV scores are not optimistic); against the plain {CLASSIFIER_NAMES.get(rec['classifier'], rec['classifier'])} at the "
             f"default threshold (test split, point estimates): {changes}. Where the default operating point is "
             "preferred, that plain configuration is the one to deploy.")
 
@@ -654,11 +656,14 @@ def mitigation_summary(result: dict[str, Any]) -> str:
     if not rows:
         return mitigation.get("alternative", "")
 
-    def at_chance(beats: bool | None, bounds: list | None = None) -> str:
+    def at_chance(beats: bool | None, bounds: list | None = None, precision: float | None = None,
+                  chance: float | None = None) -> str:
         if beats is not False:
             return ""
         if bounds and None not in bounds and bounds[0] > 0.5:  # tells rows apart, but reconstructs no better than chance
-            return " (above chance, but its reconstructions are not)"
+            detail = (f": reconstruction precision {num(precision)} against {num(chance)} by chance"
+                      if precision is not None and chance is not None else "")
+            return f" (above chance, but its reconstructions are not{detail})"
         return " (no better than chance)"
 
     def interval(bounds: list | None) -> str:
@@ -667,12 +672,13 @@ def mitigation_summary(result: dict[str, Any]) -> str:
     parts = [f"{method_name(m)}: attack ROC-AUC {num(r['attack_auc_before'])}{interval(r.get('attack_auc_ci_before'))}"
              f"{at_chance(r.get('attack_beats_chance_before'), r.get('attack_auc_ci_before'))} → "
              f"{num(r['attack_auc_after'])}{interval(r.get('attack_auc_ci_after'))}"
-             f"{at_chance(r.get('attack_beats_chance_after'), r.get('attack_auc_ci_after'))}, "
+             f"{at_chance(r.get('attack_beats_chance_after'), r.get('attack_auc_ci_after'), r.get('reconstruction_precision_after'), r.get('reconstruction_precision_chance_after'))}, "
              f"minority recall {num(r['recall_minority_before'])} → {num(r['recall_minority_after'])}"
              for m, r in rows.items()]
     return (f"Adding Gaussian noise of {mitigation['noise_scale']} standard deviations to the interpolated rows "
             f"({CLASSIFIER_NAMES.get(mitigation['classifier'], mitigation['classifier'])} retrained; attack AUCs with "
-            f"their 95% bootstrap CIs, chance 0.5; recall as test-split point estimates): " + "; ".join(parts)
+            f"their 95% bootstrap CIs, chance 0.5; recall as test-split point estimates, where one minority test row "
+            f"is {1 / max(mitigation.get('n_minority_test', 0), 1):.3f}): " + "; ".join(parts)
             + f". {mitigation['alternative']}")
 
 

@@ -413,6 +413,8 @@ def test_mitigation_summary_gives_the_attack_cis():
         row.update(attack_auc_ci_before=[0.58, 0.66], attack_auc_ci_after=[0.41, 0.49])
     assert "0.620 [0.580, 0.660] → 0.450 [0.410, 0.490] (no better than chance)" in mitigation_summary(result)
     for row in result["privacy"]["mitigation"]["methods"].values():
-        row.update(attack_auc_after=0.566, attack_auc_ci_after=[0.521, 0.613], attack_beats_chance_after=False)
+        row.update(attack_auc_after=0.566, attack_auc_ci_after=[0.521, 0.613], attack_beats_chance_after=False,
+                   reconstruction_precision_after=0.44, reconstruction_precision_chance_after=0.43)
     text = mitigation_summary(result)  # a CI above 0.5 is never "no better than chance"
-    assert "0.566 [0.521, 0.613] (above chance, but its reconstructions are not)" in text
+    assert ("0.566 [0.521, 0.613] (above chance, but its reconstructions are not: reconstruction precision 0.440 "
+            "against 0.430 by chance)") in text
