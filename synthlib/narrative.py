@@ -123,8 +123,9 @@ def scope(result: dict[str, Any]) -> str:
     ratio_text = f"a minority:majority ratio of {ratio}" if not isinstance(ratio, dict) else f"per-class targets {ratio}"
     hardware = f"GPU ({env['gpu']})" if env.get("gpu") else f"CPU only ({env['cpu_count']} cores)"
     return "\n".join([
-        f"- **Numeric features:** {listing(features['numeric'] + features['ordinal'])}, standardised (z-scores) "
-        "with training statistics.",
+        f"- **Numeric features:** {listing(features['numeric'] + features['ordinal'])}"
+        + (f" (of which {listing(features['ordinal'])} ordinal)" if features["ordinal"] else "")
+        + ", standardised (z-scores) with training statistics.",
         f"- **Categorical features:** {listing(features['categorical'])}, one-hot encoded (unknown categories ignored).",
         f"- **Data set size:** {result['data']['profile']['shape'][0]:,} rows; hardware used: {hardware}.",
         f"- **Augmentation:** synthetic rows for the minority class only, in the training split only, up to "
@@ -354,8 +355,9 @@ def validation_ranking(result: dict[str, Any]) -> str:
         text += " Every method either copies real rows or collapsed: none can be called faithful."
     if near:
         text += (f" {', '.join(method_name(r[0]) for r in near)} "
-                 f"{'sits' if len(near) == 1 else 'sit'} closer to real rows than half their spacing: a low AUC there "
-                 "comes from near-copies of real rows, not from a faithful model of the minority.")
+                 f"{'sits' if len(near) == 1 else 'sit'} closer to real rows than half their spacing: whatever their "
+                 "AUC, those rows are near-copies of real rows, and a low AUC among them shows copying, not a faithful "
+                 "model of the minority.")
     return text
 
 

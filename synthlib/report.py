@@ -193,13 +193,17 @@ class ReportContext:
 
     def decision_table(self, caption: str | None = None) -> str:
         v = self.verdict
-        helps = {"helps": "✓ helps", "no evidence": "✗ no evidence", "not evaluated": "n/a",
+        helps = {"helps": "✓ helps", "no evidence": "✗ not shown", "not evaluated": "n/a",
                  "no alternative": "n/a"}[v["augmentation_helps"]]
         primary_row = next((r for r in v["evidence"] if r["decides"] and r["metric"] == v["primary_metric"]), None)
-        rows = [{"dimension": "does augmentation help?", "status": helps,
-                 "key evidence": (f"{narrative.metric_name(v['primary_metric'])}: CV {narrative.signed(primary_row['cv_difference'])}, "
-                                  f"Holm {narrative.pvalue(primary_row['p_holm'])}; test {narrative.signed(primary_row['test_difference'])}"
-                                  f"{narrative.ci(primary_row['ci_low'], primary_row['ci_high'])}") if primary_row else "no comparison"}]
+        unmet = [f"{narrative.metric_name(r['metric'])}: {r['not_met_because']}" for r in v["evidence"]
+                 if r["decides"] and not r["met"] and r.get("not_met_because")]
+        evidence = (f"{narrative.metric_name(v['primary_metric'])}: CV {narrative.signed(primary_row['cv_difference'])}, "
+                    f"Holm {narrative.pvalue(primary_row['p_holm'])}; test {narrative.signed(primary_row['test_difference'])}"
+                    f"{narrative.ci(primary_row['ci_low'], primary_row['ci_high'])}") if primary_row else "no comparison"
+        if unmet and v["augmentation_helps"] != "helps":
+            evidence += "; not met: " + "; ".join(unmet)
+        rows = [{"dimension": "does augmentation help?", "status": helps, "key evidence": evidence}]
         marks = {"pass": "✓ pass", "warn": "! warn", "fail": "✗ fail", "n/a": "n/a"}
         for name, d in v["dimensions"].items():
             rows.append({"dimension": name, "status": marks[d["status"]], "key evidence": d["evidence"]})
@@ -531,7 +535,7 @@ class ReportContext:
 
         ax.legend(handles=[Line2D([], [], color="tab:orange", marker="o", label="with synthetic rows"),
                            Line2D([], [], color="tab:blue", marker="o", label="without synthetic rows")],
-                  fontsize=7, loc="lower right")
+                  fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)  # above, off the CIs
         fig.tight_layout()
         return fig
 
@@ -642,12 +646,14 @@ class ReportContext:
         tests = self.result["utility"]["test"]
         pair = self.compared_pair()
         fig, axes = plt.subplots(1, len(pair), figsize=(4 * len(pair), 3.4), squeeze=False)
-        for ax, (classifier, comparator) in zip(axes[0], pair):
-            c = tests[classifier][comparator]["confusion"]
-            matrix = np.array([[c["tp"], c["fn"]], [c["fp"], c["tn"]]])
-            ax.imshow(matrix, cmap="Blues")
+        matrices = [np.array([[c["tp"], c["fn"]], [c["fp"], c["tn"]]])
+                    for c in (tests[classifier][comparator]["confusion"] for classifier, comparator in pair)]
+        top = max(int(m.max()) for m in matrices)  # one colour scale for both panels
+        for ax, (classifier, comparator), matrix in zip(axes[0], pair, matrices):
+            ax.imshow(matrix, cmap="Blues", vmin=0, vmax=top)
             for (i, j), value in np.ndenumerate(matrix):
-                ax.text(j, i, str(value), ha="center", va="center", fontsize=12)
+                ax.text(j, i, str(value), ha="center", va="center", fontsize=12,
+                        color="white" if value > 0.55 * top else "black")
             ax.set_xticks([0, 1], ["predicted minority", "predicted majority"], fontsize=8)
             ax.set_yticks([0, 1], ["actual minority", "actual majority"], fontsize=8)
             ax.set_title(narrative.configuration_name(comparator, classifier), fontsize=9)
@@ -714,7 +720,8 @@ class ReportContext:
         sensitive = [a["column"] for a in self.result["config"]["resolved"]["features"].get("sensitive", [])]
         checks = [
             ("Cleaning log recorded", bool(data["cleaning_log"])),
-            ("Test split untouched: its SHA-256 at the start equals that of the split re-read from disk after the run",
+            ("Test split never resampled or augmented (only cleaned with training-split values): its SHA-256 at the "
+             "start equals that of the split re-read from disk and re-prepared after the run",
              data["test_hash_before"] == data["test_hash_after"]),
             ("Deployed model in the bundle is the verdict's recommendation", deployed_matches),
             (f"The deployed pipeline, fed the raw test rows, reproduces the audit's test predictions ({reproduced_text})",

@@ -334,7 +334,8 @@ def test_checklist_marks_follow_real_checks(tmp_path):
                           "release": {"augmented_data": False}}}
     lines = ReportContext("t", SimpleNamespace(result=result), tmp_path).checklist().splitlines()
     marks = {line[4:]: line[2] for line in lines}
-    assert marks["Test split untouched: its SHA-256 at the start equals that of the split re-read from disk after the run"] == "✓"
+    assert marks["Test split never resampled or augmented (only cleaned with training-split values): its SHA-256 at the "
+                 "start equals that of the split re-read from disk and re-prepared after the run"] == "✓"
     assert marks["Fairness computed for every configured sensitive attribute (sex, age)"] == "✗"  # age is missing
     assert marks["The recommended configuration meets the four-fifths rule on the favourable outcome for every attribute"] == "✗"
     assert marks["Deployed model in the bundle is the verdict's recommendation"] == "✗"  # no bundle written
