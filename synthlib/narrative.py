@@ -333,15 +333,9 @@ def validation_ranking(result: dict[str, Any]) -> str:
         return "No method produced enough rows to rank fidelity."
     rows.sort(key=lambda r: abs(r[1] - 0.5))
 
-    def described(row) -> str:
-        name, auc, ratio, near, collapsed = row
-        closeness = f", synthetic-to-real distance {ratio:.2f}x the real spacing" if ratio is not None else ""
-        flag = " (near-copies)" if near else " (collapsed)" if collapsed else ""
-        return f"{method_name(name)} AUC {auc:.3f}{closeness}{flag}"
-
-    text = ("Fidelity (discriminator ROC-AUC, 0.5 = indistinguishable) beside closeness (median distance of a "
-            "synthetic row to its closest real row, as a multiple of the distance between neighbouring real rows; "
-            "about 1 for a fresh sample): " + "; ".join(described(r) for r in rows) + ".")
+    text = ("The validation table gives each method's fidelity (discriminator ROC-AUC, 0.5 = indistinguishable) beside "
+            "its closeness (median distance of a synthetic row to its closest real row, as a multiple of the distance "
+            "between neighbouring real rows; about 1 for a fresh sample).")
     faithful = [r for r in rows if not r[3] and not r[4]]
     near = [r for r in rows if r[3]]
     if faithful:
@@ -354,7 +348,7 @@ def validation_ranking(result: dict[str, Any]) -> str:
     else:
         text += " Every method either copies real rows or collapsed: none can be called faithful."
     if near:
-        text += (f" {', '.join(method_name(r[0]) for r in near)} "
+        text += (f" {', '.join(f'{method_name(r[0])} ({r[2]:.2f}x)' for r in near)} "
                  f"{'sits' if len(near) == 1 else 'sit'} closer to real rows than half their spacing: whatever their "
                  "AUC, those rows are near-copies of real rows, and a low AUC among them shows copying, not a faithful "
                  "model of the minority.")
