@@ -193,7 +193,7 @@ def curves(y: np.ndarray, score: np.ndarray, positive: int, points: int = 101) -
     return {"roc": {"fpr": fpr, "tpr": tpr}, "pr": {"precision": precision, "recall": recall}}
 
 
-def batch_metric(name: str, positive: int):
+def batch_metric(name: str, positive: int, matched_precision: float | None = None):
     """A metric vectorised over bootstrap draws: f(y, pred, score, weights) -> (draws,).
 
     `y`, `pred`, `score` are the test rows (n,); `weights` (draws, n) counts how often each row was drawn, so a
@@ -239,6 +239,28 @@ def batch_metric(name: str, positive: int):
         u = (p * (below + 0.5 * q)).sum(1)
         return safe(u, p.sum(1) * q.sum(1))
 
+    def ranked_counts(y, score, weights):
+        """Weighted true and false positives at every distinct score, highest first (as `precision_recall_points`)."""
+        order = np.argsort(-score, kind="mergesort")
+        last_of_tie = np.r_[np.flatnonzero(np.diff(score[order])), len(score) - 1]
+        pos, w = (y == positive)[order], weights[:, order]
+        return np.cumsum(w * pos, axis=1)[:, last_of_tie], np.cumsum(w * ~pos, axis=1)[:, last_of_tie]
+
+    def pr_auc(y, pred, score, weights):
+        tps, fps = ranked_counts(y, score, weights)
+        precision = safe(tps, tps + fps)
+        recall = safe(tps, tps[:, -1:])
+        return (np.diff(recall, axis=1, prepend=0.0) * precision).sum(1)
+
+    def matched_recall(y, pred, score, weights):
+        tps, fps = ranked_counts(y, score, weights)
+        seen = tps + fps > 0  # a score group no drawn row reached has no precision
+        precision = safe(tps, tps + fps)
+        recall = safe(tps, tps[:, -1:])
+        reachable = seen & (precision >= matched_precision - 1e-12)
+        best = np.where(reachable, recall, 0.0).max(1)
+        return np.where(tps[:, -1] > 0, best, np.nan)  # no minority row drawn: undefined, as recall_at_precision
+
     def brier(y, pred, score, weights):
         return safe(weights @ ((score - (y == positive)) ** 2), weights.sum(1))
 
@@ -247,5 +269,7 @@ def batch_metric(name: str, positive: int):
         return safe(weights @ -np.where(y == positive, np.log(p), np.log(1 - p)), weights.sum(1))
 
     table = {"recall_minority": recall, "precision_minority": precision, "f1_minority": f1, "accuracy": accuracy,
-             "balanced_accuracy": balanced, "roc_auc": auc, "brier": brier, "log_loss": logloss}
+             "balanced_accuracy": balanced, "roc_auc": auc, "brier": brier, "log_loss": logloss, "pr_auc": pr_auc}
+    if matched_precision is not None:
+        table[MATCHED_RECALL] = matched_recall
     return table.get(name)

@@ -104,9 +104,12 @@ def paired_bootstrap(metric, y: np.ndarray, a: tuple[np.ndarray, np.ndarray], b:
     point = metric(y, *b, everything)[0] - metric(y, *a, everything)[0]
     diffs = np.concatenate([metric(y, *b, weights) - metric(y, *a, weights)
                             for weights in _weight_chunks(rng, len(y), n_boot)])
+    diffs = diffs[np.isfinite(diffs)]  # a draw without a minority row has no value for some metrics
+    if not len(diffs):
+        return {"difference": float(point), "ci_low": float("nan"), "ci_high": float("nan"), "n_boot": 0}
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(diffs, [tail, 100 - tail])
-    return {"difference": float(point), "ci_low": float(low), "ci_high": float(high), "n_boot": int(n_boot)}
+    return {"difference": float(point), "ci_low": float(low), "ci_high": float(high), "n_boot": int(len(diffs))}
 
 
 def bootstrap_ci(metric, y: np.ndarray, pred: np.ndarray, score: np.ndarray, n_boot: int = 1000, seed: int = 0,

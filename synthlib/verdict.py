@@ -162,7 +162,7 @@ def make_bootstrap(utility: dict[str, Any], test_predictions: dict[Configuration
 
     def run(candidate: Configuration, reference: Configuration, metric: str) -> dict[str, Any]:
         (pred_b, proba_b), (pred_a, proba_a) = test_predictions[candidate], test_predictions[reference]
-        vectorised = batch_metric(metric, positive) if binary else None
+        vectorised = batch_metric(metric, positive, matched_precision) if binary else None
         if vectorised is not None:
             out = paired_bootstrap(vectorised, y_test, (pred_a, proba_a[:, positive]), (pred_b, proba_b[:, positive]),
                                    n_boot, seed)

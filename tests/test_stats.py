@@ -117,7 +117,11 @@ def test_weighted_batch_metrics_equal_scikit_learn_on_each_gathered_draw():
                  "log_loss": lambda t, p, s: log_loss(t, s, labels=[0, 1])}
     idx = next(_draw_chunks(np.random.default_rng(5), 300, 6))
     weights = next(_weight_chunks(np.random.default_rng(5), 300, 6))  # the same six draws, as counts
+    from synthlib.metrics import MATCHED_RECALL, average_precision, recall_at_precision
+
+    reference["pr_auc"] = lambda t, p, s: average_precision(t == 1, s)
+    reference[MATCHED_RECALL] = lambda t, p, s: recall_at_precision(t == 1, s, 0.45)
     for name, sklearn_metric in reference.items():
-        values = batch_metric(name, 1)(y, pred, score, weights)
+        values = batch_metric(name, 1, matched_precision=0.45)(y, pred, score, weights)
         expected = [sklearn_metric(y[row], pred[row], score[row]) for row in idx]
         assert values == pytest.approx(expected), name
