@@ -388,7 +388,7 @@ def verdict_sentence(result: dict[str, Any]) -> str:
     head = {"recommended": "**Recommended:**", "conditional": "**Conditionally recommended:**"}[v["status"]]
     text = f"{head} {_config(rec)} ({kind})"
     if v["status"] == "conditional":
-        text += ", on condition that " + "; and ".join(v["conditions"])
+        text += ". It is conditional because " + "; and ".join(v["conditions"])
         if v.get("best_passing"):
             text += f". The best configuration that passes every gate is {_config(v['best_passing'])}"
     return text + "."

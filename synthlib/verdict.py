@@ -459,7 +459,7 @@ def decide(result: dict[str, Any], test_predictions: dict[Configuration, tuple[n
              f"the same classifier's plain baseline meets it ({f['baseline_ratio']:.3f}): a reviewer must accept that "
              "adverse impact, or deploy a configuration that passes")
             if f["gap"] == "four_fifths_rule" else
-            f"{'lowers' if f['gap'].endswith('_ratio') else 'widens'} the {f['gap'].replace('_', ' ')} for "
+            f"it {'lowers' if f['gap'].endswith('_ratio') else 'widens'} the {f['gap'].replace('_', ' ')} for "
             f"`{f['attribute']}` by {f['change']:+.3f} [{f['ci_low']:+.3f}, {f['ci_high']:+.3f}], beyond the tolerance "
             f"of {result['fairness']['tolerance']}" for f in worst)
     if gates["privacy"]["status"] == "fail":

@@ -437,6 +437,12 @@ def test_a_four_fifths_violation_the_recommendation_introduced_makes_it_conditio
     assert verdict["recommended"]["comparator"] == "smote" and verdict["status"] == "conditional"
     assert verdict["conditions"][0].startswith("it violates the four-fifths rule for `sex` (favourable-outcome ratio 0.716)")
     assert verdict["best_passing"]["comparator"] == "tuned_threshold"
+    from synthlib.narrative import verdict_sentence
+
+    sentence = verdict_sentence({"verdict": verdict})
+    assert sentence.startswith("**Conditionally recommended:** SMOTE + logistic regression (with synthetic minority "
+                               "rows). It is conditional because it violates the four-fifths rule")
+    assert sentence.endswith("The best configuration that passes every gate is logistic regression, tuned threshold.")
     models["baseline"] = {"demographic_parity_ratio": 0.7, "four_fifths_violated": True}  # shared with the baseline
     verdict, _ = verdict_of(HELPING, fairness=fairness)
     assert verdict["status"] == "recommended" and verdict["dimensions"]["fairness"]["status"] == "warn"
