@@ -187,7 +187,9 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
         metrics[f"{result['utility']['protocol']['primary_metric']} 95% CI"] = f"[{ci[0]:.3f}, {ci[1]:.3f}]"
     synthetic = comparator in result["augmentation"]
     aug = result["augmentation"].get(comparator, {})
-    role_text = ("the configuration this audit recommends deploying" if role == "deployed" else
+    role_text = (("the configuration this audit conditionally recommends deploying (the condition is in the verdict "
+                  "below)" if verdict["status"] == "conditional" else "the configuration this audit recommends deploying")
+                 if role == "deployed" else
                  "the best configuration of the other kind, kept for comparison; not recommended for deployment")
     synthetic_text = (augmentation_text(comparator, aug, config.augmentation.sampling_strategy,
                                         config.augmentation.max_amplification) if synthetic else
@@ -322,7 +324,9 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
                  "conditions": verdict["conditions"], "release": verdict["release"]},
     )
     listed = sorted([*_bundle_files(staging), "README.txt"])
-    (staging / "README.txt").write_text(_readme(config, configurations, withheld, listed))
+    from .narrative import verdict_sentence
+
+    (staging / "README.txt").write_text(_readme(config, configurations, withheld, listed, verdict_sentence(result)))
     manifest = {path: sha256(staging / path) for path in _bundle_files(staging)}
     (staging / "manifest.json").write_text(json.dumps({"files": manifest, "config_hash": result["config"]["hash"]}, indent=2))
 
@@ -387,7 +391,8 @@ def _describe(path: str, configurations: dict[str, tuple[str, str]]) -> str:
     return "the report notebook" if path.endswith(".ipynb") else ""
 
 
-def _readme(config, configurations: dict[str, tuple[str, str]], withheld: str | None, listed: list[str]) -> str:
+def _readme(config, configurations: dict[str, tuple[str, str]], withheld: str | None, listed: list[str],
+            verdict_text: str = "") -> str:
     """README.txt: every file of the bundle (`listed`, the manifest's files, plus the manifest and the files
     added after the report), what each is, and how to load and monitor the deployed model."""
     deployed = configurations.get("deployed")
@@ -398,8 +403,9 @@ def _readme(config, configurations: dict[str, tuple[str, str]], withheld: str | 
     withheld_text = (f"\nWithheld: augmented_train.csv (the deployed model's augmented training set), "
                      f"because {withheld}.\n" if withheld else "")
     none_text = "" if deployed else "\nThe audit recommends no configuration: there is no deployed model to load.\n"
+    verdict_block = f"\n{textwrap.fill(verdict_text.replace('**', ''), 110)}\n" if verdict_text else ""
     return f"""Output materials of the synthlib audit of {config.dataset.name}
-
+{verdict_block}
 Files:
 {rows}
 {withheld_text}{none_text}

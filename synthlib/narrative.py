@@ -150,8 +150,9 @@ def ethics_overview(result: dict[str, Any]) -> str:
                 f"ratio; the four-fifths rule flags a ratio below {cfg['fairness']['disparate_impact_min']}), equalized "
                 f"odds (difference and ratio). The recommendation becomes conditional when, against the same "
                 f"classifier's plain baseline, a gap widens (or the parity ratio falls) by more than "
-                f"{cfg['fairness']['tolerance']} with a 95% CI that excludes the tolerance, or when it violates the "
-                "four-fifths rule where that baseline meets it." if sensitive else result["fairness"].get("statement", ""))
+                f"{cfg['fairness']['tolerance']} with a 95% CI that excludes the tolerance; a four-fifths violation is "
+                "a warning on page 1, with whether the plain baseline meets the rule." if sensitive else
+                result["fairness"].get("statement", ""))
     return "\n".join([
         f"- **Regulations in scope:** {regulations}.",
         f"- **Bias and fairness:** {fairness}",
@@ -454,7 +455,8 @@ def evidence_lead(result: dict[str, Any]) -> str:
             f"{_config(v['best_alternative'])}, the strongest configuration without synthetic rows, on each success "
             "criterion and at a matched operating point, then the template's comparison against the same "
             "classifier's plain baseline. A row is met when the one-sided CV test against its margin is significant "
-            "after Holm's adjustment over all rows and the test-split CI lies wholly on the better side of 0; an unmet "
+            "after Holm's adjustment over all rows and the test-split CI lies wholly on the better side of 0, and, for "
+            "a metric a threshold can move, when the matched-precision row of the same comparison is met too; an unmet "
             "row says which rule it failed.")
 
 
@@ -473,8 +475,8 @@ def _operating_point_note(result: dict[str, Any]) -> str:
     changes = ", ".join(f"{metric_name(m)} {plain['metrics'][m]:.3f} → {tuned['metrics'][m]:.3f}"
                         for m in ("recall_minority", "precision_minority", "accuracy"))
     return (f" Its decision threshold {tuned['decision_threshold']:.3f} was chosen for {objective} by a 3-fold CV "
-            f"inside the training split (in the {protocol['cv_folds']}-fold CV it is re-tuned inside each training "
-            f"fold, so its CV scores are not optimistic); against the plain {CLASSIFIER_NAMES.get(rec['classifier'], rec['classifier'])} at the "
+            f"inside the training split (in the {protocol['cv_folds']}-fold CV, repeated {protocol.get('cv_repeats', 1)} "
+            "times, it is re-tuned inside each training fold: the fold's held-out rows never choose it); against the plain {CLASSIFIER_NAMES.get(rec['classifier'], rec['classifier'])} at the "
             f"default threshold (test split, point estimates): {changes}. Where the default operating point is "
             "preferred, that plain configuration is the one to deploy.")
 
@@ -659,7 +661,7 @@ def mitigation_summary(result: dict[str, Any]) -> str:
         if bounds and None not in bounds and bounds[0] > 0.5:  # tells rows apart, but reconstructs no better than chance
             detail = (f": reconstruction precision {num(precision)} against {num(chance)} by chance"
                       if precision is not None and chance is not None else "")
-            return f" (above chance, but its reconstructions are not{detail})"
+            return f" (above chance, but its reconstructions are not shown to beat chance{detail}, CI reaching it)"
         return " (no better than chance)"
 
     def interval(bounds: list | None) -> str:

@@ -729,8 +729,7 @@ class ReportContext:
             ("Model cards written", (bundle / "ModelCards").is_dir() and any((bundle / "ModelCards").iterdir())),
             (f"Fairness computed for every configured sensitive attribute ({', '.join(sensitive) or 'none configured'})",
              bool(sensitive) and set(sensitive) <= set(self.result["fairness"].get("attributes", []))),
-            ("The recommended configuration passes the fairness gate (no significant widening beyond the tolerance, "
-             "no four-fifths violation it introduced)",
+            ("No fairness gap of the recommended configuration widens significantly beyond the tolerance",
              v["dimensions"]["fairness"]["status"] != "fail"),
             ("The recommended configuration meets the four-fifths rule on the favourable outcome for every attribute",
              v["dimensions"]["fairness"]["status"] != "n/a"

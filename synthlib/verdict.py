@@ -213,9 +213,10 @@ ECE_WARN = 0.1  # expected calibration error above which calibration warns
 
 # ------------------------------------------------------------------------------------------ gates
 def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dict[str, Any]:
-    """fail: a gap widens beyond the tolerance with a CI that excludes it, or the configuration violates the
-    four-fifths rule (on the favourable outcome) where its classifier's plain baseline meets it; warn: a widening by
-    the point estimate only, or a four-fifths violation the plain baseline shares; n/a: no sensitive attribute."""
+    """fail: a gap widens beyond the tolerance with a CI that excludes it; warn: a widening by the point estimate
+    only, or a violation of the four-fifths rule (on the favourable outcome), each named with whether the
+    classifier's plain baseline meets the rule (an absolute rule: judging it relative to the baseline would pass one
+    configuration and fail another with the same ratio); n/a: no sensitive attribute."""
     if not fairness.get("available"):
         return {"status": "n/a", "evidence": "no sensitive attributes configured", "findings": []}
     classifier, comparator = configuration
@@ -237,7 +238,7 @@ def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dic
         if model.get("four_fifths_violated"):
             baseline = fairness["models"].get(attribute, {}).get(classifier, {}).get("baseline", {})
             introduced = comparator != "baseline" and baseline.get("four_fifths_violated") is False
-            findings.append({"attribute": attribute, "gap": "four_fifths_rule", "severity": "fail" if introduced else "warn",
+            findings.append({"attribute": attribute, "gap": "four_fifths_rule", "severity": "warn",
                              "ratio": model.get("demographic_parity_ratio"),
                              "baseline_ratio": baseline.get("demographic_parity_ratio") if comparator != "baseline" else None,
                              "baseline_violated": not introduced})
@@ -252,9 +253,11 @@ def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dic
         return (-STATUS_ORDER[f["severity"]], not introduced, shared, -abs(f.get("change") or 0))
 
     ordered = sorted(findings, key=seriousness)
-    more = f"; and {len(ordered) - 3} more finding(s) in the fairness matrices" if len(ordered) > 3 else ""
+    shown = [f for f in ordered if f["severity"] == "fail" or f["gap"] == "four_fifths_rule"]  # never hidden
+    shown += [f for f in ordered if f not in shown][:max(0, 3 - len(shown))]
+    more = f"; and {len(ordered) - len(shown)} more finding(s) in the fairness matrices" if len(ordered) > len(shown) else ""
     evidence = (f"no gap widens beyond the tolerance of {tolerance}; four-fifths rule met" if not findings else
-                "; ".join(_finding_text(f, tolerance) for f in ordered[:3]) + more)
+                "; ".join(_finding_text(f, tolerance) for f in sorted(shown, key=seriousness)) + more)
     return {"status": status, "evidence": evidence, "findings": findings,
             "favourable_outcome": fairness.get("favourable_outcome")}
 
@@ -455,10 +458,6 @@ def decide(result: dict[str, Any], test_predictions: dict[Configuration, tuple[n
     if gates["fairness"]["status"] == "fail":
         worst = [f for f in gates["fairness"]["findings"] if f["severity"] == "fail"]
         conditions.extend(
-            (f"it violates the four-fifths rule for `{f['attribute']}` (favourable-outcome ratio {f['ratio']:.3f}) where "
-             f"the same classifier's plain baseline meets it ({f['baseline_ratio']:.3f}): a reviewer must accept that "
-             "adverse impact, or deploy a configuration that passes")
-            if f["gap"] == "four_fifths_rule" else
             f"it {'lowers' if f['gap'].endswith('_ratio') else 'widens'} the {f['gap'].replace('_', ' ')} for "
             f"`{f['attribute']}` by {f['change']:+.3f} [{f['ci_low']:+.3f}, {f['ci_high']:+.3f}], beyond the tolerance "
             f"of {result['fairness']['tolerance']}" for f in worst)

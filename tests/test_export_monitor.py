@@ -492,3 +492,15 @@ def test_comparison_card_names_its_augmented_training_set_and_no_card_misplaces_
         else:
             assert "- Training set: `original_train.csv`" in card and "Synthetic rows can amplify" not in card
     assert config["test_size"] == config["train_test_ratio"] == 0.2 and 0 < config["training_minority_share"] < 0.5
+
+
+def test_readme_and_deployed_card_state_the_verdict_status(bundle):
+    from synthlib.narrative import verdict_sentence
+
+    audit, path = bundle
+    sentence = verdict_sentence(audit.result).replace("**", "")
+    readme = " ".join((path / "README.txt").read_text().split())
+    assert " ".join(sentence.split()) in readme
+    card = (path / "ModelCards" / "deployed_ModelCard.md").read_text()
+    conditional = audit.result["verdict"]["status"] == "conditional"
+    assert ("conditionally recommends deploying" in card) == conditional
