@@ -476,7 +476,8 @@ def _operating_point_note(result: dict[str, Any]) -> str:
                         for m in ("recall_minority", "precision_minority", "accuracy"))
     return (f" Its decision threshold {tuned['decision_threshold']:.3f} was chosen for {objective} by a 3-fold CV "
             f"inside the training split (in the {protocol['cv_folds']}-fold CV, repeated {protocol.get('cv_repeats', 1)} "
-            "times, it is re-tuned inside each training fold: the fold's held-out rows never choose it); against the plain {CLASSIFIER_NAMES.get(rec['classifier'], rec['classifier'])} at the "
+            "times, it is re-tuned inside each training fold: the fold's held-out rows never choose it); against the "
+            f"plain {CLASSIFIER_NAMES.get(rec['classifier'], rec['classifier'])} at the "
             f"default threshold (test split, point estimates): {changes}. Where the default operating point is "
             "preferred, that plain configuration is the one to deploy.")
 

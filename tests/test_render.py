@@ -33,6 +33,7 @@ runner = CliRunner()
 HEADINGS = [re.sub(r"\s*\{.*\}$", "", line[2:]).strip()
             for line in (TEMPLATES / "audit.qmd").read_text().splitlines() if line.startswith("# ")]
 TEMPLATE_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_ /&().,-]{2,}\]")
+UNFILLED_FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(\[|\.|\(|\}|:)")
 RAW_QUARTO = ["```{python}", "#| ", "{python}", "@fig-", "@tbl-", "::: {.callout", "{{<"]
 STAMPED_STEP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d .*\[\d+/\d+\] \w", re.M)
 
@@ -90,6 +91,7 @@ def test_html_has_every_section_and_no_leftovers(rendered):
         assert heading in text, heading
     assert "Traceback" not in html
     assert not TEMPLATE_PLACEHOLDER.search(re.sub(r"<[^>]+>", " ", html))
+    assert not UNFILLED_FIELD.search(text), UNFILLED_FIELD.search(text)  # a Python expression left in a plain string
     for raw in RAW_QUARTO:
         assert raw not in html, raw
     assert 'id="TOC"' in html or "toc" in html.lower()

@@ -417,6 +417,7 @@ def test_a_recommended_tuned_threshold_states_what_it_traded_against_the_default
     note = _operating_point_note(result)
     assert "decision threshold 0.341 was chosen for minority F1" in note
     assert "minority recall 0.550 → 0.700" in note and "accuracy 0.760 → 0.695" in note
+    assert "against the plain random forest at the default threshold" in note and "{" not in note
     result["verdict"]["recommended"]["comparator"] = "baseline"
     assert _operating_point_note(result) == ""
 
