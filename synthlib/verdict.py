@@ -245,12 +245,11 @@ def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dic
     if findings:
         status = max((f["severity"] for f in findings), key=STATUS_ORDER.get)
     tolerance = fairness.get("tolerance")
-    def seriousness(f: dict[str, Any]) -> tuple:
+    def seriousness(f: dict[str, Any]) -> tuple[int, int, float]:
         """fail first; then a four-fifths violation this configuration introduced (its plain baseline meets the
         rule), point-estimate widenings by size, and last a violation the plain baseline shares."""
-        shared = f["gap"] == "four_fifths_rule" and f.get("baseline_violated", True)
-        introduced = f["gap"] == "four_fifths_rule" and not shared
-        return (-STATUS_ORDER[f["severity"]], not introduced, shared, -abs(f.get("change") or 0))
+        kind = (2 if f.get("baseline_violated", True) else 0) if f["gap"] == "four_fifths_rule" else 1
+        return (-STATUS_ORDER[f["severity"]], kind, -abs(f.get("change") or 0))
 
     ordered = sorted(findings, key=seriousness)
     shown = [f for f in ordered if f["severity"] == "fail" or f["gap"] == "four_fifths_rule"]  # never hidden
@@ -317,7 +316,7 @@ def fidelity_gate(validation: dict[str, Any], configuration: Configuration) -> d
 
 
 def calibration_gate(rows: list[dict[str, Any]], ece: float | None) -> dict[str, Any]:
-    """warn when the recommended model is badly calibrated (expected calibration error above 0.1 on the test split)
+    """warn when the recommended model is badly calibrated (expected calibration error above ECE_WARN on the test split)
     or its Brier score is worse than its classifier's plain baseline (CI past 0)."""
     parts = [] if ece is None else [f"expected calibration error {ece:.3f} (test split, 10 quantile bins; above {ECE_WARN:.2f} warns)"]
     brier = next((r for r in rows if r["metric"] == "brier"), None)
@@ -348,12 +347,14 @@ def _threshold_shift_guard(evidence: list[dict[str, Any]]) -> None:
 
 def _explain_unmet(evidence: list[dict[str, Any]]) -> None:
     """Every unmet row says why, in the words of the rule it failed (the threshold-shift guard's reason first)."""
+    from .narrative import p_cell
+
     for row in evidence:
         if row["met"] or row.get("not_met_because"):
             continue
         reasons = []
         if not significant(row.get("p_holm"), row["max_p_value"]):
-            reasons.append(f"the CV gain is not above the margin (Holm p {_p_text(row.get('p_holm'))} > "
+            reasons.append(f"the CV gain is not above the margin (Holm p {p_cell(row.get('p_holm'))} > "
                            f"{row['max_p_value']})")
         if not confirmed_on_test(row):
             side = "above" if higher_is_better(row["metric"]) else "below"
@@ -361,9 +362,6 @@ def _explain_unmet(evidence: list[dict[str, Any]]) -> None:
                            else "no test-split CI")
         row["not_met_because"] = "; ".join(reasons) or "not met"
 
-
-def _p_text(p: float | None) -> str:
-    return "n/a" if p is None or not np.isfinite(p) else f"{p:.3f}"
 
 
 # ------------------------------------------------------------------------------------------ decide
