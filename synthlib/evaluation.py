@@ -7,6 +7,7 @@ classifiers of that fold; validation folds and the test split only ever see real
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import sys
@@ -32,7 +33,7 @@ from .metrics import (MATCHED_RECALL, THRESHOLD_DEPENDENT, batch_metric, classif
 from .models import SUPPORTS_CLASS_WEIGHT, make_pipeline, xgboost_device
 from .samplers._seeding import resolve_device
 from .scale import DEEP_GENERATORS
-from .stats import bootstrap_ci, corrected_resampled_ttest, holm, mcnemar, paired_bootstrap
+from .stats import bootstrap_draws, corrected_resampled_ttest, difference_interval, holm, mcnemar, percentile_interval
 from .verdict import WITHOUT_SYNTHETIC, best_configuration, confirmed_on_test, rank_configurations, significant, worse_on_test
 
 logger = logging.getLogger(__name__)
@@ -56,18 +57,50 @@ def _threshold_scorer(objective: str, positive: int):
     return make_scorer(fast_f1, pos_label=positive)
 
 
-def _fit_predict(config: AuditConfig, prepared: Prepared, classifier: str, comparator: str, X_fit: pd.DataFrame,
+def _fit_predict(config: AuditConfig, columns: Any, classifier: str, comparator: str, X_fit: pd.DataFrame,
                  y_fit: np.ndarray, X_eval: pd.DataFrame, positive: int, seed: int, device: str):
+    """Fit one configuration and score `X_eval`: (fitted model, probabilities, predicted labels).
+
+    `columns` is anything with `numeric`, `ordinal` and `categorical` lists (a `Prepared` or `FeatureColumns`).
+    """
     models = config.models
     kwargs = dict(params=models.params.get(classifier, {}), seed=seed, device=device)
-    pipe = make_pipeline(classifier, prepared.numeric + prepared.ordinal, prepared.categorical,
+    pipe = make_pipeline(classifier, list(columns.numeric) + list(columns.ordinal), list(columns.categorical),
                          class_weight=comparator == "class_weighted", y=y_fit, **kwargs)
+    objective = config.evaluation.threshold_objective
     if comparator == "tuned_threshold":
-        pipe = TunedThresholdClassifierCV(pipe, scoring=_threshold_scorer(config.evaluation.threshold_objective, positive),
+        pipe = TunedThresholdClassifierCV(pipe, scoring=_threshold_scorer(objective, positive),
                                           cv=3, random_state=seed)  # the scorer's pos_label: a cut-off on P(minority)
     pipe.fit(X_fit, y_fit)
     proba = pipe.predict_proba(X_eval)
-    return pipe, proba, np.asarray(pipe.predict(X_eval))
+    return pipe, proba, predictions_from_proba(pipe, proba, positive if objective != "balanced_accuracy" else None)
+
+
+def predictions_from_proba(model: Any, proba: np.ndarray, threshold_label: Any = None) -> np.ndarray:
+    """The labels `model.predict` gives for the rows whose probabilities are `proba`, without a second pass.
+
+    Every classifier here predicts the class of highest probability (random forest, KNN and XGBoost by
+    definition; logistic regression's positive decision function is a probability above one half). A
+    `TunedThresholdClassifierCV` predicts `threshold_label` (its scorer's pos_label; None: its second class)
+    where that class's probability reaches `best_threshold_`, as scikit-learn's `_threshold_scores_to_class_labels`.
+    tests/test_evaluation.py checks the equality against `predict` for every classifier and comparator.
+    """
+    classes = np.asarray(model.classes_)
+    if hasattr(model, "best_threshold_"):
+        label = classes[1] if threshold_label is None else threshold_label
+        column = int(np.flatnonzero(classes == label)[0])
+        other = classes[classes != label][0]
+        return np.where(proba[:, column] >= model.best_threshold_, label, other)
+    return classes[np.argmax(proba, axis=1)]
+
+
+@dataclass(frozen=True)
+class FeatureColumns:
+    """The column roles a classifier pipeline needs: all a grid task is sent instead of the whole `Prepared`."""
+
+    numeric: tuple[str, ...]
+    ordinal: tuple[str, ...]
+    categorical: tuple[str, ...]
 
 
 def cv_folds(y: np.ndarray, ev: EvaluationConfig, seed: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], dict[str, Any]]:
@@ -138,22 +171,19 @@ def worker_threads(n_jobs: int, torch_needed: bool = False) -> Iterator[None]:
         yield
 
 
-def _task(config, prepared, comparator, sampler, fold, train_idx, eval_idx, y, positive, binary, n_jobs, device):
-    """One (comparator, fold): augment the training fold once, fit every classifier, score the held-out rows."""
+def _task(config, columns, comparator, sampler, fold, X_fit, y_fit, X_eval, positive, binary, n_jobs, device):
+    """One (comparator, fold): augment the training fold once, fit every classifier, score the held-out rows.
+
+    The task gets its fold's cleaned rows, not the whole `Prepared`: each task is pickled to a worker, and on a
+    large table the whole training split (raw and cleaned) cost more to send than some fits.
+    """
     with worker_threads(n_jobs, torch_needed=comparator in DEEP_GENERATORS):
         final = fold < 0
-        y_fit = y[train_idx]
-        if final:  # the cleaning fitted on the whole training split, as deployed
-            X_fit, X_eval = prepared.X_train.reset_index(drop=True), prepared.X_test.reset_index(drop=True)
-        else:  # cleaning refitted on the training fold only: no statistic of the held-out rows leaks in
-            raw = prepared.raw_train[prepared.features].reset_index(drop=True)
-            cleaner = clone(prepared.cleaner).fit(raw.iloc[train_idx])
-            X_fit, X_eval = cleaner.transform(raw.iloc[train_idx]), cleaner.transform(raw.iloc[eval_idx])
         augmented = None
         if sampler is not None:
             fitted = clone(sampler)
             start = time.perf_counter()
-            X_fit, y_fit = fitted.fit_resample(X_fit.reset_index(drop=True), y_fit)
+            X_fit, y_fit = fitted.fit_resample(X_fit, y_fit)
             fitted.seconds_ = time.perf_counter() - start
             y_fit = np.asarray(y_fit)
             augmented = (X_fit, y_fit, fitted) if final else None
@@ -161,11 +191,23 @@ def _task(config, prepared, comparator, sampler, fold, train_idx, eval_idx, y, p
         for classifier in config.models.classifiers:
             if not _applicable(classifier, comparator, binary):
                 continue
-            model, proba, pred = _fit_predict(config, prepared, classifier, comparator, X_fit, y_fit, X_eval,
+            model, proba, pred = _fit_predict(config, columns, classifier, comparator, X_fit, y_fit, X_eval,
                                               positive, config.split.seed + max(fold, 0), device)
             records.append({"classifier": classifier, "comparator": comparator, "fold": fold, "proba": proba,
                             "pred": pred, "model": model if final else None, "n_fit": len(y_fit)})
         return records, augmented
+
+
+def fold_data(prepared: Prepared, folds: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(training rows, held-out rows) of every CV fold, cleaned by a `Cleaner` refitted on that training fold only
+    (no statistic of the held-out rows leaks in). Computed once per fold and shared by every comparator."""
+    raw = prepared.raw_train[prepared.features].reset_index(drop=True)
+    out = []
+    for train_idx, eval_idx in folds:
+        cleaner = clone(prepared.cleaner).fit(raw.iloc[train_idx])
+        out.append((cleaner.transform(raw.iloc[train_idx]).reset_index(drop=True),
+                    cleaner.transform(raw.iloc[eval_idx]).reset_index(drop=True)))
+    return out
 
 
 def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig | None = None) -> Evaluation:
@@ -186,18 +228,24 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
     jobs += [(c, -1, everything, None) for c in comparators]
     logger.info("evaluation grid: %d comparators x %d folds (+ final fits), n_jobs=%s", len(comparators), len(folds), ev.n_jobs)
     device, _ = xgboost_device(config.models.device, len(y))
+    columns = FeatureColumns(tuple(prepared.numeric), tuple(prepared.ordinal), tuple(prepared.categorical))
+    # the cleaning fitted on the whole training split, as deployed, for the final fits; per fold for the CV
+    data = [*fold_data(prepared, folds), (prepared.X_train.reset_index(drop=True), prepared.X_test.reset_index(drop=True))]
+
+    def arguments(job, n_jobs):  # only this fold's rows travel to the worker (see _task)
+        comparator, fold, train_idx, _ = job
+        X_fit, X_eval = data[fold]  # fold -1: the final fit's data, the last entry
+        return (config, columns, comparator, encoded_samplers.get(comparator), fold, X_fit, y[train_idx], X_eval,
+                minority[0], binary, n_jobs, device)
+
     gpu_comparators = {c for c in samplers if _generator_on_gpu(samplers[c])}
     on_gpu = [j for j in jobs if j[0] in gpu_comparators]
     # the slowest tasks (deep generators, then the tuned threshold's inner CV) first: no core idles at the end
     cost = {c: 0 if c in DEEP_GENERATORS else 1 if c == "tuned_threshold" else 2 for c in comparators}
     on_workers = sorted((j for j in jobs if j[0] not in gpu_comparators), key=lambda j: cost[j[0]])
     with ThreadPoolExecutor(max_workers=1) as gpu_thread:  # see _generator_on_gpu
-        gpu_outputs = gpu_thread.submit(lambda: [
-            _task(config, prepared, c, encoded_samplers.get(c), i, tr, va, y, minority[0], binary, 1, device)
-            for c, i, tr, va in on_gpu])
-        worker_outputs = Parallel(n_jobs=ev.n_jobs)(
-            delayed(_task)(config, prepared, c, encoded_samplers.get(c), i, tr, va, y, minority[0], binary, ev.n_jobs, device)
-            for c, i, tr, va in on_workers)
+        gpu_outputs = gpu_thread.submit(lambda: [_task(*arguments(j, 1)) for j in on_gpu])
+        worker_outputs = Parallel(n_jobs=ev.n_jobs)(delayed(_task)(*arguments(j, ev.n_jobs)) for j in on_workers)
         by_job = dict(zip(map(id, on_gpu + on_workers), gpu_outputs.result() + worker_outputs))
     outputs = [by_job[id(j)] for j in jobs]
     evaluation = Evaluation(result={}, label_encoder=encoder)
@@ -288,6 +336,7 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
         numeric = group.drop(columns=["classifier", "comparator", "fold"])
         cv_summary.setdefault(classifier, {})[comparator] = {
             m: {"mean": float(numeric[m].mean()), "std": float(numeric[m].std(ddof=1))} for m in numeric.columns}
+    draws, points = _test_bootstrap(test, y_test, positive, {primary, *metrics}, ev.n_bootstrap, config.split.seed)
     test_summary = {}
     for (classifier, comparator), r in test.items():
         score = r["proba"][:, positive]
@@ -298,9 +347,8 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
             entry["decision_threshold"] = float(r["model"].best_threshold_)
         if binary:
             entry["curves"] = curves(y_test, score, positive)
-        fn = batch_metric(primary, positive)
-        if fn is not None:
-            entry["primary_ci"] = list(bootstrap_ci(fn, y_test, r["pred"], score, ev.n_bootstrap, config.split.seed))
+        if (classifier, comparator, primary) in draws:
+            entry["primary_ci"] = list(percentile_interval(draws[(classifier, comparator, primary)]))
         test_summary.setdefault(classifier, {})[comparator] = entry
     test_fraction = 1 / (ev.cv_folds - 1)
     comparisons = []
@@ -315,10 +363,9 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
             t, p = corrected_resampled_ttest(diff, test_fraction)
             row = {"classifier": classifier, "comparator": comparator, "metric": metric,
                    "cv_difference": float(np.nanmean(diff)), "t": t, "p_value": p}
-            fn = batch_metric(metric, positive)
-            if fn is not None:
-                boot = paired_bootstrap(fn, y_test, (a["pred"], a["proba"][:, positive]),
-                                        (b["pred"], b["proba"][:, positive]), ev.n_bootstrap, config.split.seed)
+            if (classifier, comparator, metric) in draws:
+                boot = difference_interval(points[(classifier, comparator, metric)] - points[(classifier, "baseline", metric)],
+                                           draws[(classifier, comparator, metric)] - draws[(classifier, "baseline", metric)])
                 row.update(test_difference=boot["difference"], ci_low=boot["ci_low"], ci_high=boot["ci_high"])
             else:
                 value = test_summary[classifier][comparator]["metrics"][metric] - test_summary[classifier]["baseline"]["metrics"][metric]
@@ -341,6 +388,25 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
         "cv": cv_summary, "cv_folds": cv.to_dict(orient="records"), "test": test_summary,
         "comparisons": comparisons,
     }
+
+
+def _test_bootstrap(test: dict[tuple[str, str], dict[str, Any]], y_test: np.ndarray, positive: int, metrics: set[str],
+                    n_boot: int, seed: int) -> tuple[dict[tuple[str, str, str], np.ndarray], dict[tuple[str, str, str], float]]:
+    """Every configuration's test-split value of every vectorised metric on the same seeded bootstrap draws, and on
+    all rows: the primary-metric CIs and the paired differences against each baseline read them, so the draws are
+    generated once, not once per comparison (the same numbers as `bootstrap_ci` / `paired_bootstrap`)."""
+    functions, points = {}, {}
+    everything = np.ones((1, len(y_test)))
+    for (classifier, comparator), r in test.items():
+        score = r["proba"][:, positive]
+        for metric in sorted(metrics):
+            fn = batch_metric(metric, positive)
+            if fn is None:
+                continue
+            key = (classifier, comparator, metric)
+            functions[key] = functools.partial(fn, y_test, r["pred"], score)
+            points[key] = float(fn(y_test, r["pred"], score, everything)[0])
+    return bootstrap_draws(functions, len(y_test), n_boot, seed), points
 
 
 def comparison_verdict(row: dict[str, Any], alpha: float) -> str:

@@ -6,9 +6,8 @@ import re
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import (accuracy_score, average_precision_score, balanced_accuracy_score, brier_score_loss,
-                             confusion_matrix, log_loss, precision_recall_curve, precision_recall_fscore_support,
-                             roc_auc_score, roc_curve)
+from sklearn.metrics import (average_precision_score, confusion_matrix, log_loss, precision_recall_curve, roc_auc_score,
+                             roc_curve)
 
 LOWER_IS_BETTER = frozenset({"brier", "log_loss"})
 # Metrics that a decision threshold alone can move: never ranked alone, compared at a matched operating point too.
@@ -104,21 +103,31 @@ def fast_balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 def classification_metrics(y: np.ndarray, proba: np.ndarray, pred: np.ndarray, minority: list[int],
                            majority: int) -> dict[str, float]:
-    """Scalar metrics; `y` holds encoded labels 0..K-1, `proba` has one column per class."""
-    classes = np.arange(proba.shape[1])
-    out: dict[str, float] = {
-        "accuracy": accuracy_score(y, pred),
-        "balanced_accuracy": balanced_accuracy_score(y, pred),
-    }
-    precision, recall, f1, _ = precision_recall_fscore_support(y, pred, labels=classes, zero_division=0)
+    """Scalar metrics; `y` holds encoded labels 0..K-1, `proba` has one column per class.
+
+    The counting metrics come from one confusion matrix, and the binary probability metrics from the numpy
+    functions above, equal to scikit-learn's (zero_division=0; tests/test_evaluation.py compares them): the grid
+    scores hundreds of folds, and scikit-learn's input validation cost more than the metrics themselves.
+    """
+    y, pred = np.asarray(y), np.asarray(pred)
+    k = proba.shape[1]
+    classes = np.arange(k)
+    matrix = np.bincount(y * k + pred, minlength=k * k).reshape(k, k).astype(float)  # rows: truth, columns: predicted
+    hits, n_true, n_predicted = np.diag(matrix), matrix.sum(1), matrix.sum(0)
+    precision = _ratio(hits, n_predicted)
+    recall = _ratio(hits, n_true)
+    f1 = _ratio(2 * hits, n_true + n_predicted)
+    out: dict[str, float] = {"accuracy": float(hits.sum() / max(len(y), 1)),
+                             "balanced_accuracy": float(recall[n_true > 0].mean())}
     positive = minority[0]
-    if len(classes) == 2:
+    if k == 2:
         score = proba[:, positive]
-        is_pos = (y == positive).astype(int)
-        out["roc_auc"] = roc_auc_score(is_pos, score) if 0 < is_pos.sum() < len(y) else np.nan
-        out["pr_auc"] = average_precision_score(is_pos, score) if is_pos.sum() else np.nan
-        out["brier"] = brier_score_loss(is_pos, score)
-        out["log_loss"] = log_loss(is_pos, np.clip(score, 1e-15, 1 - 1e-15), labels=[0, 1])
+        is_pos = y == positive
+        out["roc_auc"] = rank_auc(is_pos, score) if 0 < is_pos.sum() < len(y) else np.nan
+        out["pr_auc"] = average_precision(is_pos, score) if is_pos.sum() else np.nan
+        out["brier"] = float(np.mean((score - is_pos) ** 2))
+        clipped = np.clip(score, 1e-15, 1 - 1e-15)
+        out["log_loss"] = float(-np.mean(np.where(is_pos, np.log(clipped), np.log(1 - clipped))))
     else:
         out["roc_auc"] = roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes)
         onehot = np.eye(len(classes))[y]
@@ -132,6 +141,11 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray, pred: np.ndarray, m
         for c in classes:
             out[f"{name}_class_{c}"] = float(values[c])
     return {k: float(v) for k, v in out.items()}
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, 0 where the denominator is 0 (scikit-learn's zero_division=0)."""
+    return np.divide(numerator, denominator, out=np.zeros(np.shape(numerator), dtype=float), where=denominator > 0)
 
 
 def single_metric(metric: str, y: np.ndarray, proba: np.ndarray, pred: np.ndarray, minority: list[int],

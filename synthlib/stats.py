@@ -5,7 +5,7 @@ scipy has the distributions but none of these corrections; each is a few lines, 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Callable, Literal
 
 import numpy as np
 from scipy import stats
@@ -93,33 +93,56 @@ def _weight_chunks(rng: np.random.Generator, n_rows: int, n_boot: int):
         yield np.stack([np.bincount(row, minlength=n_rows) for row in idx]).astype(float)
 
 
+def bootstrap_draws(functions: dict[Any, Callable[[np.ndarray], np.ndarray]], n_rows: int, n_boot: int = 1000,
+                    seed: int = 0) -> dict[Any, np.ndarray]:
+    """Every function's values on the same seeded bootstrap draws of `n_rows` rows, in one pass over the draws.
+
+    Each function takes the (draws, n_rows) draw counts (see `synthlib.metrics.batch_metric`). The draws are those
+    of `paired_bootstrap` and `bootstrap_ci` with the same seed, so many models' CIs and paired differences come
+    from one generation of the draws instead of one per comparison.
+    """
+    rng = np.random.default_rng(seed)
+    values: dict[Any, list[np.ndarray]] = {key: [] for key in functions}
+    for weights in _weight_chunks(rng, n_rows, n_boot):
+        for key, function in functions.items():
+            values[key].append(function(weights))
+    return {key: np.concatenate(chunks) if chunks else np.empty(0) for key, chunks in values.items()}
+
+
+def difference_interval(point: float, differences: np.ndarray, level: float = 0.95) -> dict[str, float]:
+    """Percentile CI of bootstrap differences (draws without a value, NaN, left out), as `paired_bootstrap` returns it."""
+    differences = differences[np.isfinite(differences)]  # a draw without a minority row has no value for some metrics
+    if not len(differences):
+        return {"difference": float(point), "ci_low": float("nan"), "ci_high": float("nan"), "n_boot": 0}
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(differences, [tail, 100 - tail])
+    return {"difference": float(point), "ci_low": float(low), "ci_high": float(high), "n_boot": int(len(differences))}
+
+
+def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Percentile CI of one model's bootstrap values, as `bootstrap_ci` returns it."""
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return float(low), float(high)
+
+
 def paired_bootstrap(metric, y: np.ndarray, a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
                      n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> dict[str, float]:
     """CI of metric(b) - metric(a) over test rows resampled with replacement (both models, same draws).
 
     `metric` is vectorised over draw weights (see `synthlib.metrics.batch_metric`); `a` and `b` are (pred, score).
     """
-    rng = np.random.default_rng(seed)
     everything = np.ones((1, len(y)))
     point = metric(y, *b, everything)[0] - metric(y, *a, everything)[0]
-    diffs = np.concatenate([metric(y, *b, weights) - metric(y, *a, weights)
-                            for weights in _weight_chunks(rng, len(y), n_boot)])
-    diffs = diffs[np.isfinite(diffs)]  # a draw without a minority row has no value for some metrics
-    if not len(diffs):
-        return {"difference": float(point), "ci_low": float("nan"), "ci_high": float("nan"), "n_boot": 0}
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(diffs, [tail, 100 - tail])
-    return {"difference": float(point), "ci_low": float(low), "ci_high": float(high), "n_boot": int(len(diffs))}
+    draws = bootstrap_draws({"a": lambda w: metric(y, *a, w), "b": lambda w: metric(y, *b, w)}, len(y), n_boot, seed)
+    return difference_interval(point, draws["b"] - draws["a"], level)
 
 
 def bootstrap_ci(metric, y: np.ndarray, pred: np.ndarray, score: np.ndarray, n_boot: int = 1000, seed: int = 0,
                  level: float = 0.95) -> tuple[float, float]:
     """Percentile CI of one model's metric on the test split."""
-    rng = np.random.default_rng(seed)
-    values = np.concatenate([metric(y, pred, score, weights) for weights in _weight_chunks(rng, len(y), n_boot)])
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(values, [tail, 100 - tail])
-    return float(low), float(high)
+    values = bootstrap_draws({"m": lambda w: metric(y, pred, score, w)}, len(y), n_boot, seed)["m"]
+    return percentile_interval(values, level)
 
 
 def mcnemar(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> dict[str, float | int | str]:

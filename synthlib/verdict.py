@@ -18,13 +18,14 @@ Each rule is a small function with the name a reviewer would use. Significance i
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import numpy as np
 
 from .metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, average_precision, batch_metric,
                       expected_calibration_error, higher_is_better, recall_at_precision, single_metric)
-from .stats import corrected_interval, corrected_resampled_ttest, holm, paired_bootstrap
+from .stats import bootstrap_draws, corrected_interval, corrected_resampled_ttest, difference_interval, holm
 
 WITHOUT_SYNTHETIC = ("baseline", "class_weighted", "tuned_threshold")
 TRADE_OFF_METRICS = ("recall_minority", "precision_minority", "f1_minority", "balanced_accuracy", "accuracy",
@@ -143,8 +144,8 @@ def make_bootstrap(utility: dict[str, Any], test_predictions: dict[Configuration
                    y_test: np.ndarray, n_boot: int, seed: int) -> Bootstrap:
     """Paired bootstrap of candidate - reference on the test split, for any metric the verdict uses.
 
-    Binary metrics with a vectorised form use `stats.paired_bootstrap`; the others (multi-class metrics,
-    PR-AUC, the matched-precision recall) are recomputed draw by draw with the same seeded generator.
+    Binary metrics with a vectorised form use the draws of `stats.paired_bootstrap`, each configuration's values
+    computed once; the others (multi-class metrics) are recomputed draw by draw with the same seeded generator.
     """
     labels = utility["classes"]["labels"]
     positive = labels.index(utility["classes"]["positive"])
@@ -160,12 +161,24 @@ def make_bootstrap(utility: dict[str, Any], test_predictions: dict[Configuration
             return average_precision(y == positive, proba[:, positive])
         return single_metric(metric, y, proba, pred, minority, majority)
 
+    cache: dict[tuple[Configuration, str], tuple[float, np.ndarray]] = {}
+
+    def drawn(configuration: Configuration, metric: str, vectorised) -> tuple[float, np.ndarray]:
+        """One configuration's metric on all test rows and on the seeded draws, computed once (a configuration is
+        in many comparisons; the draws are those of `stats.paired_bootstrap`, so the differences are the same)."""
+        if (configuration, metric) not in cache:
+            pred, proba = test_predictions[configuration]
+            function = functools.partial(vectorised, y_test, pred, proba[:, positive])
+            cache[(configuration, metric)] = (float(function(np.ones((1, len(y_test))))[0]),
+                                              bootstrap_draws({0: function}, len(y_test), n_boot, seed)[0])
+        return cache[(configuration, metric)]
+
     def run(candidate: Configuration, reference: Configuration, metric: str) -> dict[str, Any]:
         (pred_b, proba_b), (pred_a, proba_a) = test_predictions[candidate], test_predictions[reference]
         vectorised = batch_metric(metric, positive, matched_precision) if binary else None
         if vectorised is not None:
-            out = paired_bootstrap(vectorised, y_test, (pred_a, proba_a[:, positive]), (pred_b, proba_b[:, positive]),
-                                   n_boot, seed)
+            (point_b, draws_b), (point_a, draws_a) = drawn(candidate, metric, vectorised), drawn(reference, metric, vectorised)
+            out = difference_interval(point_b - point_a, draws_b - draws_a)
             return {"test_difference": out["difference"], "ci_low": out["ci_low"], "ci_high": out["ci_high"]}
         if metric == MATCHED_RECALL and matched_precision is None:
             return {"test_difference": None, "ci_low": None, "ci_high": None}

@@ -175,3 +175,62 @@ def test_the_tuned_threshold_is_a_cut_off_on_the_minority_probability(prepared):
     model, proba, pred = _fit_predict(prepared.config, prepared, "logistic_regression", "tuned_threshold",
                                       prepared.X_train, y, prepared.X_test, minority, 0, "cpu")
     assert np.array_equal(pred == minority, proba[:, minority] >= model.best_threshold_)
+
+
+@pytest.mark.parametrize("objective", ["f1_minority", "balanced_accuracy"])
+def test_predictions_from_probabilities_equal_predict_for_every_configuration(prepared, objective):
+    """The grid derives labels from the probabilities instead of calling `predict` again: the same labels."""
+    from synthlib.evaluation import _fit_predict
+
+    config = with_overrides(prepared.config, {"evaluation": {"threshold_objective": objective}})
+    encoder = LabelEncoder().fit(prepared.y_train)
+    minority = int(encoder.transform(prepared.minority_labels)[0])
+    y = encoder.transform(prepared.y_train)
+    for classifier in ("xgboost", "random_forest", "logistic_regression", "knn"):
+        for comparator in ("baseline", "class_weighted", "tuned_threshold"):
+            if comparator == "class_weighted" and classifier == "knn":
+                continue
+            model, proba, pred = _fit_predict(config, prepared, classifier, comparator, prepared.X_train, y,
+                                              prepared.X_test, minority, 0, "cpu")
+            assert np.array_equal(pred, model.predict(prepared.X_test)), (classifier, comparator)
+
+
+def test_predictions_from_probabilities_equal_predict_on_three_classes():
+    from synthlib.evaluation import _fit_predict
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300), "c": rng.choice(list("xyz"), 300)})
+    y = (X["a"] > 0.5).astype(int) + (X["b"] > 1).astype(int)
+    config = load_config(ROOT / "params" / "german_credit.yml")
+    columns = type("Columns", (), {"numeric": ["a", "b"], "ordinal": [], "categorical": ["c"]})
+    for classifier in ("xgboost", "random_forest", "logistic_regression", "knn"):
+        model, proba, pred = _fit_predict(config, columns, classifier, "baseline", X, y.to_numpy(), X, 1, 0, "cpu")
+        assert np.array_equal(pred, model.predict(X)), classifier
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_classification_metrics_equal_scikit_learn(seed):
+    """The numpy metrics match scikit-learn's (zero_division=0), including a class never predicted and tied scores."""
+    from sklearn.metrics import (accuracy_score, average_precision_score, balanced_accuracy_score, brier_score_loss,
+                                 log_loss, precision_recall_fscore_support, roc_auc_score)
+
+    from synthlib.metrics import classification_metrics
+
+    rng = np.random.default_rng(seed)
+    k = 2 if seed < 4 else 3
+    y = rng.integers(0, k, 80)
+    proba = rng.dirichlet(np.ones(k), 80).round(2 if seed % 2 else 6)
+    proba /= proba.sum(1, keepdims=True)
+    pred = proba.argmax(1) if seed != 2 else np.zeros(80, dtype=int)  # seed 2: the minority class is never predicted
+    minority, majority = [1] if k == 2 else [1, 2], 0
+    got = classification_metrics(y, proba, pred, minority, majority)
+    precision, recall, f1, _ = precision_recall_fscore_support(y, pred, labels=np.arange(k), zero_division=0)
+    expected = {"accuracy": accuracy_score(y, pred), "balanced_accuracy": balanced_accuracy_score(y, pred),
+                "precision_minority": np.mean(precision[minority]), "recall_minority": np.mean(recall[minority]),
+                "f1_minority": np.mean(f1[minority]), "f1_macro": np.mean(f1), "precision_majority": precision[0]}
+    if k == 2:
+        expected.update(roc_auc=roc_auc_score(y, proba[:, 1]), pr_auc=average_precision_score(y, proba[:, 1]),
+                        brier=brier_score_loss(y, proba[:, 1]),
+                        log_loss=log_loss(y, np.clip(proba[:, 1], 1e-15, 1 - 1e-15), labels=[0, 1]))
+    for name, value in expected.items():
+        assert got[name] == pytest.approx(value, abs=1e-12), name
