@@ -234,3 +234,32 @@ def test_classification_metrics_equal_scikit_learn(seed):
                         log_loss=log_loss(y, np.clip(proba[:, 1], 1e-15, 1 - 1e-15), labels=[0, 1]))
     for name, value in expected.items():
         assert got[name] == pytest.approx(value, abs=1e-12), name
+
+
+def test_shared_bootstrap_draws_give_the_same_intervals_as_one_bootstrap_per_comparison(prepared):
+    """The comparisons read one pass of draws for every configuration: the CIs of a per-comparison paired bootstrap."""
+    from synthlib.metrics import batch_metric
+    from synthlib.stats import bootstrap_ci, paired_bootstrap
+
+    evaluation = evaluate(prepared, {"smote": SMOTESampler(random_state=0)})
+    result, encoder = evaluation.result, evaluation.label_encoder
+    y_test = encoder.transform(prepared.y_test)
+    positive = result["classes"]["labels"].index(result["classes"]["positive"])
+    n_boot, seed = result["protocol"]["n_bootstrap"], prepared.config.split.seed
+    checked = 0
+    for row in result["comparisons"]:
+        fn = batch_metric(row["metric"], positive)
+        if fn is None:
+            continue
+        (pred_a, proba_a), (pred_b, proba_b) = (evaluation.test_predictions[(row["classifier"], c)]
+                                                for c in ("baseline", row["comparator"]))
+        direct = paired_bootstrap(fn, y_test, (pred_a, proba_a[:, positive]), (pred_b, proba_b[:, positive]), n_boot, seed)
+        assert (row["test_difference"], row["ci_low"], row["ci_high"]) == pytest.approx(
+            (direct["difference"], direct["ci_low"], direct["ci_high"]), abs=1e-12)
+        checked += 1
+    assert checked >= 2
+    entry = result["test"]["logistic_regression"]["smote"]
+    pred, proba = evaluation.test_predictions[("logistic_regression", "smote")]
+    primary = result["protocol"]["primary_metric"]
+    assert entry["primary_ci"] == pytest.approx(list(bootstrap_ci(batch_metric(primary, positive), y_test, pred,
+                                                                   proba[:, positive], n_boot, seed)), abs=1e-12)
