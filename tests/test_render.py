@@ -80,7 +80,7 @@ def _text(html: str) -> str:
 def test_outputs_and_cache_land_in_the_params_files_project(project, rendered):
     outputs, _ = rendered
     assert outputs["results"].parent == project / "reports" / "german_credit"
-    assert list((project / ".cache").glob("audit-*.joblib"))
+    assert list((project / ".cache").glob("audit-*.pkl"))
 
 
 def test_html_has_every_section_and_no_leftovers(rendered):
