@@ -48,6 +48,21 @@ def picture(method):
     return wrapper
 
 
+PLOT_MAX_ROWS = 20_000  # figures that fit a model per point (PCA, k-means, permutation importance) use a sample above this
+
+
+def plot_sample(y: np.ndarray, seed: int, what: str, limit: int = PLOT_MAX_ROWS) -> tuple[np.ndarray, str]:
+    """Row positions for a figure: all rows up to `limit`, else a stratified seeded sample of `limit` rows, with the
+    note the figure prints ("a stratified sample of 20,000 of 269,420 training rows"; "" when nothing is left out)."""
+    rows = np.arange(len(y))
+    if len(y) <= limit:
+        return rows, ""
+    from sklearn.model_selection import train_test_split
+
+    sample = np.sort(train_test_split(rows, train_size=limit, stratify=y, random_state=seed)[0])
+    return sample, f"a stratified sample of {limit:,} of {len(y):,} {what} (seed {seed})"
+
+
 @dataclass
 class ReportContext:
     """Everything the report shows for one data set."""
@@ -459,13 +474,14 @@ class ReportContext:
         model = self.audit.evaluation.models[(classifier, comparator)]
         p = self.prepared
         y = self.audit.evaluation.label_encoder.transform(p.y_test)
-        importances = permutation_importance(model, p.X_test, y, n_repeats=5, random_state=p.config.split.seed,
-                                             scoring="balanced_accuracy")
+        rows, note = plot_sample(y, p.config.split.seed, "test rows")
+        importances = permutation_importance(model, p.X_test.iloc[rows], y[rows], n_repeats=5,
+                                             random_state=p.config.split.seed, scoring="balanced_accuracy")
         order = np.argsort(importances.importances_mean)
         fig, ax = plt.subplots(figsize=(6, 0.35 * len(order) + 1))
         ax.barh(np.array(p.features)[order], importances.importances_mean[order], xerr=importances.importances_std[order])
-        ax.set_xlabel(f"drop in balanced accuracy when shuffled ({narrative.configuration_name(comparator, classifier)})",
-                      fontsize=8)
+        ax.set_xlabel(f"drop in balanced accuracy when shuffled ({narrative.configuration_name(comparator, classifier)})"
+                      + (f"\n{note}" if note else ""), fontsize=8)
         fig.tight_layout()
         return fig
 
@@ -477,13 +493,17 @@ class ReportContext:
         from .models import preprocessing
 
         p = self.prepared
-        Z = preprocessing(p.numeric + p.ordinal, p.categorical).fit_transform(p.X_train)
+        rows, note = plot_sample(p.y_train.to_numpy(), p.config.split.seed, "training rows")
+        X, labels = p.X_train.iloc[rows], p.y_train.iloc[rows]
+        Z = preprocessing(p.numeric + p.ordinal, p.categorical).fit_transform(X)
         points = PCA(n_components=2, random_state=p.config.split.seed).fit_transform(Z)
         n_classes = p.y_train.nunique()
         clusters = KMeans(n_clusters=n_classes, n_init=10, random_state=p.config.split.seed).fit_predict(Z)
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
+        if note:
+            fig.suptitle(note, fontsize=8)
         for label in sorted(p.y_train.unique(), key=str):
-            mask = (p.y_train == label).to_numpy()
+            mask = (labels == label).to_numpy()
             axes[0].scatter(points[mask, 0], points[mask, 1], s=8, alpha=0.6, label=str(label))
         axes[0].set_title("true labels")
         axes[0].legend(title=p.target, fontsize=8)
