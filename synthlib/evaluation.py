@@ -240,9 +240,10 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
 
     gpu_comparators = {c for c in samplers if _generator_on_gpu(samplers[c])}
     on_gpu = [j for j in jobs if j[0] in gpu_comparators]
-    # the slowest tasks (deep generators, then the tuned threshold's inner CV) first: no core idles at the end
-    cost = {c: 0 if c in DEEP_GENERATORS else 1 if c == "tuned_threshold" else 2 for c in comparators}
-    on_workers = sorted((j for j in jobs if j[0] not in gpu_comparators), key=lambda j: cost[j[0]])
+    # the slowest tasks first, so no core idles at the end: cost ~ training rows x the comparator's weight (a deep
+    # generator trains for many epochs; the tuned threshold fits its classifiers 3 + 1 times); final fits use every row
+    weight = {c: 10 if c in DEEP_GENERATORS else 4 if c == "tuned_threshold" else 1 for c in comparators}
+    on_workers = sorted((j for j in jobs if j[0] not in gpu_comparators), key=lambda j: -weight[j[0]] * len(j[2]))
     with ThreadPoolExecutor(max_workers=1) as gpu_thread:  # see _generator_on_gpu
         gpu_outputs = gpu_thread.submit(lambda: [_task(*arguments(j, 1)) for j in on_gpu])
         worker_outputs = Parallel(n_jobs=ev.n_jobs)(delayed(_task)(*arguments(j, ev.n_jobs)) for j in on_workers)
