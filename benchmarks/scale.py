@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FLIGHTS_PARAMS = ROOT / "examples" / "params" / "nycflights13_cancelled.yml"
 GERMAN_PARAMS = ROOT / "params" / "german_credit.yml"
 SAMPLE_ROWS = 50_000
-STAGES = ("prepare", "augment_and_evaluate", "validate", "fairness", "privacy", "verdict")
+STAGES = ("prepare", "augment_and_evaluate", "validate", "fairness", "privacy", "validate_and_privacy", "verdict")
 CHILD = """
 import json, sys, time
 from pathlib import Path
