@@ -14,6 +14,11 @@ configuration *without* them (plain, class-weighted or tuned-threshold, any clas
   (minority recall at the reference's CV precision), so a threshold shift is never called an improvement.
 
 Each rule is a small function with the name a reviewer would use. Significance is `p <= alpha` everywhere.
+
+The recommendation's firmness is recorded beside it, not used to choose it: `ties` lists every other eligible
+configuration of its kind whose primary-metric difference on the same CV folds is not significant (two-sided corrected
+t-test, p > alpha, unadjusted), with its test-split difference and its fairness and privacy gates; `runner_up` is the
+next configuration of its kind by rank, tied or not; `tie_rule` says the rule in one sentence.
 """
 
 from __future__ import annotations
@@ -207,18 +212,97 @@ def forest(utility: dict[str, Any], ranked: list[dict[str, Any]], reference: dic
         return []
     primary = utility["protocol"]["primary_metric"]
     ref = (reference["classifier"], reference["comparator"])
-    base = fold_values(utility["cv_folds"], ref, primary)
     rows = []
     for row in ranked:
         cfg = (row["classifier"], row["comparator"])
         if not row["eligible"] or cfg == ref:
             continue
-        values = fold_values(utility["cv_folds"], cfg, primary)
-        folds = sorted(set(values) & set(base))
-        mean, low, high = corrected_interval(np.array([values[f] - base[f] for f in folds]), 1 / (utility["protocol"]["cv_folds"] - 1))
+        difference = paired_cv_difference(utility, cfg, ref, primary)
         rows.append({"classifier": cfg[0], "comparator": cfg[1], "uses_synthetic": row["uses_synthetic"],
-                     "cv_difference": mean, "ci_low": low, "ci_high": high, "reference": _label(ref)})
+                     "cv_difference": difference["cv_difference"], "ci_low": difference["cv_ci_low"],
+                     "ci_high": difference["cv_ci_high"], "reference": _label(ref)})
     return rows
+
+
+def paired_cv_difference(utility: dict[str, Any], candidate: Configuration, reference: Configuration,
+                         metric: str) -> dict[str, Any]:
+    """Candidate minus reference on the same CV folds: mean, corrected 95% CI and two-sided corrected t-test p."""
+    a, b = fold_values(utility["cv_folds"], candidate, metric), fold_values(utility["cv_folds"], reference, metric)
+    folds = sorted(set(a) & set(b))
+    differences = np.array([a[f] - b[f] for f in folds])
+    k = utility["protocol"]["cv_folds"]
+    if k < 2:  # no held-out fold to correct for: no test
+        return {"cv_difference": float("nan"), "cv_ci_low": float("nan"), "cv_ci_high": float("nan"),
+                "p_value": float("nan"), "n_folds": len(folds)}
+    mean, low, high = corrected_interval(differences, 1 / (k - 1))
+    _, p = corrected_resampled_ttest(differences, 1 / (k - 1), alternative="two-sided")
+    return {"cv_difference": mean, "cv_ci_low": low, "cv_ci_high": high, "p_value": p, "n_folds": len(folds)}
+
+
+# ------------------------------------------------------------------------------------------ ties
+def tie_rule(primary: str, alpha: float) -> str:
+    """How `decide` calls a configuration tied with the recommendation, in one sentence."""
+    from .narrative import metric_name
+
+    return (f"A configuration is tied with the recommendation when it is eligible, of the same kind (with synthetic "
+            f"rows, or without them, as the recommendation), and its difference in {metric_name(primary)} on the same CV "
+            f"folds has a two-sided Nadeau-Bengio corrected t-test p > {alpha}, unadjusted for multiplicity (an "
+            "adjusted p is larger and would call more configurations tied, so unadjusted is the stricter choice).")
+
+
+def is_tied(p_value: float | None, alpha: float) -> bool:
+    """A tie is claimed only on a finite p above alpha: a NaN p (no test possible) claims nothing."""
+    return p_value is not None and bool(np.isfinite(p_value)) and p_value > alpha
+
+
+def same_kind(ranked: list[dict[str, Any]], recommended: dict[str, Any]) -> list[dict[str, Any]]:
+    """The other eligible configurations that use synthetic rows exactly when the recommendation does, by rank."""
+    chosen = (recommended["classifier"], recommended["comparator"])
+    return [r for r in ranked if r["eligible"] and r["uses_synthetic"] == recommended["uses_synthetic"]
+            and (r["classifier"], r["comparator"]) != chosen]
+
+
+def gate_summary(result: dict[str, Any], configuration: Configuration) -> dict[str, Any]:
+    """A configuration's fairness and privacy gate status, with the attributes whose four-fifths rule it violates."""
+    fairness = fairness_gate(result.get("fairness", {}), configuration)
+    violated = [f["attribute"] for f in fairness["findings"] if f["gap"] == "four_fifths_rule"]
+    return {"fairness_status": fairness["status"], "four_fifths_violated": list(dict.fromkeys(violated)),
+            "privacy_status": privacy_gate(result.get("privacy", {}), configuration)["status"]}
+
+
+def against_recommendation(result: dict[str, Any], row: dict[str, Any], recommended: Configuration,
+                           difference: dict[str, Any], alpha: float, bootstrap: Bootstrap | None) -> dict[str, Any]:
+    """One configuration minus the recommendation on the primary metric (`difference`, from `paired_cv_difference`),
+    with the test-split difference and its paired-bootstrap CI, and its fairness and privacy gates."""
+    primary = result["utility"]["protocol"]["primary_metric"]
+    cfg = (row["classifier"], row["comparator"])
+    record = {"classifier": cfg[0], "comparator": cfg[1], "label": _label(cfg), "uses_synthetic": row["uses_synthetic"],
+              "rank": row["rank"], "cv_mean": row["cv_mean"], "cv_pr_auc": row["cv_pr_auc"], **difference,
+              "tied": is_tied(difference["p_value"], alpha), "test_difference": None, "ci_low": None, "ci_high": None,
+              "ci": "test split, paired bootstrap, unadjusted"}
+    if bootstrap is not None:
+        record.update({k: v for k, v in bootstrap(cfg, recommended, primary).items()
+                       if k in ("test_difference", "ci_low", "ci_high")})
+    return {**record, **gate_summary(result, cfg)}
+
+
+def ties_with_recommendation(result: dict[str, Any], ranked: list[dict[str, Any]], recommended: dict[str, Any],
+                             alpha: float, bootstrap: Bootstrap | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The configurations tied with the recommendation (by |CV difference|), and the next one of its kind by rank.
+
+    Every configuration of the kind is tested on the CV folds; the test-split bootstrap and the gates are computed
+    only for the ties and the runner-up (the bootstrap is slow on large or multi-class test splits).
+    """
+    rec_cfg = (recommended["classifier"], recommended["comparator"])
+    primary = result["utility"]["protocol"]["primary_metric"]
+    others = same_kind(ranked, recommended)
+    differences = [paired_cv_difference(result["utility"], (r["classifier"], r["comparator"]), rec_cfg, primary)
+                   for r in others]
+    records = [against_recommendation(result, row, rec_cfg, difference, alpha, bootstrap)
+               for rank, (row, difference) in enumerate(zip(others, differences))
+               if rank == 0 or is_tied(difference["p_value"], alpha)]
+    ties = sorted((r for r in records if r["tied"]), key=lambda r: abs(r["cv_difference"]))
+    return ties, (records[0] if records else None)
 
 
 ECE_WARN = 0.1  # expected calibration error above which calibration warns
@@ -402,7 +486,7 @@ def decide(result: dict[str, Any], test_predictions: dict[Configuration, tuple[n
         "ranked": ranked, "best_augmented": augmented, "best_alternative": alternative,
         "degenerate": [{"configuration": _label((r["classifier"], r["comparator"])), "reason": r["excluded_because"]}
                        for r in ranked if not r["eligible"]],
-        "evidence": [], "trade_offs": [],
+        "evidence": [], "trade_offs": [], "tie_rule": tie_rule(primary, alpha), "ties": [], "runner_up": None,
     }
     out["forest"] = forest(utility, ranked, alternative)
     criteria = _criteria(evaluation)
@@ -450,6 +534,7 @@ def decide(result: dict[str, Any], test_predictions: dict[Configuration, tuple[n
     other = alternative if preferred["uses_synthetic"] else augmented
     out["recommended"] = {**preferred, "label": _label(rec_cfg)}
     out["comparison"] = {**other, "label": _label((other["classifier"], other["comparator"]))} if other else None
+    out["ties"], out["runner_up"] = ties_with_recommendation(result, ranked, preferred, alpha, bootstrap)
     if other is not None and bootstrap is not None:
         other_cfg = (other["classifier"], other["comparator"])
         out["trade_offs"] = [_trade_off(utility, rec_cfg, other_cfg, m, bootstrap) for m in TRADE_OFF_METRICS
