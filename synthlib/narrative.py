@@ -57,8 +57,9 @@ def method_name(method: str) -> str:
     return METHOD_NAMES.get(method, method)
 
 
-def listing(items: list[str]) -> str:
-    items = [f"`{i}`" for i in items]
+def listing(items: list[str], code: bool = True) -> str:
+    """"`a`, `b` and `c`" (plain words with `code=False`); "none" for no items."""
+    items = [f"`{i}`" if code else i for i in items]
     if not items:
         return "none"
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -431,6 +432,53 @@ def helps_answer(result: dict[str, Any]) -> str:
     return text
 
 
+def _kind(entry: dict[str, Any]) -> str:
+    return "with synthetic rows" if entry["uses_synthetic"] else "without synthetic rows"
+
+
+def _tie_phrase(tie: dict[str, Any]) -> str:
+    """"logistic regression, class weights (-0.019 [-0.085, +0.048], p = 0.520)"."""
+    return (f"{tie['label']} ({signed(tie.get('cv_difference'))}{ci(tie.get('cv_ci_low'), tie.get('cv_ci_high'))}, "
+            f"{pvalue(tie.get('p_value'))})")
+
+
+def _tied_fairness(v: dict[str, Any]) -> str:
+    """When the recommendation's fairness gate warns or fails: which tied configurations pass it (or that none does)."""
+    gate = v["dimensions"]["fairness"]
+    if gate["status"] not in ("warn", "fail"):
+        return ""
+    violated = list(dict.fromkeys(f["attribute"] for f in gate.get("findings", []) if f["gap"] == "four_fifths_rule"))
+    why = f" (four-fifths rule violated for {listing(violated)})" if violated else ""
+    passing = [t["label"] for t in v["ties"] if t["fairness_status"] == "pass"]
+    verb = "warns" if gate["status"] == "warn" else "fails"
+    return (f" Its fairness gate {verb}{why}; " + (f"the fairness gate passes for the tied {listing(passing, code=False)}."
+                                                  if passing else "no tied configuration passes the fairness gate."))
+
+
+def ties_sentence(result: dict[str, Any], limit: int = 3) -> str:
+    """How firm the recommendation is on the primary metric: the configurations of its kind it is tied with (and
+    which of them pass the fairness gate when it does not), or its significant lead over the next one."""
+    v = result["verdict"]
+    rec, ties = v.get("recommended"), v.get("ties") or []
+    if rec is None:
+        return ""
+    metric = metric_name(v["primary_metric"])
+    if ties:
+        more = f" and {len(ties) - limit} more (table of ties in Model performance)" if len(ties) > limit else ""
+        return (f"Its lead in CV {metric} over {len(ties)} eligible configuration{'s' if len(ties) > 1 else ''} "
+                f"{_kind(rec)} is not statistically significant (tied minus recommended on the same CV folds, "
+                "corrected 95% CI, two-sided corrected t-test, unadjusted): "
+                + "; ".join(_tie_phrase(t) for t in ties[:limit]) + more
+                + ". The order among them rests on the point estimate." + _tied_fairness(v))
+    from .verdict import significant
+
+    runner_up = v.get("runner_up")
+    if runner_up is None or not significant(runner_up.get("p_value"), v["alpha"]):
+        return ""
+    return (f"Its lead in CV {metric} over the next eligible configuration {_kind(rec)}, {_tie_phrase(runner_up)}, "
+            "is statistically significant (same CV folds, corrected 95% CI, two-sided corrected t-test, unadjusted).")
+
+
 def _removed_rows_note(result: dict[str, Any]) -> str:
     """For a best augmented configuration whose method deleted real training rows (SMOTE-ENN's cleaning): how
     many per class, and the class ratio it trained on, which moves predictions as a lower threshold does."""
@@ -503,6 +551,9 @@ def reasons(result: dict[str, Any]) -> str:
     out.append(f"{_config(rec)} ranks {rec['rank']} of {len(v['ranked'])} configurations on mean CV "
                f"{metric_name(v['primary_metric'])} ({num(rec['cv_mean'])}, sd {num(rec['cv_std'])}; test split "
                f"{num(rec['test_value'])}{ci_text}, 95% CI).{why_above}{_operating_point_note(result)}")
+    ties = ties_sentence(result)
+    if ties:
+        out.append(ties)
     matched = next((r for r in v["evidence"] if r["metric"] == "recall_at_matched_precision"), None)
     if matched:
         out.append(f"At a matched operating point (minority recall at precision "
@@ -727,6 +778,9 @@ def conclusion(result: dict[str, Any]) -> str:
     verdict rests on first, the template's weaker same-classifier comparison after, labelled as such)."""
     v = result["verdict"]
     lines = [verdict_sentence(result), "", helps_answer(result), ""]
+    ties = ties_sentence(result)
+    if ties:
+        lines += [f"- **Ties with the recommendation:** {ties}", ""]
     open_findings = [(name, d) for name, d in v["dimensions"].items() if d["status"] in ("warn", "fail")]
     if open_findings:
         lines += ["Open findings the reviewer should weigh (from the decision table):", ""]

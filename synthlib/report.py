@@ -63,6 +63,9 @@ def plot_sample(y: np.ndarray, seed: int, what: str, limit: int = PLOT_MAX_ROWS)
     return sample, f"a stratified sample of {limit:,} of {len(y):,} {what} (seed {seed})"
 
 
+STATUS_MARKS = {"pass": "✓ pass", "warn": "! warn", "fail": "✗ fail", "n/a": "n/a"}
+
+
 @dataclass
 class ReportContext:
     """Everything the report shows for one data set."""
@@ -219,9 +222,8 @@ class ReportContext:
         if unmet and v["augmentation_helps"] != "helps":
             evidence += "; not met: " + "; ".join(unmet)
         rows = [{"dimension": "does augmentation help?", "status": helps, "key evidence": evidence}]
-        marks = {"pass": "✓ pass", "warn": "! warn", "fail": "✗ fail", "n/a": "n/a"}
         for name, d in v["dimensions"].items():
-            rows.append({"dimension": name, "status": marks[d["status"]], "key evidence": d["evidence"]})
+            rows.append({"dimension": name, "status": STATUS_MARKS[d["status"]], "key evidence": d["evidence"]})
         return md_table(rows, caption=caption or "Decision table: the status of the recommended configuration per dimension.")
 
     def evidence_table(self, caption: str | None = None) -> str:
@@ -233,6 +235,32 @@ class ReportContext:
                 for r in self.verdict["evidence"]]
         return md_table(rows, caption=caption or "The comparisons the verdict rests on: CV folds (one-sided corrected "
                                                  "t-test against the margin, Holm over all rows) and the test split.")
+
+    def ties_table(self, caption: str | None = None) -> str:
+        """The configurations tied with the recommendation on the primary metric, with their gates."""
+        v = self.verdict
+        ties = v.get("ties") or []
+        if not ties:
+            return "_No eligible configuration of the recommendation's kind is tied with it._"
+        rows = []
+        for t in ties:
+            fairness = STATUS_MARKS[t["fairness_status"]]
+            if t["four_fifths_violated"]:
+                fairness += f" (four-fifths: {', '.join(t['four_fifths_violated'])})"
+            row = {"configuration": t["label"],
+                   "CV difference [95% CI]": f"{narrative.signed(t['cv_difference'])}"
+                                             f"{narrative.ci(t['cv_ci_low'], t['cv_ci_high'])}",
+                   "p (two-sided)": narrative.p_cell(t["p_value"]),
+                   "test difference [95% CI]": f"{narrative.signed(t['test_difference'])}"
+                                               f"{narrative.ci(t.get('ci_low'), t.get('ci_high'))}",
+                   "fairness gate": fairness}
+            if v["recommended"]["uses_synthetic"]:
+                row["privacy gate"] = STATUS_MARKS[t["privacy_status"]]
+            rows.append(row)
+        return md_table(rows, caption=caption or (
+            f"Configurations tied with {v['recommended']['label']} on "
+            f"{narrative.metric_name(v['primary_metric'])}: tied minus recommended, CV (corrected 95% CI) and test "
+            "split (paired bootstrap, unadjusted). " + v["tie_rule"]))
 
     def trade_off_table(self, caption: str | None = None) -> str:
         v = self.verdict

@@ -452,3 +452,158 @@ def test_every_four_fifths_violation_of_the_recommendation_is_named_and_a_wideni
     assert sentence.startswith("**Conditionally recommended:** SMOTE + logistic regression (with synthetic minority "
                                "rows). It is conditional because it widens the demographic parity difference for `sex`")
     assert sentence.endswith("The best configuration that passes every gate is logistic regression, tuned threshold.")
+
+
+# ------------------------------------------------------------------------------------------ ties
+REC = ("random_forest", "tuned_threshold")
+TIED = ("logistic_regression", "class_weighted")
+WORSE = ("logistic_regression", "baseline")
+AUGMENTED = ("logistic_regression", "smote")
+ALTERNATING = np.tile([0.02, -0.02], FOLDS // 2)  # per-fold wobble of a paired difference: sd about 0.02
+
+
+def _set_folds(result: dict, configuration: tuple[str, str], metric: str, values: np.ndarray) -> None:
+    """Replace one configuration's per-fold values of one metric (and its CV mean and sd) by `values`."""
+    classifier, comparator = configuration
+    for row in result["utility"]["cv_folds"]:
+        if (row["classifier"], row["comparator"]) == configuration:
+            row[metric] = float(values[row["fold"]])
+    result["utility"]["cv"][classifier][comparator][metric] = {"mean": float(values.mean()), "std": float(values.std(ddof=1))}
+
+
+def _four_fifths_fairness(violated: set[tuple[str, str]]) -> dict:
+    """`sex` only; the configurations in `violated` break the four-fifths rule, the others meet it."""
+    models = {"sex": {}}
+    for classifier, comparator in (REC, TIED, WORSE, AUGMENTED, ("random_forest", "baseline")):
+        broken = (classifier, comparator) in violated
+        models["sex"].setdefault(classifier, {})[comparator] = {"demographic_parity_ratio": 0.7 if broken else 0.9,
+                                                                "four_fifths_violated": broken}
+    return {"available": True, "attributes": ["sex"], "tolerance": 0.05, "favourable_outcome": "predicted 0",
+            "models": models, "changes": {}}
+
+
+def tie_verdict(with_tied: bool = True, fairness: dict | None = None) -> tuple[dict, dict]:
+    """A recommended tuned threshold (CV recall 0.73); a class-weighted model 0.01 below it with a wobble of 0.02 per
+    fold (tied); a plain model 0.15 below (not tied); SMOTE on a par with the recommendation (another kind)."""
+    configurations = {
+        REC: {"test": predictions(0.73, 0.55, 1)},
+        ("random_forest", "baseline"): {"test": predictions(0.50, 0.6, 2)},
+        WORSE: {"test": predictions(0.58, 0.6, 3)},
+        AUGMENTED: {"test": predictions(0.73, 0.55, 4)},
+    }
+    if with_tied:
+        configurations[TIED] = {"test": predictions(0.71, 0.55, 5)}
+    result, test_predictions = build(configurations)
+    recall = 0.73 + np.linspace(-0.03, 0.03, FOLDS)
+    offsets = {REC: 0.0, ("random_forest", "baseline"): -0.25, WORSE: -0.15, AUGMENTED: -0.001, TIED: -0.01}
+    for configuration in configurations:
+        _set_folds(result, configuration, "recall_minority", recall + offsets[configuration]
+                   + (0 if configuration == REC else ALTERNATING))
+    if fairness is not None:
+        result["fairness"] = fairness
+    result["verdict"] = decide(result, test_predictions, Y_TEST)
+    return result["verdict"], result
+
+
+def test_a_near_identical_configuration_is_tied_with_a_two_sided_unadjusted_p_above_alpha():
+    from synthlib.stats import corrected_resampled_ttest
+
+    verdict, _ = tie_verdict()
+    assert (verdict["recommended"]["classifier"], verdict["recommended"]["comparator"]) == REC
+    assert [(t["classifier"], t["comparator"]) for t in verdict["ties"]] == [TIED]
+    tie = verdict["ties"][0]
+    differences = -0.01 + ALTERNATING
+    assert tie["p_value"] > verdict["alpha"] and tie["tied"]
+    assert tie["p_value"] == pytest.approx(corrected_resampled_ttest(differences, 1 / (N_FOLDS - 1))[1])  # two-sided
+    assert tie["cv_difference"] == pytest.approx(-0.01)  # tied minus recommended
+    assert tie["cv_ci_low"] < tie["cv_difference"] < tie["cv_ci_high"] and tie["cv_ci_high"] > 0
+    assert tie["test_difference"] is not None and tie["ci_low"] <= tie["test_difference"] <= tie["ci_high"]
+    assert tie["cv_pr_auc"] is not None and tie["privacy_status"] == "n/a"
+    assert "two-sided" in verdict["tie_rule"] and "unadjusted" in verdict["tie_rule"]
+
+
+def test_a_clearly_worse_configuration_and_one_with_synthetic_rows_are_not_ties():
+    verdict, _ = tie_verdict()
+    tied = {(t["classifier"], t["comparator"]) for t in verdict["ties"]}
+    assert WORSE not in tied and ("random_forest", "baseline") not in tied
+    # SMOTE is on a par with the recommendation on every fold, but it is of the other kind
+    assert verdict["augmentation_helps"] == "no evidence" and AUGMENTED not in tied
+
+
+def test_ties_do_not_change_the_recommendation_and_stay_json_safe():
+    import json
+
+    from synthlib.jsonsafe import plain
+
+    with_tie, _ = tie_verdict()
+    without_tie, _ = tie_verdict(with_tied=False)
+    assert with_tie["recommended"]["comparator"] == without_tie["recommended"]["comparator"] == "tuned_threshold"
+    assert without_tie["ties"] == []
+    assert (without_tie["runner_up"]["classifier"], without_tie["runner_up"]["comparator"]) == WORSE
+    assert without_tie["runner_up"]["p_value"] <= 0.05
+    json.dumps(plain(with_tie), allow_nan=False)
+
+
+def test_a_nan_p_value_is_not_a_tie():
+    from synthlib.verdict import is_tied
+
+    assert not is_tied(float("nan"), 0.05) and not is_tied(None, 0.05)
+    assert not is_tied(0.05, 0.05) and is_tied(0.06, 0.05)
+    verdict, result = tie_verdict()
+    result["utility"]["cv_folds"] = [r for r in result["utility"]["cv_folds"]  # one shared fold: no test possible
+                                     if (r["classifier"], r["comparator"]) != TIED or r["fold"] == 0]
+    assert not decide(result)["ties"]
+
+
+def test_the_ties_sentence_names_the_tie_its_numbers_and_which_tie_passes_the_fairness_gate():
+    from synthlib.narrative import conclusion, reasons, ties_sentence
+
+    verdict, result = tie_verdict(fairness=_four_fifths_fairness({REC}))
+    assert verdict["dimensions"]["fairness"]["status"] == "warn"
+    tie = verdict["ties"][0]
+    assert tie["fairness_status"] == "pass" and tie["four_fifths_violated"] == []
+    sentence = ties_sentence(result)
+    assert sentence.startswith("Its lead in CV minority recall over 1 eligible configuration without synthetic rows "
+                               "is not statistically significant")
+    assert f"logistic regression, class weights ({tie['cv_difference']:+.3f} [{tie['cv_ci_low']:+.3f}, " in sentence
+    assert f"p = {tie['p_value']:.3f}" in sentence and "rests on the point estimate" in sentence
+    assert sentence.endswith("Its fairness gate warns (four-fifths rule violated for `sex`); the fairness gate passes "
+                             "for the tied logistic regression, class weights.")
+    assert sentence in reasons(result) and sentence in conclusion(result)
+    # the tied configuration violates the rule too: none passes
+    _, result = tie_verdict(fairness=_four_fifths_fairness({REC, TIED}))
+    assert result["verdict"]["ties"][0]["four_fifths_violated"] == ["sex"]
+    assert ties_sentence(result).endswith("no tied configuration passes the fairness gate.")
+    # a passing recommendation says nothing about the ties' fairness
+    _, result = tie_verdict(fairness=_four_fifths_fairness(set()))
+    assert "fairness" not in ties_sentence(result)
+
+
+def test_without_ties_the_sentence_claims_a_significant_lead_and_no_tie():
+    from synthlib.jsonsafe import plain
+    from synthlib.narrative import conclusion, ties_sentence
+
+    _, result = tie_verdict(with_tied=False)
+    sentence = ties_sentence(result)
+    assert "not statistically significant" not in sentence and "tied" not in sentence
+    assert sentence.startswith("Its lead in CV minority recall over the next eligible configuration without synthetic "
+                               "rows, logistic regression, original data (") and "is statistically significant" in sentence
+    assert "Ties with the recommendation" in conclusion(result)
+    result["verdict"]["runner_up"] = None  # no other configuration of its kind: nothing to say
+    assert ties_sentence(result) == "" and "Ties with the recommendation" not in conclusion(result)
+    result["verdict"] = {**plain(result["verdict"]), "runner_up": {**plain(tie_verdict(with_tied=False)[0]["runner_up"]),
+                                                                   "p_value": None}}  # NaN, as results.json stores it
+    assert ties_sentence(result) == ""
+
+
+def test_the_ties_table_shows_each_tie_with_its_gates(tmp_path):
+    from types import SimpleNamespace
+
+    from synthlib.report import ReportContext
+
+    _, result = tie_verdict(fairness=_four_fifths_fairness({REC, TIED}))
+    table = ReportContext("t", SimpleNamespace(result=result), tmp_path).ties_table()
+    assert "logistic regression, class weights" in table and "! warn (four-fifths: sex)" in table
+    assert "privacy gate" not in table  # the recommendation uses no synthetic rows
+    _, result = tie_verdict(with_tied=False)
+    assert "No eligible configuration" in ReportContext("t", SimpleNamespace(result=result), tmp_path).ties_table()
