@@ -455,6 +455,18 @@ def _tied_fairness(v: dict[str, Any]) -> str:
                                                   if passing else "no tied configuration passes the fairness gate."))
 
 
+def _ties_ahead_on_test(v: dict[str, Any], metric: str) -> str:
+    """The tied configurations whose test-split difference from the recommendation has a CI wholly above 0: the
+    held-out rows favour them, which a reviewer choosing among ties should see beside the CV order."""
+    ahead = [t for t in v["ties"] if t.get("ci_low") is not None and t["ci_low"] > 0]
+    if not ahead:
+        return ""
+    phrases = "; ".join(f"{t['label']} ({signed(t['test_difference'])}{ci(t['ci_low'], t['ci_high'])})" for t in ahead)
+    verb = "is" if len(ahead) == 1 else "are"
+    return (f" On the test split (tied minus recommended, paired-bootstrap 95% CI, unadjusted), {phrases} {verb} "
+            f"ahead of it in {metric}: the held-out rows do not confirm the CV order.")
+
+
 def ties_sentence(result: dict[str, Any], limit: int = 3) -> str:
     """How firm the recommendation is on the primary metric: the configurations of its kind it is tied with (and
     which of them pass the fairness gate when it does not), or its significant lead over the next one."""
@@ -469,7 +481,8 @@ def ties_sentence(result: dict[str, Any], limit: int = 3) -> str:
                 f"{_kind(rec)} is not statistically significant (tied minus recommended on the same CV folds, "
                 "corrected 95% CI, two-sided corrected t-test, unadjusted): "
                 + "; ".join(_tie_phrase(t) for t in ties[:limit]) + more
-                + ". The order among them rests on the point estimate." + _tied_fairness(v))
+                + ". The order among them rests on the point estimate." + _ties_ahead_on_test(v, metric)
+                + _tied_fairness(v))
     from .verdict import significant
 
     runner_up = v.get("runner_up")
