@@ -451,20 +451,40 @@ def _tied_fairness(v: dict[str, Any]) -> str:
     why = f" (four-fifths rule violated for {listing(violated)})" if violated else ""
     passing = [t["label"] for t in v["ties"] if t["fairness_status"] == "pass"]
     verb = "warns" if gate["status"] == "warn" else "fails"
-    return (f" Its fairness gate {verb}{why}; " + (f"the fairness gate passes for the tied {listing(passing, code=False)}."
-                                                  if passing else "no tied configuration passes the fairness gate."))
+    if passing:
+        return f" Its fairness gate {verb}{why}; the fairness gate passes for the tied {listing(passing, code=False)}."
+    fewer = [f"{t['label']} ({listing(t['four_fifths_violated']) if t['four_fifths_violated'] else 'none'})"
+             for t in v["ties"] if violated and len(t.get("four_fifths_violated") or []) < len(violated)]
+    return (f" Its fairness gate {verb}{why}; no tied configuration passes the fairness gate"
+            + (f", and these violate the four-fifths rule for fewer attributes: {'; '.join(fewer)}." if fewer else "."))
 
 
-def _ties_ahead_on_test(v: dict[str, Any], metric: str) -> str:
+def _test_operating_point(result: dict[str, Any], entry: dict[str, Any]) -> dict[str, float | None]:
+    """An entry's test-split minority precision and minority recall at the matched precision."""
+    metrics = (result["utility"]["test"].get(entry["classifier"], {}).get(entry["comparator"]) or {}).get("metrics", {})
+    return {m: metrics.get(m) for m in ("precision_minority", "recall_at_matched_precision")}
+
+
+def _ties_ahead_on_test(result: dict[str, Any], metric: str) -> str:
     """The tied configurations whose test-split difference from the recommendation has a CI wholly above 0: the
-    held-out rows favour them, which a reviewer choosing among ties should see beside the CV order."""
+    held-out rows favour them, which a reviewer choosing among ties should see beside the CV order, with the
+    precision each pays and its recall at the matched precision (a threshold alone can buy recall)."""
+    v = result["verdict"]
     ahead = [t for t in v["ties"] if t.get("ci_low") is not None and t["ci_low"] > 0]
     if not ahead:
         return ""
-    phrases = "; ".join(f"{t['label']} ({signed(t['test_difference'])}{ci(t['ci_low'], t['ci_high'])})" for t in ahead)
+    rec = _test_operating_point(result, v["recommended"])
+
+    def phrase(tie: dict[str, Any]) -> str:
+        own = _test_operating_point(result, tie)
+        point = "".join(f"; {metric_name(m)} {num(own[m])} against {num(rec[m])}" for m in own
+                        if own[m] is not None and rec[m] is not None)
+        return f"{tie['label']} ({signed(tie['test_difference'])}{ci(tie['ci_low'], tie['ci_high'])}{point})"
+
     verb = "is" if len(ahead) == 1 else "are"
-    return (f" On the test split (tied minus recommended, paired-bootstrap 95% CI, unadjusted), {phrases} {verb} "
-            f"ahead of it in {metric}: the held-out rows do not confirm the CV order.")
+    return (f" On the test split (tied minus recommended, paired-bootstrap 95% CI, unadjusted), "
+            f"{'; '.join(phrase(t) for t in ahead)} {verb} ahead of it in {metric}: the held-out rows do not confirm "
+            "the CV order.")
 
 
 def ties_sentence(result: dict[str, Any], limit: int = 3) -> str:
@@ -481,7 +501,7 @@ def ties_sentence(result: dict[str, Any], limit: int = 3) -> str:
                 f"{_kind(rec)} is not statistically significant (tied minus recommended on the same CV folds, "
                 "corrected 95% CI, two-sided corrected t-test, unadjusted): "
                 + "; ".join(_tie_phrase(t) for t in ties[:limit]) + more
-                + ". The order among them rests on the point estimate." + _ties_ahead_on_test(v, metric)
+                + ". The order among them rests on the point estimate." + _ties_ahead_on_test(result, metric)
                 + _tied_fairness(v))
     from .verdict import significant
 

@@ -471,14 +471,19 @@ def _set_folds(result: dict, configuration: tuple[str, str], metric: str, values
     result["utility"]["cv"][classifier][comparator][metric] = {"mean": float(values.mean()), "std": float(values.std(ddof=1))}
 
 
-def _four_fifths_fairness(violated: set[tuple[str, str]]) -> dict:
-    """`sex` only; the configurations in `violated` break the four-fifths rule, the others meet it."""
-    models = {"sex": {}}
+def _four_fifths_fairness(violated: set[tuple[str, str]] | dict[tuple[str, str], set[str]],
+                          attributes: tuple[str, ...] = ("sex",)) -> dict:
+    """The configurations in `violated` break the four-fifths rule (for every attribute, or for the attributes a dict
+    gives them), the others meet it."""
+    models: dict = {attribute: {} for attribute in attributes}
     for classifier, comparator in (REC, TIED, WORSE, AUGMENTED, ("random_forest", "baseline")):
-        broken = (classifier, comparator) in violated
-        models["sex"].setdefault(classifier, {})[comparator] = {"demographic_parity_ratio": 0.7 if broken else 0.9,
-                                                                "four_fifths_violated": broken}
-    return {"available": True, "attributes": ["sex"], "tolerance": 0.05, "favourable_outcome": "predicted 0",
+        broken_for = (violated.get((classifier, comparator), set()) if isinstance(violated, dict)
+                      else set(attributes) if (classifier, comparator) in violated else set())
+        for attribute in attributes:
+            broken = attribute in broken_for
+            models[attribute].setdefault(classifier, {})[comparator] = {
+                "demographic_parity_ratio": 0.7 if broken else 0.9, "four_fifths_violated": broken}
+    return {"available": True, "attributes": list(attributes), "tolerance": 0.05, "favourable_outcome": "predicted 0",
             "models": models, "changes": {}}
 
 
@@ -575,6 +580,11 @@ def test_the_ties_sentence_names_the_tie_its_numbers_and_which_tie_passes_the_fa
     _, result = tie_verdict(fairness=_four_fifths_fairness({REC, TIED}))
     assert result["verdict"]["ties"][0]["four_fifths_violated"] == ["sex"]
     assert ties_sentence(result).endswith("no tied configuration passes the fairness gate.")
+    # the recommendation violates it for two attributes, the tie for one: the tie is named with its attribute
+    _, result = tie_verdict(fairness=_four_fifths_fairness({REC: {"sex", "age"}, TIED: {"age"}}, ("sex", "age")))
+    assert ties_sentence(result).endswith("no tied configuration passes the fairness gate, and these violate the "
+                                          "four-fifths rule for fewer attributes: logistic regression, class weights "
+                                          "(`age`).")
     # a passing recommendation says nothing about the ties' fairness
     _, result = tie_verdict(fairness=_four_fifths_fairness(set()))
     assert "fairness" not in ties_sentence(result)
@@ -589,9 +599,11 @@ def test_the_ties_sentence_names_a_tie_the_test_split_puts_ahead_of_the_recommen
     tie = verdict["ties"][0]
     assert tie["tied"] and tie["ci_low"] > 0
     sentence = ties_sentence(result)
+    tied_metrics, rec_metrics = (result["utility"]["test"][c][k]["metrics"] for c, k in (TIED, REC))
     assert (f"On the test split (tied minus recommended, paired-bootstrap 95% CI, unadjusted), logistic regression, "
-            f"class weights ({tie['test_difference']:+.3f} [{tie['ci_low']:+.3f}, {tie['ci_high']:+.3f}]) is ahead of "
-            "it in minority recall: the held-out rows do not confirm the CV order.") in sentence
+            f"class weights ({tie['test_difference']:+.3f} [{tie['ci_low']:+.3f}, {tie['ci_high']:+.3f}]; minority "
+            f"precision {tied_metrics['precision_minority']:.3f} against {rec_metrics['precision_minority']:.3f}") in sentence
+    assert sentence.count(") is ahead of it in minority recall: the held-out rows do not confirm the CV order.") == 1
     assert verdict["recommended"]["comparator"] == "tuned_threshold"  # reported, not acted on
 
 
