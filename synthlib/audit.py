@@ -7,6 +7,7 @@ the data and the synthlib version, so re-rendering unchanged inputs recomputes n
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -303,7 +304,7 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
     if cache_file is not None and cache_file.exists():
         say("load cached results")
         audit = _read_cache(cache_file)
-        audit.result["cache"] = {"key": key, "hit": True}
+        audit.result["cache"] = {"key": key, "hit": True, "computed_at": audit.result["cache"].get("computed_at")}
         return audit
     run_config, scale_decisions = plan(config, len(prepared.train), _largest_minority(prepared))
     n_jobs = run_config.evaluation.n_jobs
@@ -360,7 +361,8 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "versions": versions(),
         "environment": {"cpu_count": os.cpu_count(), "gpu": _gpu()},
-        "cache": {"key": key, "hit": False},
+        "cache": {"key": key, "hit": False,
+                  "computed_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
         "devices": resolved_devices(config, len(prepared.train)),
         "scale_decisions": scale_decisions,
     }

@@ -487,6 +487,18 @@ def _ties_ahead_on_test(result: dict[str, Any], metric: str) -> str:
             "the CV order.")
 
 
+def provenance(result: dict[str, Any]) -> str:
+    """When the numbers of this report were computed, and whether the run that wrote them reused the cache."""
+    cache = result.get("cache") or {}
+    version = result.get("versions", {}).get("synthlib", "")
+    when = f" on {cache['computed_at']}" if cache.get("computed_at") else ""
+    how = (f"read from the project's cache; they were computed{when} by synthlib {version}" if cache.get("hit") else
+           f"computed{when} by synthlib {version}, not read from a cache")
+    return (f"**Provenance.** The numbers in this report were {how} (cache key `{cache.get('key', 'n/a')}`). The key "
+            "covers the configuration, the training and test splits, synthlib's source code, the library versions and "
+            "the devices used: a cached result is reused only when all of them are unchanged.")
+
+
 def ties_sentence(result: dict[str, Any], limit: int = 3) -> str:
     """How firm the recommendation is on the primary metric: the configurations of its kind it is tied with (and
     which of them pass the fairness gate when it does not), or its significant lead over the next one."""
@@ -817,7 +829,7 @@ def conclusion(result: dict[str, Any]) -> str:
     open_findings = [(name, d) for name, d in v["dimensions"].items() if d["status"] in ("warn", "fail")]
     if open_findings:
         lines += ["Open findings the reviewer should weigh (from the decision table):", ""]
-        lines += [f"- **{name}** ({d['status']}): {d['evidence']}." for name, d in open_findings]
+        lines += [f"- **{name}** ({d['status']}): {d.get('evidence_all') or d['evidence']}." for name, d in open_findings]
         lines.append("")
 
     def bullet(r: dict[str, Any]) -> str:

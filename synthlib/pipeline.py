@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -76,20 +77,36 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def run(dataset: str | Path, fast: bool = False, project_root: Path | None = None, out_dir: Path | None = None,
-        progress: Callable[[str], None] | None = None, notebook: Path | None = None) -> tuple[Audit, Path]:
+        progress: Callable[[str], None] | None = None, notebook: Path | None = None,
+        keep_cache_record: bool = False) -> tuple[Audit, Path]:
     """Run (or load from cache) the audit; write `results.json` and the bundle under `out_dir`.
 
-    This is what the report notebook calls; `run_fresh` is the command: it also clears stale outputs and logs.
+    This is what the report notebook calls (with `keep_cache_record`: when `out_dir` already holds the results of
+    the same audit, written by `synthlib render` moments before, their cache record, computed or reused and when,
+    is kept, so the report does not call its own fresh run a cache hit); `run_fresh` is the command: it also clears
+    stale outputs and logs.
     """
     name, config = resolve(dataset, fast, project_root)
     out_dir = output_dir(name, config, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     audit = run_audit(config, cache_dir=project_root_of(config) / ".cache", progress=progress)
+    if keep_cache_record:
+        earlier = _cache_record(out_dir / "results.json")
+        if earlier and earlier.get("key") == audit.result["cache"]["key"]:
+            audit.result["cache"] = earlier
     write_text_atomic(out_dir / "results.json", audit.to_json())
     if progress:
         progress("export bundle")
     write_bundle(audit, out_dir, notebook=notebook)
     return audit, out_dir
+
+
+def _cache_record(results: Path) -> dict | None:
+    """The `cache` record of an existing results.json (None when there is none or it cannot be read)."""
+    try:
+        return json.loads(results.read_text()).get("cache")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def run_fresh(dataset: str | Path, fast: bool = False, out_dir: Path | None = None, project_root: Path | None = None,

@@ -78,7 +78,8 @@ class ReportContext:
     def load(cls, dataset: str, fast: bool = False, out_dir: str | Path | None = None, root: str | Path = ".") -> ReportContext:
         from .pipeline import run
 
-        audit, out_dir = run(dataset, fast=fast, project_root=Path(root), out_dir=Path(out_dir) if out_dir else None)
+        audit, out_dir = run(dataset, fast=fast, project_root=Path(root), out_dir=Path(out_dir) if out_dir else None,
+                             keep_cache_record=True)
         return cls(name=Path(dataset).stem, audit=audit, out_dir=out_dir)
 
     @property

@@ -351,10 +351,12 @@ def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dic
     ordered = sorted(findings, key=seriousness)
     shown = [f for f in ordered if f["severity"] == "fail" or f["gap"] == "four_fifths_rule"]  # never hidden
     shown += [f for f in ordered if f not in shown][:max(0, 3 - len(shown))]
-    more = f"; and {len(ordered) - len(shown)} more finding(s) in the fairness matrices" if len(ordered) > len(shown) else ""
+    more = (f"; and {len(ordered) - len(shown)} more finding(s), every one listed in the Conclusion"
+            if len(ordered) > len(shown) else "")
     evidence = (f"no gap widens beyond the tolerance of {tolerance}; four-fifths rule met" if not findings else
                 "; ".join(_finding_text(f, tolerance) for f in sorted(shown, key=seriousness)) + more)
-    return {"status": status, "evidence": evidence, "findings": findings,
+    every_finding = "; ".join(_finding_text(f, tolerance) for f in ordered) if findings else evidence
+    return {"status": status, "evidence": evidence, "evidence_all": every_finding, "findings": findings,
             "favourable_outcome": fairness.get("favourable_outcome")}
 
 
@@ -372,8 +374,10 @@ def _finding_text(finding: dict[str, Any], tolerance: float | None) -> str:
     if finding["severity"] == "fail":
         return (f"{finding['gap'].replace('_', ' ')} for `{finding['attribute']}` {moves} significantly beyond the "
                 f"tolerance of {tolerance}: {ci_text}")
+    excludes_zero = finding["ci_low"] > 0 or finding["ci_high"] < 0
     return (f"{finding['gap'].replace('_', ' ')} for `{finding['attribute']}` {moves} beyond the tolerance of "
-            f"{tolerance} by its point estimate only: {ci_text}, a CI that reaches inside the tolerance")
+            f"{tolerance} by its point estimate only: {ci_text}, a CI that reaches inside the tolerance"
+            + (" but excludes 0 (the gap did change; by how much is uncertain)" if excludes_zero else ""))
 
 
 def privacy_gate(privacy: dict[str, Any], configuration: Configuration) -> dict[str, Any]:

@@ -99,6 +99,10 @@ def test_html_has_every_section_and_no_leftovers(rendered):
     assert "Figure 1:" in html
     for number in _key_numbers(result):
         assert number in text, number
+    cache = result["cache"]
+    assert not cache["hit"] and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", cache["computed_at"])
+    assert f"were computed on {cache['computed_at']} by synthlib {result['versions']['synthlib']}, not read from a cache" in text
+    assert re.search(rf"\(cache key\s+{cache['key']}\s*\)", text)
 
 
 def test_pdf_has_pages_and_the_same_numbers(rendered):
@@ -185,6 +189,8 @@ def test_progress_lines_are_timestamped_off_a_terminal_and_name_the_cache_hit(pr
     assert STAMPED_STEP.search(result.stderr), result.stderr
     assert "[1/7] prepare" in result.stderr and "cache hit" in result.stderr
     assert "cache hit" in result.stdout
+    again = json.loads((project / "reports" / "again" / "results.json").read_text())["cache"]
+    assert again == {**rendered[1]["cache"], "hit": True}  # when the reused numbers were computed is kept
 
 
 def test_dependency_warnings_go_to_the_run_log_not_stderr(tmp_path, capsys):

@@ -402,7 +402,7 @@ def test_a_four_fifths_violation_the_configuration_introduced_is_named_first():
     assert gate["evidence"].startswith("four-fifths rule violated for `sex` (favourable-outcome ratio 0.716; the same "
                                        "classifier's plain baseline: 0.833, met, so this configuration introduced it)")
     assert ("widens beyond the tolerance of 0.05 by its point estimate only: +0.200 [+0.080, +0.360], a CI that "
-            "reaches inside the tolerance") in gate["evidence"]
+            "reaches inside the tolerance but excludes 0 (the gap did change; by how much is uncertain)") in gate["evidence"]
 
 
 def test_a_recommended_tuned_threshold_states_what_it_traded_against_the_default_threshold():
@@ -446,7 +446,11 @@ def test_every_four_fifths_violation_of_the_recommendation_is_named_and_a_wideni
     assert verdict["status"] == "recommended" and gate["status"] == "warn"
     assert gate["evidence"].index("`sex` (favourable-outcome ratio 0.716") < gate["evidence"].index(
         "`age` (favourable-outcome ratio 0.420; the same classifier's plain baseline: 0.656, also violated)")
-    assert "and 1 more finding(s)" in gate["evidence"]  # a point-estimate widening may be counted, never a violation
+    assert "and 1 more finding(s), every one listed in the Conclusion" in gate["evidence"]  # never a violation
+    assert gate["evidence_all"].count(" for `") == len(gate["findings"]) == 4  # the Conclusion lists all of them
+    from synthlib.narrative import conclusion
+    _, result = verdict_of(HELPING, fairness=fairness)
+    assert gate["evidence_all"] in conclusion(result)
     verdict, _ = verdict_of(HELPING, fairness=_fairness(["demographic_parity_difference"]))
     sentence = verdict_sentence({"verdict": verdict})
     assert sentence.startswith("**Conditionally recommended:** SMOTE + logistic regression (with synthetic minority "
