@@ -193,8 +193,10 @@ def _task(config, columns, comparator, sampler, fold, X_fit, y_fit, X_eval, posi
                 continue
             model, proba, pred = _fit_predict(config, columns, classifier, comparator, X_fit, y_fit, X_eval,
                                               positive, config.split.seed + max(fold, 0), device)
+            threshold = getattr(model, "best_threshold_", None)  # a tuned threshold's cut-off, chosen in this fold
             records.append({"classifier": classifier, "comparator": comparator, "fold": fold, "proba": proba,
-                            "pred": pred, "model": model if final else None, "n_fit": len(y_fit)})
+                            "pred": pred, "model": model if final else None, "n_fit": len(y_fit),
+                            "threshold": None if threshold is None else float(threshold)})
         return records, augmented
 
 
@@ -250,7 +252,7 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
         by_job = dict(zip(map(id, on_gpu + on_workers), gpu_outputs.result() + worker_outputs))
     outputs = [by_job[id(j)] for j in jobs]
     evaluation = Evaluation(result={}, label_encoder=encoder)
-    cv_rows, test, fold_scores = [], {}, {}
+    cv_rows, test, fold_scores, fold_thresholds = [], {}, {}, {}
     for (comparator, fold, _, val_idx), (records, augmented) in zip(jobs, outputs):
         if augmented is not None:
             evaluation.augmented[comparator] = augmented
@@ -259,12 +261,17 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
                 metrics = classification_metrics(y[val_idx], r["proba"], r["pred"], minority, majority)
                 cv_rows.append({"classifier": r["classifier"], "comparator": comparator, "fold": fold, **metrics})
                 fold_scores[(r["classifier"], comparator, fold)] = r["proba"][:, minority[0]]
+                if r.get("threshold") is not None:
+                    fold_thresholds.setdefault(r["classifier"], {})[fold] = r["threshold"]
             else:
                 evaluation.models[(r["classifier"], comparator)] = r["model"]
                 evaluation.test_predictions[(r["classifier"], comparator)] = (r["pred"], r["proba"])
                 test[(r["classifier"], comparator)] = r
     cv = pd.DataFrame(cv_rows)
     evaluation.result = _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder, binary)
+    # the tuned-threshold baseline's cut-off as re-chosen inside each CV training fold, per classifier, by fold
+    evaluation.result["cv_fold_thresholds"] = {c: [t for _, t in sorted(by_fold.items())]
+                                               for c, by_fold in fold_thresholds.items()}
     if binary:
         add_matched_operating_point(evaluation.result, config, fold_scores, y, y_test, minority[0], folds, test)
     return evaluation

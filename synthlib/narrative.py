@@ -6,6 +6,7 @@ Each function takes the `results.json` dict (and sometimes a key into it) and re
 from __future__ import annotations
 
 import math
+import statistics
 from typing import Any
 
 METRIC_NAMES = {
@@ -567,9 +568,12 @@ def _operating_point_note(result: dict[str, Any]) -> str:
     protocol = result["utility"].get("protocol", {"cv_folds": "k"})
     changes = ", ".join(f"{metric_name(m)} {plain['metrics'][m]:.3f} → {tuned['metrics'][m]:.3f}"
                         for m in ("recall_minority", "precision_minority", "accuracy"))
+    per_fold = result["utility"].get("cv_fold_thresholds", {}).get(rec["classifier"]) or []
+    spread = (f"; the {len(per_fold)} thresholds chosen there range from {min(per_fold):.3f} to {max(per_fold):.3f}, "
+              f"median {statistics.median(per_fold):.3f}" if per_fold else "")
     return (f" Its decision threshold {tuned['decision_threshold']:.3f} was chosen for {objective} by a 3-fold CV "
             f"inside the training split (in the {protocol['cv_folds']}-fold CV, repeated {protocol.get('cv_repeats', 1)} "
-            "times, it is re-tuned inside each training fold: the fold's held-out rows never choose it); against the "
+            f"times, it is re-tuned inside each training fold: the fold's held-out rows never choose it{spread}); against the "
             f"plain {CLASSIFIER_NAMES.get(rec['classifier'], rec['classifier'])} at the "
             f"default threshold (test split, point estimates): {changes}. Where the default operating point is "
             "preferred, that plain configuration is the one to deploy.")

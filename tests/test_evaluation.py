@@ -65,6 +65,9 @@ def test_comparator_identical_to_baseline_gives_p_near_one(prepared):
     rows = [r for r in result["comparisons"] if r["comparator"] == "same"]
     assert rows and all(r["p_value"] > 0.99 and r["cv_difference"] == 0 for r in rows)
     assert all(r["verdict"] == "no significant difference" for r in rows)
+    # the tuned threshold's cut-off as re-chosen in each of the 3 x 2 CV training folds is recorded
+    thresholds = result["cv_fold_thresholds"]["logistic_regression"]
+    assert len(thresholds) == 6 and all(0 < t < 1 for t in thresholds)
 
 
 def test_test_split_untouched_and_synthetic_rows_stay_in_training_folds(prepared):

@@ -418,6 +418,10 @@ def test_a_recommended_tuned_threshold_states_what_it_traded_against_the_default
     assert "decision threshold 0.341 was chosen for minority F1" in note
     assert "minority recall 0.550 → 0.700" in note and "accuracy 0.760 → 0.695" in note
     assert "against the plain random forest at the default threshold" in note and "{" not in note
+    assert "thresholds chosen there" not in note  # no per-fold record: nothing claimed
+    result["utility"]["cv_fold_thresholds"] = {"random_forest": [0.4, 0.3, 0.35, 0.32]}
+    assert ("the fold's held-out rows never choose it; the 4 thresholds chosen there range from 0.300 to 0.400, "
+            "median 0.335)") in _operating_point_note(result)
     result["verdict"]["recommended"]["comparator"] = "baseline"
     assert _operating_point_note(result) == ""
 
