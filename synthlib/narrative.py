@@ -186,9 +186,13 @@ def cleaning_summary(result: dict[str, Any]) -> str:
                    "missing values imputed with training statistics, so the test split is never reduced.")
     outliers = cfg["cleaning"]["outliers"]
     if capped:
+        in_test = {e["column"]: e["count"] for e in log if e["step"] == "outliers" and e["split"] == "test" and e["column"]}
         details = "; ".join(f"`{e['column']}` {e['count']} values outside [{num(e.get('lower'), 1)}, {num(e.get('upper'), 1)}]"
+                            + (f" (test split: {in_test[e['column']]})" if e["column"] in in_test else "")
                             for e in capped)
-        out.append(f"- **Outliers** ({outliers['method']}, {outliers['action']}, bounds from the training split): {details}.")
+        out.append(f"- **Outliers** ({outliers['method']}, {outliers['action']}, bounds from the training split; counts "
+                   f"in the training split, test-split counts in brackets): {details}. The attribute table below shows "
+                   "the values after this step.")
     else:
         out.append("- **Outliers:** no outlier rule applied.")
     if dropped:

@@ -103,7 +103,7 @@ class ReportContext:
                        ", ".join(map(str, counts.index[:5]))
                        + (f" (the 5 most frequent of {len(counts)})" if len(counts) > 5 else ""))
             sensitive = column in [s.column for s in p.config.features.sensitive]
-            rows.append({"attribute": column, "role": role, "dtype": str(values.dtype), "values (training split)": summary,
+            rows.append({"attribute": column, "role": role, "dtype": str(values.dtype), "values (training split, cleaned)": summary,
                          "sensitive": "yes" if sensitive else ""})
         return md_table(rows, caption=caption or "Attributes: role, type and values in the training split.")
 

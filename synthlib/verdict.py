@@ -247,7 +247,8 @@ def tie_rule(primary: str, alpha: float) -> str:
     return (f"A configuration is tied with the recommendation when it is eligible, of the same kind (with synthetic "
             f"rows, or without them, as the recommendation), and its difference in {metric_name(primary)} on the same CV "
             f"folds has a two-sided Nadeau-Bengio corrected t-test p > {alpha}, unadjusted for multiplicity (an "
-            "adjusted p is larger and would call more configurations tied, so unadjusted is the stricter choice).")
+            "adjusted p is larger and would call more configurations tied, so unadjusted is the stricter choice for "
+            "calling a configuration tied, and the more lenient one for granting the recommendation a significant lead).")
 
 
 def is_tied(p_value: float | None, alpha: float) -> bool:

@@ -167,3 +167,18 @@ def test_prepared_keeps_raw_splits_and_the_fitted_cleaner(project):
     assert prepared.raw_test.income.max() == 10_000.0 and prepared.X_test.income.max() < 10_000
     drop = prepared.cleaning_log.to_frame().query("action == 'drop rows'")
     assert drop.split.tolist() == ["train"] and "test rows are capped" in drop.note.iloc[0]
+
+
+def test_cleaning_summary_gives_the_test_splits_capped_values_beside_the_training_splits():
+    from synthlib.narrative import cleaning_summary
+
+    bounds = {"method": "iqr", "lower": -6.0, "upper": 42.0}
+    result = {"config": {"resolved": {"dataset": {"source": "d.csv", "missing_markers": []},
+                                      "cleaning": {"missing": "impute", "outliers": {"method": "iqr", "action": "cap"}}}},
+              "data": {"cleaning_log": [
+                  {"step": "outliers", "action": "cap", "column": "duration", "count": 57, "split": "train", **bounds},
+                  {"step": "outliers", "action": "cap with training bounds", "column": "duration", "count": 13,
+                   "split": "test", **bounds}]}}
+    text = cleaning_summary(result)
+    assert "`duration` 57 values outside [-6.0, 42.0] (test split: 13)" in text
+    assert "counts in the training split, test-split counts in brackets" in text
