@@ -344,7 +344,8 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
         numeric = group.drop(columns=["classifier", "comparator", "fold"])
         cv_summary.setdefault(classifier, {})[comparator] = {
             m: {"mean": float(numeric[m].mean()), "std": float(numeric[m].std(ddof=1))} for m in numeric.columns}
-    draws, points = _test_bootstrap(test, y_test, positive, {primary, *metrics}, ev.n_bootstrap, config.split.seed)
+    draws, points = _test_bootstrap(test, y_test, positive, {primary, *metrics}, ev.n_bootstrap, config.split.seed,
+                                    minority)
     test_summary = {}
     for (classifier, comparator), r in test.items():
         score = r["proba"][:, positive]
@@ -399,7 +400,7 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
 
 
 def _test_bootstrap(test: dict[tuple[str, str], dict[str, Any]], y_test: np.ndarray, positive: int, metrics: set[str],
-                    n_boot: int, seed: int) -> tuple[dict[tuple[str, str, str], np.ndarray], dict[tuple[str, str, str], float]]:
+                    n_boot: int, seed: int, minority: list[int] | None = None) -> tuple[dict[tuple[str, str, str], np.ndarray], dict[tuple[str, str, str], float]]:
     """Every configuration's test-split value of every vectorised metric on the same seeded bootstrap draws, and on
     all rows: the primary-metric CIs and the paired differences against each baseline read them, so the draws are
     generated once, not once per comparison (the same numbers as `bootstrap_ci` / `paired_bootstrap`)."""
@@ -408,7 +409,7 @@ def _test_bootstrap(test: dict[tuple[str, str], dict[str, Any]], y_test: np.ndar
     for (classifier, comparator), r in test.items():
         score = r["proba"][:, positive]
         for metric in sorted(metrics):
-            fn = batch_metric(metric, positive)
+            fn = batch_metric(metric, positive, minority=minority, n_classes=r["proba"].shape[1])
             if fn is None:
                 continue
             key = (classifier, comparator, metric)

@@ -3,6 +3,7 @@ words overlap, no text leaves the page and every table row label can be read (is
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -289,3 +290,11 @@ def test_multiclass_bank_wages_pdf_has_no_overlapping_words_and_every_row_label(
     text = shipped.read_text() if shipped.exists() else MINIMAL_BANK_WAGES
     (project / "params" / "bank_wages_job.yml").write_text(re.sub(r"source: .*", f"source: {data}", text, count=1))
     check_rendered_pdf("bank_wages_job", tmp_path / "out", project)
+    # two minority classes: every test-split CI of the primary metric (averaged over them) holds its own estimate
+    result = json.loads((tmp_path / "out" / "results.json").read_text())
+    primary = result["utility"]["protocol"]["primary_metric"]
+    assert len(result["utility"]["classes"]["minority"]) == 2
+    for classifier, entries in result["utility"]["test"].items():
+        for comparator, entry in entries.items():
+            low, high = entry["primary_ci"]
+            assert low - 1e-9 <= entry["metrics"][primary] <= high + 1e-9, (classifier, comparator, entry["primary_ci"])

@@ -125,3 +125,26 @@ def test_weighted_batch_metrics_equal_scikit_learn_on_each_gathered_draw():
         values = batch_metric(name, 1, matched_precision=0.45)(y, pred, score, weights)
         expected = [sklearn_metric(y[row], pred[row], score[row]) for row in idx]
         assert values == pytest.approx(expected), name
+
+
+@pytest.mark.parametrize("metric", ["recall_minority", "precision_minority", "f1_minority", "accuracy",
+                                    "balanced_accuracy"])
+def test_three_class_bootstrap_metrics_equal_classification_metrics_on_every_draw(metric):
+    """With two minority classes the vectorised bootstrap computes the same averaged metric as the point estimate
+    (it once scored the first minority class alone, so CIs could exclude their own point estimate)."""
+    from synthlib.metrics import batch_metric, classification_metrics
+
+    rng = np.random.default_rng(0)
+    y = rng.choice(3, size=300, p=[0.1, 0.75, 0.15])
+    pred = np.where(rng.random(300) < 0.6, y, rng.integers(0, 3, 300))
+    proba = np.eye(3)[pred] * 0.8 + 0.2 / 3
+    minority, majority = [2, 0], 1
+    fn = batch_metric(metric, 2, minority=minority, n_classes=3)
+    assert fn(y, pred, proba[:, 2], np.ones((1, 300)))[0] == pytest.approx(
+        classification_metrics(y, proba, pred, minority, majority)[metric])
+    for _ in range(5):  # a draw's counts give the metric of the drawn rows
+        idx = rng.integers(0, 300, 300)
+        weights = np.bincount(idx, minlength=300)[None].astype(float)
+        assert fn(y, pred, proba[:, 2], weights)[0] == pytest.approx(
+            classification_metrics(y[idx], proba[idx], pred[idx], minority, majority)[metric])
+    assert batch_metric("roc_auc", 2, minority=minority, n_classes=3) is None  # no vectorised multi-class form
