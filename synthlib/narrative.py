@@ -575,9 +575,11 @@ def _operating_point_note(result: dict[str, Any]) -> str:
     per_fold = result["utility"].get("cv_fold_thresholds", {}).get(rec["classifier"]) or []
     spread = (f"; the {len(per_fold)} thresholds chosen there range from {min(per_fold):.3f} to {max(per_fold):.3f}, "
               f"median {statistics.median(per_fold):.3f}" if per_fold else "")
+    repeats = protocol.get("cv_repeats", 1)
+    repeated = f", repeated {repeats} times" if repeats > 1 else ""
     return (f" Its decision threshold {tuned['decision_threshold']:.3f} was chosen for {objective} by a 3-fold CV "
-            f"inside the training split (in the {protocol['cv_folds']}-fold CV, repeated {protocol.get('cv_repeats', 1)} "
-            f"times, it is re-tuned inside each training fold: the fold's held-out rows never choose it{spread}); against the "
+            f"inside the training split (in the {protocol['cv_folds']}-fold CV{repeated}, it is re-tuned inside each "
+            f"training fold: the fold's held-out rows never choose it{spread}); against the "
             f"plain {CLASSIFIER_NAMES.get(rec['classifier'], rec['classifier'])} at the "
             f"default threshold (test split, point estimates): {changes}. Where the default operating point is "
             "preferred, that plain configuration is the one to deploy.")
