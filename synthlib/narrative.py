@@ -33,6 +33,11 @@ def num(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def bound(value: float | None) -> str:
+    """A data value with five significant digits (a cap bound of 0.085 must not print as 0.1)."""
+    return "n/a" if value is None else f"{value:.5g}"
+
+
 def signed(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:+.{digits}f}"
 
@@ -187,7 +192,7 @@ def cleaning_summary(result: dict[str, Any]) -> str:
     outliers = cfg["cleaning"]["outliers"]
     if capped:
         in_test = {e["column"]: e["count"] for e in log if e["step"] == "outliers" and e["split"] == "test" and e["column"]}
-        details = "; ".join(f"`{e['column']}` {e['count']} values outside [{num(e.get('lower'), 1)}, {num(e.get('upper'), 1)}]"
+        details = "; ".join(f"`{e['column']}` {e['count']} values outside [{bound(e.get('lower'))}, {bound(e.get('upper'))}]"
                             + (f" (test split: {in_test[e['column']]})" if e["column"] in in_test else "")
                             for e in capped)
         out.append(f"- **Outliers** ({outliers['method']}, {outliers['action']}, bounds from the training split; counts "
@@ -207,19 +212,31 @@ def method_choice(result: dict[str, Any]) -> str:
     verdict = result["verdict"]
     best = verdict.get("best_augmented")
     gpu = result["environment"].get("gpu")
+    from .scale import DEEP_GENERATORS
+
+    deep = [m for m in result["config"]["resolved"]["augmentation"]["methods"] if m in DEEP_GENERATORS]
     lines = [f"The training split holds {train_minority} minority rows and {n_cat} of {n_all} features are categorical "
              f"({n_cat / max(n_all, 1):.0%}). "
              + ("Categorical columns make plain SMOTE unsafe: SMOTENC and one-hot decoding keep categories valid. "
                 if n_cat else "All features are numeric, which suits interpolation methods. ")
-             + ("With few minority rows, deep generators (CTGAN, TVAE, diffusion) have little to learn from and are "
-                "run on fixed epoch budgets; " if train_minority < 1000 else "")
-             + (f"a GPU ({gpu}) was available for them." if gpu else "no GPU was available, so deep generators ran on CPU.")]
+             + _deep_generator_note(deep, train_minority, gpu)]
     if best:
         lines.append(f"Among augmented configurations, **{configuration_name(best['comparator'], best['classifier'])}** "
                      f"has the best mean cross-validated {metric_name(verdict['primary_metric'])} ({num(best['cv_mean'])}); "
                      "the sections below validate its synthetic rows. Whether it should be used at all is decided "
                      "against the strongest configuration without synthetic rows (executive summary).")
     return " ".join(lines)
+
+
+def _deep_generator_note(deep: list[str], train_minority: int, gpu: str | None) -> str:
+    """What the minority's size and the hardware mean for the deep generators that ran (nothing when none ran)."""
+    if not deep:
+        return ""
+    device = f"a GPU ({gpu}) was available for them." if gpu else "no GPU was available, so they ran on CPU."
+    if train_minority < 1000:
+        return ("With few minority rows, deep generators (CTGAN, TVAE, diffusion) have little to learn from and are "
+                "run on fixed epoch budgets; " + device)
+    return device[0].upper() + device[1:].replace("for them", "for the deep generators").replace("so they", "so the deep generators")
 
 
 def trained_ratio_text(ratios: dict[str, float]) -> str:
@@ -253,8 +270,8 @@ def augmentation_comment(result: dict[str, Any]) -> str:
             if isinstance(requested_ratio, float) and max(info["trained_ratio"].values()) > requested_ratio + 0.005:
                 text += f", above the requested {requested_ratio:.2f}:1"
             parts.append(text + ").")
-    return " ".join(parts) or ("Every method kept the rows asked for, less the exact duplicates removed, and none "
-                               "removed real training rows.")
+    return " ".join(parts) or ("Every method kept the rows asked for after the cap (the table's \"after cap\" "
+                               "column), less the exact duplicates removed, and none removed real training rows.")
 
 
 VALIDATION_NOTES = (
@@ -316,9 +333,11 @@ def validation_summary(result: dict[str, Any], method: str, notes: bool = True) 
     if close:
         parts.append(f"Median distance from a synthetic row to its closest real row {num(close.get('synthetic_median_dcr'))}, "
                      f"against {num(close.get('real_median_nn_distance'))} between neighbouring real rows (ratio "
-                     f"{num(close.get('score'), 2)})" + ("; **near-copies**: the rows sit on top of real rows, so a low "
-                                                 "discriminator AUC reflects copying, not fidelity." if close["near_copy"]
-                                                 else "."))
+                     f"{num(close.get('score'), 2)})" + (("; **near-copies**: the rows sit on top of real rows"
+                                                  + (", so the low discriminator AUC reflects copying, not fidelity."
+                                                     if disc and disc["roc_auc"] < 0.6 else
+                                                     ", a privacy concern whatever the discriminator says."))
+                                                 if close["near_copy"] else "."))
     collapse = v.get("collapse_warning")
     if collapse and collapse["collapsed"]:
         parts.append(f"**Warning: the generator collapsed**: {collapse['reason']}.")
@@ -454,13 +473,22 @@ def _tied_fairness(v: dict[str, Any]) -> str:
         return ""
     violated = list(dict.fromkeys(f["attribute"] for f in gate.get("findings", []) if f["gap"] == "four_fifths_rule"))
     why = f" (four-fifths rule violated for {listing(violated)})" if violated else ""
-    passing = [t["label"] for t in v["ties"] if t["fairness_status"] == "pass"]
+    # a plain baseline is the gate's own reference (its change against itself is nil), so its "pass" means nothing
+    passing = [t["label"] for t in v["ties"] if t["fairness_status"] == "pass" and t["comparator"] != "baseline"]
     verb = "warns" if gate["status"] == "warn" else "fails"
     if passing:
         return f" Its fairness gate {verb}{why}; the fairness gate passes for the tied {listing(passing, code=False)}."
+    plain_meeting = [t["label"] for t in v["ties"] if t["comparator"] == "baseline" and violated
+                     and not t.get("four_fifths_violated")]
+    if plain_meeting:
+        return (f" Its fairness gate {verb}{why}; no tied configuration other than a plain baseline (the gate's "
+                f"reference, which passes it by construction) passes the gate; the tied {listing(plain_meeting, code=False)} "
+                "meets the four-fifths rule for every attribute.")
     fewer = [f"{t['label']} ({listing(t['four_fifths_violated']) if t['four_fifths_violated'] else 'none'})"
              for t in v["ties"] if violated and len(t.get("four_fifths_violated") or []) < len(violated)]
-    return (f" Its fairness gate {verb}{why}; no tied configuration passes the fairness gate"
+    plain = " other than a plain baseline (the gate's reference, which passes it by construction)" if any(
+        t["comparator"] == "baseline" for t in v["ties"]) else ""
+    return (f" Its fairness gate {verb}{why}; no tied configuration{plain} passes the fairness gate"
             + (f", and these violate the four-fifths rule for fewer attributes: {'; '.join(fewer)}." if fewer else "."))
 
 

@@ -99,7 +99,8 @@ class ReportContext:
                     "ordinal" if column in p.ordinal else "categorical")
             values = p.train[column]
             counts = values.astype(str).value_counts()
-            summary = (f"{values.min()} to {values.max()}" if role in ("numeric", "ordinal") else
+            summary = (f"{narrative.bound(values.min())} to {narrative.bound(values.max())}"
+                       if role in ("numeric", "ordinal") else
                        ", ".join(map(str, counts.index[:5]))
                        + (f" (the 5 most frequent of {len(counts)})" if len(counts) > 5 else ""))
             sensitive = column in [s.column for s in p.config.features.sensitive]
@@ -245,9 +246,12 @@ class ReportContext:
             return "_No eligible configuration of the recommendation's kind is tied with it._"
         rows = []
         for t in ties:
-            fairness = STATUS_MARKS[t["fairness_status"]]
+            # a plain baseline is the gate's reference (no change against itself): only the four-fifths rule applies
+            fairness = "reference" if t["comparator"] == "baseline" else STATUS_MARKS[t["fairness_status"]]
             if t["four_fifths_violated"]:
                 fairness += f" (four-fifths: {', '.join(t['four_fifths_violated'])})"
+            elif t["comparator"] == "baseline":
+                fairness += " (four-fifths met)"
             row = {"configuration": t["label"],
                    "CV difference [95% CI]": f"{narrative.signed(t['cv_difference'])}"
                                              f"{narrative.ci(t['cv_ci_low'], t['cv_ci_high'])}",
@@ -261,7 +265,10 @@ class ReportContext:
         return md_table(rows, caption=caption or (
             f"Configurations tied with {v['recommended']['label']} on "
             f"{narrative.metric_name(v['primary_metric'])}: tied minus recommended, CV (corrected 95% CI) and test "
-            "split (paired bootstrap, unadjusted). " + v["tie_rule"]))
+            "split (paired bootstrap, unadjusted). " + v["tie_rule"]
+            + (" A plain baseline is the fairness gate's reference (the gate compares a configuration with its own "
+               "plain baseline), so only its four-fifths rule is shown." if any(t["comparator"] == "baseline" for t in ties)
+               else "")))
 
     def trade_off_table(self, caption: str | None = None) -> str:
         v = self.verdict

@@ -180,5 +180,5 @@ def test_cleaning_summary_gives_the_test_splits_capped_values_beside_the_trainin
                   {"step": "outliers", "action": "cap with training bounds", "column": "duration", "count": 13,
                    "split": "test", **bounds}]}}
     text = cleaning_summary(result)
-    assert "`duration` 57 values outside [-6.0, 42.0] (test split: 13)" in text
+    assert "`duration` 57 values outside [-6, 42] (test split: 13)" in text
     assert "counts in the training split, test-split counts in brackets" in text

@@ -643,3 +643,33 @@ def test_the_ties_table_shows_each_tie_with_its_gates(tmp_path):
     assert "privacy gate" not in table  # the recommendation uses no synthetic rows
     _, result = tie_verdict(with_tied=False)
     assert "No eligible configuration" in ReportContext("t", SimpleNamespace(result=result), tmp_path).ties_table()
+
+
+def test_a_tied_plain_baseline_is_the_fairness_gates_reference_not_a_configuration_that_passes(tmp_path):
+    """The gate compares a configuration with its own plain baseline, so a plain baseline passes by construction:
+    neither the sentence nor the table may offer it as the tie that passes."""
+    from types import SimpleNamespace
+
+    from synthlib.narrative import ties_sentence
+    from synthlib.report import ReportContext
+
+    _, result = tie_verdict(fairness=_four_fifths_fairness({REC}))
+    tie = result["verdict"]["ties"][0]
+    assert tie["fairness_status"] == "pass"
+    tie.update(comparator="baseline", label="logistic regression, original data")  # the same tie, as a plain baseline
+    sentence = ties_sentence(result)
+    assert "the fairness gate passes for the tied" not in sentence
+    assert sentence.endswith("no tied configuration other than a plain baseline (the gate's reference, which passes it "
+                             "by construction) passes the gate; the tied logistic regression, original data meets the "
+                             "four-fifths rule for every attribute.")
+    table = ReportContext("t", SimpleNamespace(result=result), tmp_path).ties_table()
+    assert "reference (four-fifths met)" in table and "✓ pass" not in table
+
+
+def test_the_method_paragraph_speaks_of_deep_generators_and_the_gpu_only_when_one_ran():
+    from synthlib.narrative import _deep_generator_note, bound
+
+    assert _deep_generator_note([], 300, None) == ""  # SMOTE family only (a fast profile): nothing about devices
+    assert _deep_generator_note(["ctgan"], 300, None).endswith("no GPU was available, so they ran on CPU.")
+    assert _deep_generator_note(["tvae"], 5000, "NVIDIA H200") == "A GPU (NVIDIA H200) was available for the deep generators."
+    assert [bound(x) for x in (0.0849999, 1.119, -2483.25, 1.7999999523162842)] == ["0.085", "1.119", "-2483.2", "1.8"]
