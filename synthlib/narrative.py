@@ -600,6 +600,9 @@ def _operating_point_note(result: dict[str, Any]) -> str:
     protocol = result["utility"].get("protocol", {"cv_folds": "k"})
     changes = ", ".join(f"{metric_name(m)} {plain['metrics'][m]:.3f} → {tuned['metrics'][m]:.3f}"
                         for m in ("recall_minority", "precision_minority", "accuracy"))
+    if plain.get("predicted_minority_rate") is not None and tuned.get("predicted_minority_rate") is not None:
+        changes += (f", share of rows predicted as the minority {plain['predicted_minority_rate']:.1%} → "
+                    f"{tuned['predicted_minority_rate']:.1%}")
     per_fold = result["utility"].get("cv_fold_thresholds", {}).get(rec["classifier"]) or []
     spread = (f"; the {len(per_fold)} thresholds chosen there range from {min(per_fold):.3f} to {max(per_fold):.3f}, "
               f"median {statistics.median(per_fold):.3f}" if per_fold else "")

@@ -774,6 +774,11 @@ class ReportContext:
                 reproduced, reproduced_text = same == len(expected), f"{same} of {len(expected)} rows"
         augmented_file = (bundle / "Datasets" / "augmented_train.csv").exists()
         sensitive = [a["column"] for a in self.result["config"]["resolved"]["features"].get("sensitive", [])]
+        model_inputs = {c for columns in data.get("features", {}).values() for c in columns}
+        sensitive_inputs = [c for c in sensitive if c in model_inputs]
+        inputs_text = (f"{', '.join(sensitive_inputs)} {'is' if len(sensitive_inputs) == 1 else 'are'} used as "
+                       "features; leave them out of `features` where the law forbids deciding on them"
+                       if sensitive_inputs else "none of the sensitive attributes is a feature")
         checks = [
             ("Cleaning log recorded", bool(data["cleaning_log"])),
             ("Test split never resampled or augmented (only cleaned with training-split values): its SHA-256 at the "
@@ -793,6 +798,8 @@ class ReportContext:
             ("Augmented data exported only where the privacy verdict allows it", augmented_file == v["release"]["augmented_data"]),
             ("Recommendation compared with the strongest configuration without synthetic rows", v.get("best_alternative") is not None),
         ]
+        if "features" in data:  # the columns the models were trained on
+            checks.append((f"No sensitive attribute is a model input ({inputs_text})", not sensitive_inputs))
         return "\n".join(f"- {'✓' if ok else '✗'} {label}" for label, ok in checks)
 
     # ----------------------------------------------------------------- words

@@ -340,6 +340,12 @@ def test_checklist_marks_follow_real_checks(tmp_path):
     assert marks["The recommended configuration meets the four-fifths rule on the favourable outcome for every attribute"] == "✗"
     assert marks["Deployed model in the bundle is the verdict's recommendation"] == "✗"  # no bundle written
     assert marks["Model cards written"] == "✗"
+    assert not any(label.startswith("No sensitive attribute is a model input") for label in marks)  # no features here
+    result["data"]["features"] = {"numeric": ["age"], "categorical": ["sex", "job"]}
+    lines = ReportContext("t", SimpleNamespace(result=result), tmp_path).checklist().splitlines()
+    marks = {line[4:]: line[2] for line in lines}
+    assert marks["No sensitive attribute is a model input (sex, age are used as features; leave them out of "
+                 "`features` where the law forbids deciding on them)"] == "✗"
 
 
 def test_conclusion_lists_open_findings_and_keeps_the_template_criterion_apart():
@@ -419,6 +425,9 @@ def test_a_recommended_tuned_threshold_states_what_it_traded_against_the_default
     assert "minority recall 0.550 → 0.700" in note and "accuracy 0.760 → 0.695" in note
     assert "against the plain random forest at the default threshold" in note and "{" not in note
     assert "thresholds chosen there" not in note  # no per-fold record: nothing claimed
+    test = result["utility"]["test"]["random_forest"]
+    test["tuned_threshold"]["predicted_minority_rate"], test["baseline"]["predicted_minority_rate"] = 0.425, 0.2
+    assert "accuracy 0.760 → 0.695, share of rows predicted as the minority 20.0% → 42.5%" in _operating_point_note(result)
     result["utility"]["cv_fold_thresholds"] = {"random_forest": [0.4, 0.3, 0.35, 0.32]}
     assert ("the fold's held-out rows never choose it; the 4 thresholds chosen there range from 0.300 to 0.400, "
             "median 0.335)") in _operating_point_note(result)
