@@ -232,11 +232,12 @@ def _deep_generator_note(deep: list[str], train_minority: int, gpu: str | None) 
     """What the minority's size and the hardware mean for the deep generators that ran (nothing when none ran)."""
     if not deep:
         return ""
-    device = f"a GPU ({gpu}) was available for them." if gpu else "no GPU was available, so they ran on CPU."
     if train_minority < 1000:
+        device = f"a GPU ({gpu}) was available for them." if gpu else "no GPU was available, so they ran on CPU."
         return ("With few minority rows, deep generators (CTGAN, TVAE, diffusion) have little to learn from and are "
                 "run on fixed epoch budgets; " + device)
-    return device[0].upper() + device[1:].replace("for them", "for the deep generators").replace("so they", "so the deep generators")
+    return (f"A GPU ({gpu}) was available for the deep generators." if gpu else
+            "No GPU was available, so the deep generators ran on CPU.")
 
 
 def trained_ratio_text(ratios: dict[str, float]) -> str:
@@ -473,23 +474,27 @@ def _tied_fairness(v: dict[str, Any]) -> str:
         return ""
     violated = list(dict.fromkeys(f["attribute"] for f in gate.get("findings", []) if f["gap"] == "four_fifths_rule"))
     why = f" (four-fifths rule violated for {listing(violated)})" if violated else ""
-    # a plain baseline is the gate's own reference (its change against itself is nil), so its "pass" means nothing
-    passing = [t["label"] for t in v["ties"] if t["fairness_status"] == "pass" and t["comparator"] != "baseline"]
+    passing = [t["label"] for t in v["ties"] if t["fairness_status"] == "pass" and not is_fairness_reference(t)]
     verb = "warns" if gate["status"] == "warn" else "fails"
     if passing:
         return f" Its fairness gate {verb}{why}; the fairness gate passes for the tied {listing(passing, code=False)}."
-    plain_meeting = [t["label"] for t in v["ties"] if t["comparator"] == "baseline" and violated
+    plain = (" other than a plain baseline (the gate's reference, which passes it by construction)"
+             if any(is_fairness_reference(t) for t in v["ties"]) else "")
+    plain_meeting = [t["label"] for t in v["ties"] if is_fairness_reference(t) and violated
                      and not t.get("four_fifths_violated")]
     if plain_meeting:
-        return (f" Its fairness gate {verb}{why}; no tied configuration other than a plain baseline (the gate's "
-                f"reference, which passes it by construction) passes the gate; the tied {listing(plain_meeting, code=False)} "
-                "meets the four-fifths rule for every attribute.")
+        return (f" Its fairness gate {verb}{why}; no tied configuration{plain} passes the gate; the tied "
+                f"{listing(plain_meeting, code=False)} meets the four-fifths rule for every attribute.")
     fewer = [f"{t['label']} ({listing(t['four_fifths_violated']) if t['four_fifths_violated'] else 'none'})"
              for t in v["ties"] if violated and len(t.get("four_fifths_violated") or []) < len(violated)]
-    plain = " other than a plain baseline (the gate's reference, which passes it by construction)" if any(
-        t["comparator"] == "baseline" for t in v["ties"]) else ""
     return (f" Its fairness gate {verb}{why}; no tied configuration{plain} passes the fairness gate"
             + (f", and these violate the four-fifths rule for fewer attributes: {'; '.join(fewer)}." if fewer else "."))
+
+
+def is_fairness_reference(entry: dict[str, Any]) -> bool:
+    """A plain baseline is the fairness gate's reference (the gate judges a configuration's change against its own
+    plain baseline), so its "pass" holds by construction and is never offered as evidence."""
+    return entry["comparator"] == "baseline"
 
 
 def _test_operating_point(result: dict[str, Any], entry: dict[str, Any]) -> dict[str, float | None]:

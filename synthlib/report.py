@@ -246,11 +246,11 @@ class ReportContext:
             return "_No eligible configuration of the recommendation's kind is tied with it._"
         rows = []
         for t in ties:
-            # a plain baseline is the gate's reference (no change against itself): only the four-fifths rule applies
-            fairness = "reference" if t["comparator"] == "baseline" else STATUS_MARKS[t["fairness_status"]]
+            reference = narrative.is_fairness_reference(t)  # only its four-fifths rule means something
+            fairness = "reference" if reference else STATUS_MARKS[t["fairness_status"]]
             if t["four_fifths_violated"]:
                 fairness += f" (four-fifths: {', '.join(t['four_fifths_violated'])})"
-            elif t["comparator"] == "baseline":
+            elif reference:
                 fairness += " (four-fifths met)"
             row = {"configuration": t["label"],
                    "CV difference [95% CI]": f"{narrative.signed(t['cv_difference'])}"
@@ -267,7 +267,7 @@ class ReportContext:
             f"{narrative.metric_name(v['primary_metric'])}: tied minus recommended, CV (corrected 95% CI) and test "
             "split (paired bootstrap, unadjusted). " + v["tie_rule"]
             + (" A plain baseline is the fairness gate's reference (the gate compares a configuration with its own "
-               "plain baseline), so only its four-fifths rule is shown." if any(t["comparator"] == "baseline" for t in ties)
+               "plain baseline), so only its four-fifths rule is shown." if any(map(narrative.is_fairness_reference, ties))
                else "")))
 
     def trade_off_table(self, caption: str | None = None) -> str:
@@ -774,11 +774,6 @@ class ReportContext:
                 reproduced, reproduced_text = same == len(expected), f"{same} of {len(expected)} rows"
         augmented_file = (bundle / "Datasets" / "augmented_train.csv").exists()
         sensitive = [a["column"] for a in self.result["config"]["resolved"]["features"].get("sensitive", [])]
-        model_inputs = {c for columns in data.get("features", {}).values() for c in columns}
-        sensitive_inputs = [c for c in sensitive if c in model_inputs]
-        inputs_text = (f"{', '.join(sensitive_inputs)} {'is' if len(sensitive_inputs) == 1 else 'are'} used as "
-                       "features; leave them out of `features` where the law forbids deciding on them"
-                       if sensitive_inputs else "none of the sensitive attributes is a feature")
         checks = [
             ("Cleaning log recorded", bool(data["cleaning_log"])),
             ("Test split never resampled or augmented (only cleaned with training-split values): its SHA-256 at the "
@@ -799,7 +794,12 @@ class ReportContext:
             ("Recommendation compared with the strongest configuration without synthetic rows", v.get("best_alternative") is not None),
         ]
         if "features" in data:  # the columns the models were trained on
-            checks.append((f"No sensitive attribute is a model input ({inputs_text})", not sensitive_inputs))
+            model_inputs = {c for columns in data["features"].values() for c in columns}
+            used = [c for c in sensitive if c in model_inputs]
+            inputs_text = (f"{', '.join(used)} {'is' if len(used) == 1 else 'are'} used as features; leave them out "
+                           "of `features` where the law forbids deciding on them" if used else
+                           "none of the sensitive attributes is a feature")
+            checks.append((f"No sensitive attribute is a model input ({inputs_text})", not used))
         return "\n".join(f"- {'✓' if ok else '✗'} {label}" for label, ok in checks)
 
     # ----------------------------------------------------------------- words
