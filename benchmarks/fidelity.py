@@ -41,7 +41,7 @@ def generated_table(rows: int, shift: float, seed: int, features: int = 20) -> p
 
 
 def mmd_and_discriminator(rows: int) -> list[list]:
-    from synthlib.validation import MMD, compute_evaluation_metrics, encode_pair
+    from synthlib.assess._fidelity import MMD, compute_evaluation_metrics, encode_pair
 
     real = generated_table(rows, 0.0, seed=0)
     continuous = [c for c in real.columns if c.startswith("x")]
@@ -68,8 +68,8 @@ def german_minority():
 
 
 def diffusion_fidelity(epochs: int, seeds: list[int]) -> list[list]:
-    import synthlib.samplers._diffusion as diffusion
-    from synthlib.validation import compute_evaluation_metrics
+    import synthlib.augment._diffusion as diffusion
+    from synthlib.assess._fidelity import compute_evaluation_metrics
 
     X, y = german_minority()
     real = X[y == 0].reset_index(drop=True)

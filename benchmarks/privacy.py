@@ -21,8 +21,8 @@ def attack(rows: int, features: int):
     import numpy as np
     import pandas as pd
 
-    from synthlib.privacy import distance_to_closest_record, interpolation_attack, membership_inference
-    from synthlib.samplers import SAMPLERS
+    from synthlib.assess._privacy import distance_to_closest_record, interpolation_attack, membership_inference
+    from synthlib.augment import SAMPLERS
 
     rng = np.random.default_rng(0)
     n_minority = rows // 2  # balanced after SMOTE: `rows` released minority rows in total

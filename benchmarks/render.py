@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def timed_render(project: Path, *flags: str) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "synthlib.cli", "render", "german_credit", *flags], cwd=project, check=True,
+    subprocess.run([sys.executable, "-m", "synthlib", "render", "german_credit", *flags], cwd=project, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 

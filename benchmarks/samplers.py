@@ -69,7 +69,7 @@ def interleaved(calls: dict, budget_s: float = 20.0, max_rounds: int = 25) -> di
 def synthlib_call(data_name, rows, method, epochs, record_parents=True):
     """A no-argument call that generates with synthlib's sampler (data loaded once, outside it)."""
     warnings.filterwarnings("ignore")
-    from synthlib.samplers import SAMPLERS
+    from synthlib.augment import SAMPLERS
 
     X, y, categorical = load(data_name, rows)
     if method in ("gaussian_copula", "ctgan", "tvae", "diffusion"):

@@ -35,8 +35,8 @@ STAGES = ("prepare", "augment_and_evaluate", "validate", "fairness", "privacy", 
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from synthlib.audit import run_audit
-from synthlib.config import FAST_PROFILE, load_config, with_overrides
+from synthlib.runner._audit import run_audit
+from synthlib.config._params import FAST_PROFILE, load_config, with_overrides
 config = load_config(sys.argv[1])
 if sys.argv[2] == "fast":
     config = with_overrides(config, FAST_PROFILE)

@@ -22,7 +22,7 @@ GRID = {"models": {"classifiers": ["xgboost", "random_forest", "logistic_regress
 
 
 def config(n_jobs: int):
-    from synthlib.config import load_config, with_overrides
+    from synthlib.config._params import load_config, with_overrides
 
     base = load_config(ROOT / "params" / "german_credit.yml")
     return with_overrides(base, {**GRID, "augmentation": {"methods": METHODS},
@@ -31,9 +31,9 @@ def config(n_jobs: int):
 
 def run_synthlib(n_jobs: int):
     warnings.filterwarnings("ignore")
-    from synthlib.data import prepare
-    from synthlib.evaluation import evaluate
-    from synthlib.samplers import make_sampler
+    from synthlib.prepare._prepare import prepare
+    from synthlib.evaluate._evaluation import evaluate
+    from synthlib.augment import make_sampler
 
     cfg = config(n_jobs)
     prepared = prepare(cfg)
@@ -57,7 +57,7 @@ def run_loop(_: int):
     from sklearn.preprocessing import LabelEncoder, OneHotEncoder, StandardScaler
     from xgboost import XGBClassifier
 
-    from synthlib.data import prepare
+    from synthlib.prepare._prepare import prepare
 
     cfg = config(1)
     p = prepare(cfg)

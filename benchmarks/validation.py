@@ -21,7 +21,7 @@ def run(rows: int, features: int, quality: bool):
     import numpy as np
     import pandas as pd
 
-    from synthlib.validation import compute_evaluation_metrics
+    from synthlib.assess._fidelity import compute_evaluation_metrics
 
     warnings.filterwarnings("ignore")
     rng = np.random.default_rng(0)

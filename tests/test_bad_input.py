@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from synthlib.cli import app
-from synthlib.config import load_config
-from synthlib.data import prepare
+from synthlib.config._params import load_config
+from synthlib.prepare._prepare import prepare
 
 from .conftest import toy_config, toy_frame
 
@@ -235,8 +235,8 @@ def test_id_like_column_is_left_out_and_sdv_does_not_take_it_for_a_key(project):
 
 
 def test_declared_id_like_column_reaches_sdv_without_a_primary_key_error(project):
-    from synthlib.config import AugmentationConfig
-    from synthlib.samplers import make_sampler
+    from synthlib.config._params import AugmentationConfig
+    from synthlib.augment import make_sampler
 
     frame = toy_frame().assign(row=np.arange(200))
     path = project("toy", toy_config(features={"numeric": ["income", "age", "row"]}), frame)

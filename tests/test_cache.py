@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from synthlib import audit
-from synthlib.config import load_config
-from synthlib.data import prepare
+from synthlib.runner import _audit as audit
+from synthlib.config._params import load_config
+from synthlib.prepare._prepare import prepare
 
 from .conftest import ROOT
 
@@ -26,14 +26,19 @@ def test_cache_key_changes_with_library_versions_and_resolved_devices(monkeypatc
     assert audit.cache_key(config, prepared) != key
 
 
-def test_code_digest_covers_every_source_file_of_the_package():
-    import hashlib
-    from pathlib import Path
-
-    package = Path(audit.__file__).resolve().parent
-    files = sorted(package.rglob("*.py"))
-    assert package / "verdict.py" in files and package / "samplers" / "__init__.py" in files
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    assert audit.code_digest() == digest.hexdigest()
+def test_code_digest_changes_with_any_source_file_in_any_stage(tmp_path):
+    assert audit.PACKAGE.name == "synthlib" and (audit.PACKAGE / "decide" / "_verdict.py").is_file()
+    package = tmp_path / "synthlib"
+    (package / "decide").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    nested = package / "decide" / "_verdict.py"
+    nested.write_text("RULE = 1\n")
+    before = audit.source_digest(package)
+    nested.write_text("RULE = 2\n")  # an edit two folders down
+    edited = audit.source_digest(package)
+    assert edited != before
+    (package / "decide" / "_new.py").write_text("")  # a new module
+    assert audit.source_digest(package) != edited
+    (package / "notes.txt").write_text("not code")  # not a source file
+    assert audit.source_digest(package) == audit.source_digest(package)
+    assert audit.code_digest() == audit.source_digest(audit.PACKAGE)

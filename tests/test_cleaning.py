@@ -11,10 +11,10 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from synthlib.cleaning import Cleaner
-from synthlib.config import CleaningConfig, load_config
-from synthlib.data import prepare
-from synthlib.models import preprocessing
+from synthlib.prepare._cleaning import Cleaner
+from synthlib.config._params import CleaningConfig, load_config
+from synthlib.prepare._prepare import prepare
+from synthlib.evaluate._models import preprocessing
 
 from .conftest import toy_config, toy_frame
 
@@ -170,7 +170,7 @@ def test_prepared_keeps_raw_splits_and_the_fitted_cleaner(project):
 
 
 def test_cleaning_summary_gives_the_test_splits_capped_values_beside_the_training_splits():
-    from synthlib.narrative import cleaning_summary
+    from synthlib.report._narrative import cleaning_summary
 
     bounds = {"method": "iqr", "lower": -6.0, "upper": 42.0}
     result = {"config": {"resolved": {"dataset": {"source": "d.csv", "missing_markers": []},

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from synthlib.cli import app
-from synthlib.config import load_config
-from synthlib.data import prepare
+from synthlib.config._params import load_config
+from synthlib.prepare._prepare import prepare
 
 from .conftest import ROOT, toy_config, toy_frame
 
@@ -185,8 +185,8 @@ def test_breast_cancer_builtin():
 
 
 def test_check_reads_a_seeded_sample_and_counts_every_row(project):
-    from synthlib.checks import run_checks
-    from synthlib.io import load_sample
+    from synthlib.prepare._checks import run_checks
+    from synthlib.prepare._io import load_sample
 
     project("toy", toy_config(), toy_frame(1000))
     config = load_config("toy")

@@ -11,11 +11,11 @@ from sklearn.preprocessing import LabelEncoder
 import pandas as pd
 import pytest
 
-from synthlib.config import load_config, with_overrides
-from synthlib.data import frame_hash, prepare
-from synthlib.evaluation import comparison_verdict, evaluate, fold_indices
-from synthlib.samplers import SMOTESampler, SynthlibOverSampler
-from synthlib.stats import corrected_resampled_ttest, holm
+from synthlib.config._params import load_config, with_overrides
+from synthlib.prepare._prepare import frame_hash, prepare
+from synthlib.evaluate._evaluation import comparison_verdict, evaluate, fold_indices
+from synthlib.augment import SMOTESampler, SynthlibOverSampler
+from synthlib.evaluate._stats import corrected_resampled_ttest, holm
 
 from .conftest import ROOT
 
@@ -139,7 +139,7 @@ def test_nadeau_bengio_and_holm():
 def test_threshold_scorers_equal_scikit_learns_metrics():
     from sklearn.metrics import balanced_accuracy_score, f1_score
 
-    from synthlib.metrics import fast_balanced_accuracy, fast_f1
+    from synthlib.evaluate._metrics import fast_balanced_accuracy, fast_f1
 
     rng = np.random.default_rng(3)
     for _ in range(200):
@@ -155,7 +155,7 @@ def test_threshold_scorers_equal_scikit_learns_metrics():
 
 
 def test_single_metric_fast_paths_equal_the_full_multiclass_metrics():
-    from synthlib.metrics import classification_metrics, single_metric
+    from synthlib.evaluate._metrics import classification_metrics, single_metric
 
     rng = np.random.default_rng(5)
     for _ in range(30):
@@ -169,13 +169,13 @@ def test_single_metric_fast_paths_equal_the_full_multiclass_metrics():
 
 
 def test_the_tuned_threshold_is_a_cut_off_on_the_minority_probability(prepared):
-    from synthlib.evaluation import _fit_predict
+    from synthlib.evaluate._evaluation import fit_predict
 
     encoder = LabelEncoder().fit(prepared.y_train)
     minority = int(encoder.transform(prepared.minority_labels)[0])
     assert minority == 0  # German credit: the minority (bad credit, 0) is not scikit-learn's default positive class
     y = encoder.transform(prepared.y_train)
-    model, proba, pred = _fit_predict(prepared.config, prepared, "logistic_regression", "tuned_threshold",
+    model, proba, pred = fit_predict(prepared.config, prepared, "logistic_regression", "tuned_threshold",
                                       prepared.X_train, y, prepared.X_test, minority, 0, "cpu")
     assert np.array_equal(pred == minority, proba[:, minority] >= model.best_threshold_)
 
@@ -183,7 +183,7 @@ def test_the_tuned_threshold_is_a_cut_off_on_the_minority_probability(prepared):
 @pytest.mark.parametrize("objective", ["f1_minority", "balanced_accuracy"])
 def test_predictions_from_probabilities_equal_predict_for_every_configuration(prepared, objective):
     """The grid derives labels from the probabilities instead of calling `predict` again: the same labels."""
-    from synthlib.evaluation import _fit_predict
+    from synthlib.evaluate._evaluation import fit_predict
 
     config = with_overrides(prepared.config, {"evaluation": {"threshold_objective": objective}})
     encoder = LabelEncoder().fit(prepared.y_train)
@@ -193,13 +193,13 @@ def test_predictions_from_probabilities_equal_predict_for_every_configuration(pr
         for comparator in ("baseline", "class_weighted", "tuned_threshold"):
             if comparator == "class_weighted" and classifier == "knn":
                 continue
-            model, proba, pred = _fit_predict(config, prepared, classifier, comparator, prepared.X_train, y,
+            model, proba, pred = fit_predict(config, prepared, classifier, comparator, prepared.X_train, y,
                                               prepared.X_test, minority, 0, "cpu")
             assert np.array_equal(pred, model.predict(prepared.X_test)), (classifier, comparator)
 
 
 def test_predictions_from_probabilities_equal_predict_on_three_classes():
-    from synthlib.evaluation import _fit_predict
+    from synthlib.evaluate._evaluation import fit_predict
 
     rng = np.random.default_rng(0)
     X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300), "c": rng.choice(list("xyz"), 300)})
@@ -207,7 +207,7 @@ def test_predictions_from_probabilities_equal_predict_on_three_classes():
     config = load_config(ROOT / "params" / "german_credit.yml")
     columns = type("Columns", (), {"numeric": ["a", "b"], "ordinal": [], "categorical": ["c"]})
     for classifier in ("xgboost", "random_forest", "logistic_regression", "knn"):
-        model, proba, pred = _fit_predict(config, columns, classifier, "baseline", X, y.to_numpy(), X, 1, 0, "cpu")
+        model, proba, pred = fit_predict(config, columns, classifier, "baseline", X, y.to_numpy(), X, 1, 0, "cpu")
         assert np.array_equal(pred, model.predict(X)), classifier
 
 
@@ -217,7 +217,7 @@ def test_classification_metrics_equal_scikit_learn(seed):
     from sklearn.metrics import (accuracy_score, average_precision_score, balanced_accuracy_score, brier_score_loss,
                                  log_loss, precision_recall_fscore_support, roc_auc_score)
 
-    from synthlib.metrics import classification_metrics
+    from synthlib.evaluate._metrics import classification_metrics
 
     rng = np.random.default_rng(seed)
     k = 2 if seed < 4 else 3
@@ -241,8 +241,8 @@ def test_classification_metrics_equal_scikit_learn(seed):
 
 def test_shared_bootstrap_draws_give_the_same_intervals_as_one_bootstrap_per_comparison(prepared):
     """The comparisons read one pass of draws for every configuration: the CIs of a per-comparison paired bootstrap."""
-    from synthlib.metrics import batch_metric
-    from synthlib.stats import bootstrap_ci, paired_bootstrap
+    from synthlib.evaluate._metrics import batch_metric
+    from synthlib.evaluate._stats import bootstrap_ci, paired_bootstrap
 
     evaluation = evaluate(prepared, {"smote": SMOTESampler(random_state=0)})
     result, encoder = evaluation.result, evaluation.label_encoder

@@ -16,14 +16,14 @@ from sklearn.preprocessing import LabelEncoder
 from typer.testing import CliRunner
 
 from synthlib.cli import app
-from synthlib.config import load_config
-from synthlib.data import prepare
+from synthlib.config._params import load_config
+from synthlib.prepare._prepare import prepare
 from synthlib.errors import BundleError
-from synthlib.export import add_to_bundle, augmentation_text, load_model, sha256, verify_bundle, write_bundle
-from synthlib.io import load_dataset
-from synthlib.metrics import classification_metrics
-from synthlib.models import make_pipeline
-from synthlib.pipeline import run
+from synthlib.deploy._bundle import add_to_bundle, augmentation_text, load_model, sha256, verify_bundle, write_bundle
+from synthlib.prepare._io import load_dataset
+from synthlib.evaluate._metrics import classification_metrics
+from synthlib.evaluate._models import make_pipeline
+from synthlib.runner._run import run
 
 from .conftest import ROOT
 
@@ -85,7 +85,7 @@ def test_deployed_model_is_the_recommendation_and_takes_raw_rows(bundle):
 def test_high_risk_augmented_data_is_withheld(bundle, tmp_path):
     from copy import deepcopy
 
-    from synthlib.export import write_bundle
+    from synthlib.deploy._bundle import write_bundle
 
     audit, _ = bundle
     method = next(iter(audit.evaluation.augmented))
@@ -495,7 +495,7 @@ def test_comparison_card_names_its_augmented_training_set_and_no_card_misplaces_
 
 
 def test_readme_and_deployed_card_state_the_verdict_status(bundle):
-    from synthlib.narrative import verdict_sentence
+    from synthlib.report._narrative import verdict_sentence
 
     audit, path = bundle
     sentence = verdict_sentence(audit.result).replace("**", "")

@@ -12,15 +12,15 @@ from fairlearn.metrics import (MetricFrame, demographic_parity_difference, demog
                                true_positive_rate)
 from sklearn.metrics import precision_score
 
-from synthlib.config import AuditConfig, PrivacyConfig, load_config, parse_config
-from synthlib.data import prepare
+from synthlib.config._params import AuditConfig, PrivacyConfig, load_config, parse_config
+from synthlib.prepare._prepare import prepare
 from synthlib.errors import DataError
-from synthlib.fairness import (MISSING_GROUP, OUTSIDE_BINS, SINGLE_GROUP, _bootstrap_gaps, assess, gap_change, group_sizes,
+from synthlib.assess._fairness import (MISSING_GROUP, OUTSIDE_BINS, SINGLE_GROUP, _bootstrap_gaps, assess, gap_change, group_sizes,
                                model_fairness, representation, resolve_outcomes, sensitive_groups)
-from synthlib.jsonsafe import plain
-from synthlib.narrative import fairness_summary, mitigation_summary, privacy_summary
-from synthlib.privacy import assess_method, attack_space, interpolation_attack, membership_inference, verdict
-from synthlib.samplers import SAMPLERS
+from synthlib.utils._jsonsafe import plain
+from synthlib.report._narrative import fairness_summary, mitigation_summary, privacy_summary
+from synthlib.assess._privacy import assess_method, attack_space, interpolation_attack, membership_inference, verdict
+from synthlib.augment import SAMPLERS
 
 from .conftest import ROOT, toy_config
 
@@ -190,7 +190,7 @@ def test_group_without_minority_truth_is_left_out_of_the_tpr_gap():
 def test_values_outside_the_bins_form_an_explicit_group(caplog):
     config = _sensitive_config(bins=[0, 50, 100], labels=["low", "high"])
     frame = pd.DataFrame({"group": [10.0, 60.0, 120.0, np.nan]})
-    with caplog.at_level("WARNING", logger="synthlib.fairness"):
+    with caplog.at_level("WARNING", logger="synthlib.assess._fairness"):
         groups = sensitive_groups(frame, config)["group"].tolist()
     assert groups == ["low", "high", OUTSIDE_BINS, MISSING_GROUP] and "nan" not in groups
     assert "outside the bins" in caplog.text
@@ -374,7 +374,7 @@ def _gap(change, flagged=False):
 def test_fairness_heatmap_keeps_the_compared_configurations_and_marks_exactly_the_flagged_cells(tmp_path):
     from types import SimpleNamespace
 
-    from synthlib.report import ReportContext
+    from synthlib.report._context import ReportContext
 
     rows = [{"classifier": "lr", "comparator": "baseline", "demographic_parity_difference": _gap(None),
              "equalized_odds_difference": _gap(None), "demographic_parity_ratio": _gap(None)}]

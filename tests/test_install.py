@@ -90,7 +90,7 @@ def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 def test_the_wheel_installs_synthlib_with_its_templates(installed, tmp_path):
     venv, env = installed
-    where = _sh(["python", "-c", "import synthlib, synthlib.project as p; print(synthlib.__file__); "
+    where = _sh(["python", "-c", "import synthlib, synthlib.config._project as p; print(synthlib.__file__); "
                  "print((p.TEMPLATES / 'audit.qmd').is_file(), (p.TEMPLATES / 'data' / 'german_credit.csv').is_file())"],
                 tmp_path, env).stdout.split()
     assert Path(where[0]).resolve().is_relative_to(venv.resolve()), where[0]  # not the checkout

@@ -19,12 +19,12 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-import synthlib.render
+import synthlib.report._render
 from synthlib.cli import app
 from synthlib.errors import ConfigError
-from synthlib.progress import StepLines, configure_stderr_logging, run_log
-from synthlib.project import PROJECT_FILES, REPORT, TEMPLATES, init_project, report_template
-from synthlib.render import RenderError, choose_engine, qmd_to_notebook, render
+from synthlib.utils._progress import StepLines, configure_stderr_logging, run_log
+from synthlib.config._project import PROJECT_FILES, REPORT, TEMPLATES, init_project, report_template
+from synthlib.report._render import RenderError, choose_engine, qmd_to_notebook, render
 
 from .conftest import ROOT
 
@@ -146,7 +146,7 @@ def test_stale_outputs_of_an_earlier_run_do_not_survive(project, rendered, tmp_p
 def test_a_failed_render_leaves_nothing_that_looks_finished(project, rendered, tmp_path, monkeypatch):
     broken = tmp_path / "broken.qmd"
     broken.write_text(REPORT_WITH_FAILING_CELL)
-    monkeypatch.setattr(synthlib.render, "report_template", lambda root: broken)
+    monkeypatch.setattr(synthlib.report._render, "report_template", lambda root: broken)
     out = tmp_path / "failed"
     out.mkdir()
     (out / "report.html").write_text("an earlier report")
@@ -199,7 +199,7 @@ def test_dependency_warnings_go_to_the_run_log_not_stderr(tmp_path, capsys):
     with run_log(log):
         warnings.warn("a dependency's FutureWarning", FutureWarning)
         logging.getLogger("distributed.scheduler").info("State start")
-        logging.getLogger("synthlib.audit").warning("a synthlib warning")
+        logging.getLogger("synthlib.runner._audit").warning("a synthlib warning")
         subprocess.run([sys.executable, "-c", "import warnings; warnings.warn('a worker process warning')"], check=True)
     text = log.read_text()
     assert "a dependency's FutureWarning" in text and "State start" in text and "a synthlib warning" in text
@@ -242,8 +242,8 @@ def test_example_project_copies_match_the_packaged_templates():
 
 
 def test_init_creates_a_project_and_never_overwrites(tmp_path):
-    from synthlib.config import load_config
-    from synthlib.io import load_dataset
+    from synthlib.config._params import load_config
+    from synthlib.prepare._io import load_dataset
 
     result = runner.invoke(app, ["init", str(tmp_path / "audit")])
     assert result.exit_code == 0, result.output
@@ -310,8 +310,8 @@ def test_quarto_engine_executes_once_finds_the_project_outputs_and_leaves_gitign
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
     executed = []
-    real_execute = synthlib.render._execute
-    monkeypatch.setattr(synthlib.render, "_execute", lambda *a: executed.append(1) or real_execute(*a))
+    real_execute = synthlib.report._render._execute
+    monkeypatch.setattr(synthlib.report._render, "_execute", lambda *a: executed.append(1) or real_execute(*a))
     monkeypatch.chdir(tmp_path)
     assert choose_engine("auto") == "quarto"
 
@@ -334,7 +334,7 @@ def test_quarto_engine_executes_once_finds_the_project_outputs_and_leaves_gitign
 def test_batch_isolates_a_broken_item_and_names_it(project, rendered, tmp_path):
     broken = tmp_path / "broken.yml"
     broken.write_text("dataset: {name: x, source: data/missing.csv, target: y}\nsplit: {test_sise: 0.3}\n")
-    from synthlib.batch import run_batch
+    from synthlib.cli._batch import run_batch
 
     rows = run_batch(["german_credit", str(broken), "no_such_data_set"], workers=2, engine="builtin",
                      formats=("html",), fast=True, root=project)
@@ -353,7 +353,7 @@ def test_batch_refuses_a_worker_count_below_one(workers):
 
 
 def test_run_batch_refuses_no_items():
-    from synthlib.batch import run_batch
+    from synthlib.cli._batch import run_batch
 
     with pytest.raises(ConfigError, match="at least one"):
         run_batch([])
@@ -361,7 +361,7 @@ def test_run_batch_refuses_no_items():
 
 def test_the_reports_hash_table_matches_the_final_bundle(rendered):
     """The bundle is not rewritten after the report listed its hashes, and it still verifies."""
-    from synthlib.export import verify_bundle
+    from synthlib.deploy._bundle import verify_bundle
 
     outputs, result = rendered
     bundle = outputs["results"].parent / "OutputMaterials"

@@ -16,17 +16,17 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from synthlib.audit import augmentation_section, run_audit
-from synthlib.config import load_config, with_overrides
-from synthlib.data import prepare
+from synthlib.runner._audit import augmentation_section, run_audit
+from synthlib.config._params import load_config, with_overrides
+from synthlib.prepare._prepare import prepare
 from synthlib.errors import SamplingError
-from synthlib.evaluation import evaluate
-from synthlib.narrative import augmentation_comment
-from synthlib.repeats import seed_variance
-from synthlib.report import ReportContext
-from synthlib.samplers import SAMPLERS, make_sampler
-from synthlib.samplers._base import thin_losses
-from synthlib.validation import compute_evaluation_metrics
+from synthlib.evaluate._evaluation import evaluate
+from synthlib.report._narrative import augmentation_comment
+from synthlib.runner._repeats import seed_variance
+from synthlib.report._context import ReportContext
+from synthlib.augment import SAMPLERS, make_sampler
+from synthlib.augment._base import thin_losses
+from synthlib.assess._fidelity import compute_evaluation_metrics
 
 from .conftest import ROOT, toy_config, toy_frame
 
@@ -95,7 +95,7 @@ def adasyn_count(X: pd.DataFrame, y: pd.Series, categorical: list[str], n_reques
     request, rounded per row; and how many rows were rounded (each by at most half a row)."""
     from sklearn.neighbors import NearestNeighbors
 
-    from synthlib.samplers._encoding import TableEncoder
+    from synthlib.augment._encoding import TableEncoder
 
     Z, y = TableEncoder(categorical).fit_transform(X), np.asarray(y)
     members = np.flatnonzero(y == 0)
@@ -277,7 +277,7 @@ def test_adasyn_parents_are_recorded_on_mixed_data(german, monkeypatch):
 
 
 def test_table_encoder_round_trip(german):
-    from synthlib.samplers._encoding import TableEncoder
+    from synthlib.augment._encoding import TableEncoder
 
     X, _, categorical = german
     encoder = TableEncoder(categorical)
@@ -312,7 +312,7 @@ def test_recording_parents_does_not_change_the_rows(german, method):
 
 
 def test_table_encoder_unseen_and_missing_categories():
-    from synthlib.samplers._encoding import TableEncoder
+    from synthlib.augment._encoding import TableEncoder
 
     train = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": ["b", "a", None, "a"], "k": [5, 5, 5, 5]})
     encoder = TableEncoder(["c"])
@@ -330,7 +330,7 @@ def test_table_encoder_unseen_and_missing_categories():
 @pytest.mark.parametrize("probe_above", [0, 10**9])  # with and without hashing two float columns first
 @pytest.mark.parametrize("columns", [["f1", "f2", "c"], ["f1", "f2", "f3", "c"], ["c", "i"], ["f1"]])
 def test_deduplicate_matches_a_row_by_row_comparison(columns, probe_above, monkeypatch):
-    monkeypatch.setattr("synthlib.samplers._base.PROBE_ABOVE_CELLS", probe_above)
+    monkeypatch.setattr("synthlib.augment._base.PROBE_ABOVE_CELLS", probe_above)
     rng = np.random.default_rng(0)
     real = pd.DataFrame({"f1": rng.normal(size=50).round(1), "f2": rng.normal(size=50).round(1),
                          "f3": rng.normal(size=50), "c": rng.choice(["x", "y"], 50), "i": rng.integers(0, 3, 50)})

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from synthlib.stats import corrected_resampled_ttest, is_degenerate, mcnemar
+from synthlib.evaluate._stats import corrected_resampled_ttest, is_degenerate, mcnemar
 
 
 def test_mcnemar_reports_discordant_counts_and_favours_the_better_model():
@@ -84,8 +84,8 @@ def test_unknown_alternative_is_rejected():
 
 def test_bootstrap_in_chunks_equals_one_block(monkeypatch):
     """Chunking the draws (to bound memory on large test splits) leaves the CI unchanged."""
-    from synthlib import stats as module
-    from synthlib.metrics import batch_metric
+    from synthlib.evaluate import _stats as module
+    from synthlib.evaluate._metrics import batch_metric
 
     rng = np.random.default_rng(0)
     y = (rng.random(500) < 0.3).astype(int)
@@ -101,8 +101,8 @@ def test_weighted_batch_metrics_equal_scikit_learn_on_each_gathered_draw():
     from sklearn.metrics import (accuracy_score, balanced_accuracy_score, brier_score_loss, f1_score, log_loss,
                                  precision_score, recall_score, roc_auc_score)
 
-    from synthlib.metrics import batch_metric
-    from synthlib.stats import _draw_chunks, _weight_chunks
+    from synthlib.evaluate._metrics import batch_metric
+    from synthlib.evaluate._stats import _draw_chunks, _weight_chunks
 
     rng = np.random.default_rng(1)
     y = (rng.random(300) < 0.3).astype(int)
@@ -117,7 +117,7 @@ def test_weighted_batch_metrics_equal_scikit_learn_on_each_gathered_draw():
                  "log_loss": lambda t, p, s: log_loss(t, s, labels=[0, 1])}
     idx = next(_draw_chunks(np.random.default_rng(5), 300, 6))
     weights = next(_weight_chunks(np.random.default_rng(5), 300, 6))  # the same six draws, as counts
-    from synthlib.metrics import MATCHED_RECALL, average_precision, recall_at_precision
+    from synthlib.evaluate._metrics import MATCHED_RECALL, average_precision, recall_at_precision
 
     reference["pr_auc"] = lambda t, p, s: average_precision(t == 1, s)
     reference[MATCHED_RECALL] = lambda t, p, s: recall_at_precision(t == 1, s, 0.45)
@@ -132,7 +132,7 @@ def test_weighted_batch_metrics_equal_scikit_learn_on_each_gathered_draw():
 def test_three_class_bootstrap_metrics_equal_classification_metrics_on_every_draw(metric):
     """With two minority classes the vectorised bootstrap computes the same averaged metric as the point estimate
     (it once scored the first minority class alone, so CIs could exclude their own point estimate)."""
-    from synthlib.metrics import batch_metric, classification_metrics
+    from synthlib.evaluate._metrics import batch_metric, classification_metrics
 
     rng = np.random.default_rng(0)
     y = rng.choice(3, size=300, p=[0.1, 0.75, 0.15])

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy.spatial.distance import cdist, pdist
 
-from synthlib.narrative import validation_ranking, validation_summary
-from synthlib.validation import MMD, PRDC, Coverage, Density, Diversity, compute_evaluation_metrics
+from synthlib.report._narrative import validation_ranking, validation_summary
+from synthlib.assess._fidelity import MMD, PRDC, Coverage, Density, Diversity, compute_evaluation_metrics
 
 
 def table(n: int = 300, seed: int = 0) -> pd.DataFrame:
@@ -63,7 +63,7 @@ def encoded():
 
 
 def test_blocked_metrics_match_naive_reference(encoded, monkeypatch):
-    import synthlib.validation._metrics as metrics
+    import synthlib.assess._fidelity_metrics as metrics
 
     monkeypatch.setattr(metrics, "BLOCK", 37)  # several blocks, uneven last block
     real, syn = encoded
@@ -171,7 +171,7 @@ def test_distribution_tests_state_their_caveat():
     assert "assume independent samples" in text
     short = validation_summary({"validation": {"smote": result}}, "smote", notes=False)  # the appendix's list
     assert "0 of 4 features differ" in short and "assume independent" not in short and "faithful" not in short
-    from synthlib.narrative import validation_notes
+    from synthlib.report._narrative import validation_notes
 
     assert "assume independent samples" in validation_notes({})  # said once instead
 
@@ -226,8 +226,8 @@ def test_collapsed_generator_is_warned_about():
 def test_failing_metric_becomes_an_error_row_in_the_report(monkeypatch, tmp_path):
     from types import SimpleNamespace
 
-    import synthlib.validation._metrics as metrics
-    from synthlib.report import ReportContext
+    import synthlib.assess._fidelity_metrics as metrics
+    from synthlib.report._context import ReportContext
 
     def broken(self, real, synthetic):
         raise RuntimeError("kernel exploded")
@@ -250,7 +250,7 @@ def test_failing_metric_becomes_an_error_row_in_the_report(monkeypatch, tmp_path
 
 
 def test_diffusion_noise_schedule_reaches_noise():
-    from synthlib.samplers._diffusion import noise_schedule
+    from synthlib.augment._diffusion import noise_schedule
 
     for steps in (50, 100, 1000):
         betas = noise_schedule(steps)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthlib.config import parse_config
-from synthlib.evaluation import comparison_verdict
-from synthlib.metrics import MATCHED_RECALL, classification_metrics, confusion
-from synthlib.verdict import decide, recompute_from_folds
+from synthlib.config._params import parse_config
+from synthlib.evaluate._evaluation import comparison_verdict
+from synthlib.evaluate._metrics import MATCHED_RECALL, classification_metrics, confusion
+from synthlib.decide._verdict import decide, recompute_from_folds
 
 N_FOLDS, REPEATS = 5, 2
 FOLDS = N_FOLDS * REPEATS
@@ -227,7 +227,7 @@ def test_the_answer_can_be_recomputed_from_the_fold_records():
 def test_fast_precision_recall_points_match_scikit_learn():
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
-    from synthlib.metrics import average_precision, recall_at_precision
+    from synthlib.evaluate._metrics import average_precision, recall_at_precision
 
     rng = np.random.default_rng(1)
     y = rng.random(300) < 0.3
@@ -240,7 +240,7 @@ def test_fast_precision_recall_points_match_scikit_learn():
 
 
 def test_single_metric_equals_the_full_computation_for_three_classes():
-    from synthlib.metrics import single_metric
+    from synthlib.evaluate._metrics import single_metric
 
     rng = np.random.default_rng(2)
     y = rng.integers(0, 3, 400)
@@ -253,7 +253,7 @@ def test_single_metric_equals_the_full_computation_for_three_classes():
 
 
 def test_calibration_warns_on_a_badly_calibrated_recommendation():
-    from synthlib.metrics import expected_calibration_error
+    from synthlib.evaluate._metrics import expected_calibration_error
 
     y = np.array([1] * 50 + [0] * 150)
     assert expected_calibration_error(y, np.full(200, 0.25)) == pytest.approx(0.0, abs=1e-12)
@@ -269,7 +269,7 @@ def test_calibration_warns_on_a_badly_calibrated_recommendation():
 
 
 def test_a_baseline_table_gain_without_a_significant_matched_precision_gain_is_a_threshold_shift():
-    from synthlib.evaluation import _flag_threshold_shifts
+    from synthlib.evaluate._evaluation import _flag_threshold_shifts
 
     rng = np.random.default_rng(0)
     base = 0.55 + rng.normal(0, 0.03, 10)
@@ -289,7 +289,7 @@ def test_a_baseline_table_gain_without_a_significant_matched_precision_gain_is_a
     assert verdicts["smote"]["verdict"] == "improved" and verdicts["smote"]["matched_precision_p"] < 0.05
 
 def test_every_unmet_criterion_says_which_rule_it_failed():
-    from synthlib.verdict import _explain_unmet
+    from synthlib.decide._verdict import _explain_unmet
 
     rows = [{"metric": "recall_minority", "met": False, "p_holm": 0.2, "max_p_value": 0.05, "ci_low": 0.01, "ci_high": 0.2},
             {"metric": "recall_minority", "met": False, "p_holm": 0.001, "max_p_value": 0.05, "ci_low": -0.1, "ci_high": 0.2},
@@ -307,7 +307,7 @@ def test_every_unmet_criterion_says_which_rule_it_failed():
 def test_configurations_with_the_same_test_scores_share_one_curve_label(tmp_path):
     from types import SimpleNamespace
 
-    from synthlib.report import ReportContext
+    from synthlib.report._context import ReportContext
 
     scores = np.array([[0.2, 0.8], [0.7, 0.3]])
     evaluation = SimpleNamespace(test_predictions={("random_forest", "tuned_threshold"): (None, scores),
@@ -324,7 +324,7 @@ def test_configurations_with_the_same_test_scores_share_one_curve_label(tmp_path
 def test_checklist_marks_follow_real_checks(tmp_path):
     from types import SimpleNamespace
 
-    from synthlib.report import ReportContext
+    from synthlib.report._context import ReportContext
 
     fairness = {"status": "warn", "findings": [{"gap": "four_fifths_rule", "attribute": "sex", "severity": "warn"}]}
     result = {"data": {"cleaning_log": [{"step": "split"}], "test_hash_before": "a", "test_hash_after": "a"},
@@ -349,7 +349,7 @@ def test_checklist_marks_follow_real_checks(tmp_path):
 
 
 def test_conclusion_lists_open_findings_and_keeps_the_template_criterion_apart():
-    from synthlib.narrative import conclusion
+    from synthlib.report._narrative import conclusion
 
     _, result = verdict_of({
         ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
@@ -368,7 +368,7 @@ def test_conclusion_lists_open_findings_and_keeps_the_template_criterion_apart()
 
 
 def test_reasons_say_when_the_best_augmented_method_deleted_real_rows():
-    from synthlib.narrative import _removed_rows_note
+    from synthlib.report._narrative import _removed_rows_note
 
     result = {"verdict": {"best_augmented": {"comparator": "smote_enn"}},
               "augmentation": {"smote_enn": {"real_rows_removed_by_class": {"0": 120, "1": 311},
@@ -382,7 +382,7 @@ def test_reasons_say_when_the_best_augmented_method_deleted_real_rows():
 
 
 def test_the_evidence_lead_names_both_sides_without_repeating_the_summary():
-    from synthlib.narrative import evidence_lead, helps_answer
+    from synthlib.report._narrative import evidence_lead, helps_answer
 
     _, result = verdict_of({
         ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
@@ -396,7 +396,7 @@ def test_the_evidence_lead_names_both_sides_without_repeating_the_summary():
 
 
 def test_a_four_fifths_violation_the_configuration_introduced_is_named_first():
-    from synthlib.verdict import fairness_gate
+    from synthlib.decide._verdict import fairness_gate
 
     fairness = _fairness([])
     fairness["changes"]["sex"]["logistic_regression"]["smote"]["widened_point_estimate"] = ["demographic_parity_difference"]
@@ -412,7 +412,7 @@ def test_a_four_fifths_violation_the_configuration_introduced_is_named_first():
 
 
 def test_a_recommended_tuned_threshold_states_what_it_traded_against_the_default_threshold():
-    from synthlib.narrative import _operating_point_note
+    from synthlib.report._narrative import _operating_point_note
 
     metrics = lambda r, p, a: {"recall_minority": r, "precision_minority": p, "accuracy": a}  # noqa: E731
     result = {"verdict": {"recommended": {"classifier": "random_forest", "comparator": "tuned_threshold"}},
@@ -436,14 +436,14 @@ def test_a_recommended_tuned_threshold_states_what_it_traded_against_the_default
 
 
 def test_p_values_in_tables_never_read_zero():
-    from synthlib.narrative import p_cell
+    from synthlib.report._narrative import p_cell
 
     assert [p_cell(p) for p in (0.0, 0.0004, 0.001, 0.0456, None, float("nan"))] == [
         "<0.001", "<0.001", "0.001", "0.046", "n/a", "n/a"]
 
 
 def test_every_four_fifths_violation_of_the_recommendation_is_named_and_a_widening_makes_it_conditional():
-    from synthlib.narrative import verdict_sentence
+    from synthlib.report._narrative import verdict_sentence
 
     fairness = _fairness([])
     fairness["attributes"] = ["sex", "age"]
@@ -461,7 +461,7 @@ def test_every_four_fifths_violation_of_the_recommendation_is_named_and_a_wideni
         "`age` (favourable-outcome ratio 0.420; the same classifier's plain baseline: 0.656, also violated)")
     assert "and 1 more finding(s), every one listed in the Conclusion" in gate["evidence"]  # never a violation
     assert gate["evidence_all"].count(" for `") == len(gate["findings"]) == 4  # the Conclusion lists all of them
-    from synthlib.narrative import conclusion
+    from synthlib.report._narrative import conclusion
     _, result = verdict_of(HELPING, fairness=fairness)
     assert gate["evidence_all"] in conclusion(result)
     verdict, _ = verdict_of(HELPING, fairness=_fairness(["demographic_parity_difference"]))
@@ -529,7 +529,7 @@ def tie_verdict(with_tied: bool = True, fairness: dict | None = None, tied_test_
 
 
 def test_a_near_identical_configuration_is_tied_with_a_two_sided_unadjusted_p_above_alpha():
-    from synthlib.stats import corrected_resampled_ttest
+    from synthlib.evaluate._stats import corrected_resampled_ttest
 
     verdict, _ = tie_verdict()
     assert (verdict["recommended"]["classifier"], verdict["recommended"]["comparator"]) == REC
@@ -556,7 +556,7 @@ def test_a_clearly_worse_configuration_and_one_with_synthetic_rows_are_not_ties(
 def test_ties_do_not_change_the_recommendation_and_stay_json_safe():
     import json
 
-    from synthlib.jsonsafe import plain
+    from synthlib.utils._jsonsafe import plain
 
     with_tie, _ = tie_verdict()
     without_tie, _ = tie_verdict(with_tied=False)
@@ -568,7 +568,7 @@ def test_ties_do_not_change_the_recommendation_and_stay_json_safe():
 
 
 def test_a_nan_p_value_is_not_a_tie():
-    from synthlib.verdict import is_tied
+    from synthlib.decide._verdict import is_tied
 
     assert not is_tied(float("nan"), 0.05) and not is_tied(None, 0.05)
     assert not is_tied(0.05, 0.05) and is_tied(0.06, 0.05)
@@ -579,7 +579,7 @@ def test_a_nan_p_value_is_not_a_tie():
 
 
 def test_the_ties_sentence_names_the_tie_its_numbers_and_which_tie_passes_the_fairness_gate():
-    from synthlib.narrative import conclusion, reasons, ties_sentence
+    from synthlib.report._narrative import conclusion, reasons, ties_sentence
 
     verdict, result = tie_verdict(fairness=_four_fifths_fairness({REC}))
     assert verdict["dimensions"]["fairness"]["status"] == "warn"
@@ -608,7 +608,7 @@ def test_the_ties_sentence_names_the_tie_its_numbers_and_which_tie_passes_the_fa
 
 
 def test_the_ties_sentence_names_a_tie_the_test_split_puts_ahead_of_the_recommendation():
-    from synthlib.narrative import ties_sentence
+    from synthlib.report._narrative import ties_sentence
 
     verdict, result = tie_verdict()
     assert not verdict["ties"][0]["ci_low"] > 0 and "On the test split" not in ties_sentence(result)
@@ -625,8 +625,8 @@ def test_the_ties_sentence_names_a_tie_the_test_split_puts_ahead_of_the_recommen
 
 
 def test_without_ties_the_sentence_claims_a_significant_lead_and_no_tie():
-    from synthlib.jsonsafe import plain
-    from synthlib.narrative import conclusion, ties_sentence
+    from synthlib.utils._jsonsafe import plain
+    from synthlib.report._narrative import conclusion, ties_sentence
 
     _, result = tie_verdict(with_tied=False)
     sentence = ties_sentence(result)
@@ -644,7 +644,7 @@ def test_without_ties_the_sentence_claims_a_significant_lead_and_no_tie():
 def test_the_ties_table_shows_each_tie_with_its_gates(tmp_path):
     from types import SimpleNamespace
 
-    from synthlib.report import ReportContext
+    from synthlib.report._context import ReportContext
 
     _, result = tie_verdict(fairness=_four_fifths_fairness({REC, TIED}))
     table = ReportContext("t", SimpleNamespace(result=result), tmp_path).ties_table()
@@ -659,8 +659,8 @@ def test_a_tied_plain_baseline_is_the_fairness_gates_reference_not_a_configurati
     neither the sentence nor the table may offer it as the tie that passes."""
     from types import SimpleNamespace
 
-    from synthlib.narrative import ties_sentence
-    from synthlib.report import ReportContext
+    from synthlib.report._narrative import ties_sentence
+    from synthlib.report._context import ReportContext
 
     _, result = tie_verdict(fairness=_four_fifths_fairness({REC}))
     tie = result["verdict"]["ties"][0]
@@ -676,7 +676,7 @@ def test_a_tied_plain_baseline_is_the_fairness_gates_reference_not_a_configurati
 
 
 def test_the_method_paragraph_speaks_of_deep_generators_and_the_gpu_only_when_one_ran():
-    from synthlib.narrative import _deep_generator_note, bound
+    from synthlib.report._narrative import _deep_generator_note, bound
 
     assert _deep_generator_note([], 300, None) == ""  # SMOTE family only (a fast profile): nothing about devices
     assert _deep_generator_note(["ctgan"], 300, None).endswith("no GPU was available, so they ran on CPU.")

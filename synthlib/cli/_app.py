@@ -1,0 +1,233 @@
+"""Command-line interface: `synthlib check | datasets | run | ...` (typer + rich)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from synthlib.config import BUILTIN_DATASETS, load_config
+from synthlib.errors import SynthlibError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Audit synthetic minority-class augmentation.")
+console = Console()
+errors = Console(stderr=True)
+
+
+def clear_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a `SynthlibError` into one red line on stderr and exit code 2 (never a traceback)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except SynthlibError as exc:
+            errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+
+    return wrapper
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step.")) -> None:
+    from synthlib.utils import configure_stderr_logging
+
+    configure_stderr_logging(verbose)
+
+
+@app.command()
+@clear_errors
+def init(folder: Path = typer.Argument(..., help="The project folder to create (new, or without these files).")) -> None:
+    """Create an audit project: params/ with a commented example, data/, report/audit.qmd, _quarto.yml, .gitignore."""
+    from synthlib.config import init_project
+
+    for path in init_project(folder):
+        console.print(f"created {path}", highlight=False)
+    console.print(f"next: cd {folder} && synthlib check params/german_credit.yml && synthlib render german_credit",
+                  highlight=False)
+
+
+@app.command()
+@clear_errors
+def check(params: str = typer.Argument(..., help="A params file or a data set name in params/.")) -> None:
+    """Validate a params file and its data (header and a sample): print the resolved configuration, warnings
+    with their fix, and the size of the run. A problem that would stop the run exits 2 with one line."""
+    from synthlib.prepare import run_checks
+
+    config = load_config(params)
+    report = run_checks(config)
+    typer.echo(yaml.safe_dump(config.to_dict(), sort_keys=False, width=1000))
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    read = "every row" if report.rows_read == report.n_rows else f"a random sample of {report.rows_read:,} rows"
+    console.print(f"size: {report.size}", highlight=False, soft_wrap=True)
+    console.print(f"[green]valid:[/] {config.source_file} (config hash {config.config_hash[:12]}); data checked on "
+                  f"{read}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def datasets() -> None:
+    """List the params files in ./params and the built-in data sets."""
+    table = Table(title="Data sets")
+    table.add_column("name")
+    table.add_column("kind")
+    table.add_column("source")
+    for path in sorted(Path("params").glob("*.y*ml")):
+        try:
+            source = load_config(path).dataset.source
+        except SynthlibError as exc:
+            source = f"[red]invalid: {exc}[/]"
+        table.add_row(path.stem, "params file", source)
+    for name in BUILTIN_DATASETS:
+        table.add_row(name, "built-in", f"builtin:{name}")
+    console.print(table)
+
+
+def _print_json(data: Any) -> None:
+    console.print_json(json.dumps(data, default=str))
+
+
+@app.command()
+@clear_errors
+def profile(params: str = typer.Argument(..., help="A params file or a data set name in params/.")) -> None:
+    """Load, split and clean the data set; print the cleaning log and the class balance per split."""
+    from synthlib.prepare import prepare
+
+    prepared = prepare(load_config(params))
+    log = prepared.cleaning_log.to_frame()
+    table = Table(title=f"Cleaning log: {prepared.config.dataset.name}")
+    for column in ("step", "action", "column", "count", "split"):
+        table.add_column(column)
+    for row in log.itertuples(index=False):
+        table.add_row(str(row.step), str(row.action), str(row.column or ""), str(row.count), str(row.split))
+    console.print(table)
+    balance = Table(title="Class balance")
+    for column in ("split", "rows", "counts", "minority:majority"):
+        balance.add_column(column)
+    for split, info in prepared.profile["class_balance"].items():
+        balance.add_row(split, str(info["rows"]), json.dumps(info["counts"]), f"{info['minority_to_majority']:.3f}")
+    console.print(balance)
+    console.print(f"numeric: {prepared.numeric}\nordinal: {prepared.ordinal}\ncategorical: {prepared.categorical}")
+
+
+@app.command()
+@clear_errors
+def run(dataset: str = typer.Argument(..., help="A data set name in params/ or a params file."),
+        out: Path = typer.Option(None, "--out", help="Output folder (default: reports/<name>)."),
+        fast: bool = typer.Option(False, "--fast", help="Fast profile: 3 methods, 2 classifiers, 3-fold CV.")) -> None:
+    """Run the audit; write results.json and the OutputMaterials bundle."""
+    from synthlib.runner import run_fresh
+    from synthlib.utils import STEPS, step_reporter
+
+    with step_reporter(total=STEPS.index("export bundle") + 1) as steps:
+        audit, out_dir = run_fresh(dataset, fast=fast, out_dir=out, progress=steps)
+    cache = "cache hit: loaded, not recomputed" if audit.result["cache"]["hit"] else "computed"
+    console.print(f"[green]done[/] ({cache}): {out_dir / 'results.json'}, {out_dir / 'OutputMaterials'}; "
+                  f"warnings in {out_dir / 'run.log'}", highlight=False)
+    recommended = (audit.result.get("verdict") or {}).get("recommended") or {}
+    if recommended:
+        console.print(f"recommended configuration: {recommended['comparator']} + {recommended['classifier']}",
+                      highlight=False)
+
+
+@app.command()
+@clear_errors
+def render(dataset: str = typer.Argument(..., help="A data set name in params/ or a params file."),
+           out: Path = typer.Option(None, "--out", help="Output folder (default: reports/<name>)."),
+           format: str = typer.Option("html,pdf", "--format", help="html, pdf or html,pdf."),
+           engine: str = typer.Option("auto", "--engine", help="auto, quarto or builtin."),
+           fast: bool = typer.Option(False, "--fast", help="Fast profile (for tests and previews).")) -> None:
+    """Run the audit and render the report (HTML and PDF)."""
+    from synthlib.utils import step_reporter
+    from synthlib.report import render as render_report
+
+    formats = tuple(f.strip() for f in format.split(",") if f.strip())
+    with step_reporter() as steps:
+        outputs = render_report(dataset, out_dir=out, formats=formats, engine=engine, fast=fast, progress=steps)
+    for kind, path in outputs.items():
+        if kind != "engine":
+            console.print(f"{kind}: {path}")
+    console.print(f"engine: {outputs['engine']}")
+
+
+@app.command()
+@clear_errors
+def notebook(out: Path = typer.Option(Path("report/audit.ipynb"), "--out", help="Where to write the .ipynb.")) -> None:
+    """Write the report as a notebook, for `papermill report/audit.ipynb out.ipynb -p dataset NAME`.
+
+    It is made from the project's report/audit.qmd (the current folder's), or the packaged template."""
+    from synthlib.config import report_template
+    from synthlib.report import write_notebook
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    console.print(f"wrote {write_notebook(report_template(Path.cwd()), out)}")
+
+
+@app.command()
+def monitor(bundle: Path = typer.Argument(..., help="An OutputMaterials folder (or its parent)."),
+            new_data: Path = typer.Argument(..., help="CSV or Parquet with new rows."),
+            labels: str = typer.Option(None, "--labels", help="Column of true labels, if known."),
+            out: Path = typer.Option(None, "--out", help="Folder for monitor.json and monitor.html.")) -> None:
+    """Drift, prevalence and (with labels) recall of the bundle's deployed model on raw new rows.
+    Exit 0: ok, 1: an alert fired, 2: bad input or a corrupt bundle."""
+    from synthlib.deploy import monitor as run_monitor
+    from synthlib.deploy import write_outputs
+
+    try:
+        result = run_monitor(bundle, new_data, labels)
+        json_path, html_path = write_outputs(result, out or Path(new_data).parent / "monitor")
+    except SynthlibError as exc:
+        errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    table = Table(title=f"Drift: {new_data}")
+    for column in ("feature", "type", "PSI", "p-value", "status"):
+        table.add_column(column)
+    for name, f in result["features"].items():
+        p_value = f.get("ks_p_value", f.get("chi2_p_value"))
+        table.add_row(name, f["type"], "n/a" if f["psi"] is None else f"{f['psi']:.3f}",
+                      "n/a" if p_value is None else f"{p_value:.3g}", "[red]ALERT[/]" if f["alert"] else "ok")
+    console.print(table)
+    prevalence = result["prevalence"]
+    console.print(f"predicted minority rate {prevalence['predicted_minority_rate']:.3f} (deployed model on the test "
+                  f"split: {prevalence['reference_rate']:.3f})")
+    if "performance" in result:
+        recall = result["performance"]["deployed"]["recall_minority"]
+        console.print(f"minority recall {'n/a' if recall is None else f'{recall:.3f}'} "
+                      f"(floor {result['performance']['recall_floor']:.3f})")
+    for alert in result["alerts"]:
+        console.print(f"[bold red]alert:[/] {alert}")
+    console.print(f"written: {json_path}, {html_path}")
+    raise typer.Exit(code=1 if result["alerts"] else 0)
+
+
+@app.command()
+@clear_errors
+def batch(params: list[str] = typer.Argument(..., help="Data set names or params files."),
+          workers: int = typer.Option(2, "--workers", help="Local Dask workers (ignored with --scheduler)."),
+          scheduler: str = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler."),
+          format: str = typer.Option("html,pdf", "--format"),
+          engine: str = typer.Option("auto", "--engine"),
+          fast: bool = typer.Option(False, "--fast")) -> None:
+    """Render many data sets in parallel; a summary table at the end; exit 1 if any failed."""
+    from ._batch import run_batch
+
+    formats = tuple(f.strip() for f in format.split(",") if f.strip())
+    rows = run_batch(params, workers=workers, scheduler=scheduler, engine=engine, formats=formats, fast=fast)
+    table = Table(title="Batch")
+    for column in ("params", "status", "seconds", "output / error"):
+        table.add_column(column)
+    for row in rows:
+        status = "[green]ok[/]" if row["status"] == "ok" else "[red]failed[/]"
+        table.add_row(row["params"], status, f"{row['seconds']:.1f}", row["output"] or row["error"])
+    console.print(table)
+    raise typer.Exit(code=1 if any(r["status"] != "ok" for r in rows) else 0)
+
+
+if __name__ == "__main__":
+    app()

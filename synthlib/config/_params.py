@@ -1,0 +1,461 @@
+"""Audit configuration: `params/<name>.yml` loaded into an immutable, validated `AuditConfig`.
+
+Unknown keys are errors that name the file, the section and the closest allowed key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from synthlib.errors import ConfigError
+from ._names import METRIC_KEYS, PER_CLASS_METRIC
+
+METHODS = ("smote", "borderline_smote", "smote_enn", "adasyn", "gaussian_copula", "ctgan", "tvae", "diffusion")
+CLASSIFIERS = ("xgboost", "random_forest", "logistic_regression", "knn")
+BUILTIN_DATASETS = ("german_credit", "breast_cancer")
+Label = Union[bool, int, float, str]  # bool first: YAML reads `yes`/`no` as booleans, matched by value in checks
+THRESHOLD_OBJECTIVES = ("f1_minority", "balanced_accuracy")  # what evaluation._threshold_scorer implements
+
+
+def _distinct_and_some(value: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ...]:
+    if not value:
+        raise ValueError(f"the list is empty; name at least one of {', '.join(allowed)}")
+    doubled = sorted({name for name in value if value.count(name) > 1})
+    if doubled:
+        raise ValueError(f"{', '.join(doubled)} listed twice; name each once")
+    return value
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatasetConfig(_Section):
+    name: str
+    source: str = Field(description="CSV/Parquet path relative to the project root, or `builtin:<name>`")
+    target: str
+    minority: tuple[Label, ...] | None = None
+    positive_label: Label | None = None
+    missing_markers: tuple[str, ...] = ()
+    id_columns: tuple[str, ...] = ()
+    encoding: str = "utf-8"
+    delimiter: str | None = Field(None, min_length=1, max_length=1,
+                                  description="CSV field separator; default `,` (`\\t` for .tsv files)")
+    description: str = ""
+    target_description: str = ""
+    minority_description: str = ""
+    task: str = "binary classification"
+    regulations: tuple[str, ...] = ("GDPR",)
+
+
+class SensitiveAttribute(_Section):
+    column: str
+    bins: tuple[float, ...] | None = None
+    labels: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _labels_fit_bins(self) -> SensitiveAttribute:
+        if self.bins is not None and len(self.bins) < 2:
+            raise ValueError(f"bins of `{self.column}` need at least two edges")
+        if self.bins is not None and list(self.bins) != sorted(self.bins):
+            raise ValueError(f"bins of `{self.column}` must be increasing")
+        if self.labels is not None and (self.bins is None or len(self.labels) != len(self.bins) - 1):
+            raise ValueError(f"labels of `{self.column}` need exactly one label per bin (len(bins) - 1)")
+        return self
+
+
+class FeaturesConfig(_Section):
+    numeric: tuple[str, ...] | None = None
+    categorical: tuple[str, ...] | None = None
+    ordinal: tuple[str, ...] = ()
+    sensitive: tuple[SensitiveAttribute, ...] = ()
+    quasi_identifiers: tuple[str, ...] = ()
+
+
+class OutlierConfig(_Section):
+    method: Literal["iqr", "percentile", "zscore", "none"] = "iqr"
+    action: Literal["cap", "drop"] = "cap"
+    iqr_factor: float = Field(1.5, gt=0)
+    lower_percentile: float = Field(1.0, ge=0, lt=50)
+    upper_percentile: float = Field(99.0, gt=50, le=100)
+    z_threshold: float = Field(3.0, gt=0)
+
+
+class CleaningConfig(_Section):
+    missing: Literal["drop", "impute"] = "impute"
+    outliers: OutlierConfig = OutlierConfig()
+
+
+class SplitConfig(_Section):
+    test_size: float = 0.2
+    stratified: bool = True
+    seed: int = 42
+
+    @field_validator("test_size")
+    @classmethod
+    def _in_unit_interval(cls, value: float) -> float:
+        if not 0 < value < 1:
+            raise ValueError(f"test_size must be strictly between 0 and 1, got {value}")
+        return value
+
+
+class AugmentationConfig(_Section):
+    methods: tuple[Literal[METHODS], ...] = METHODS  # type: ignore[valid-type]
+    sampling_strategy: float | dict[str, int] = 1.0
+    max_amplification: float = Field(3.0, gt=0)
+    diminishing_factor: float = Field(1.0, gt=0, le=1)
+    k_neighbors: int = Field(5, ge=1)
+    epochs: dict[Literal["ctgan", "tvae", "diffusion"], int] = {"ctgan": 100, "tvae": 100, "diffusion": 300}
+    batch_size: int = Field(500, ge=2)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    seed: int = 42
+    repeats: int = Field(1, ge=1, description="generator seeds (seed, seed+1, ...) behind the seed-to-seed variance "
+                         "of fidelity and test utility; 1: one seed, no variance section")
+    deploy_method: Literal[METHODS] | None = None  # type: ignore[valid-type]
+
+    @field_validator("methods")
+    @classmethod
+    def _some_methods(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # an audit of augmentation needs a method; the verdict and report have nothing to compare without one
+        return _distinct_and_some(value, METHODS)
+
+    @field_validator("epochs")
+    @classmethod
+    def _positive_epochs(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = {method: n for method, n in value.items() if n < 1}
+        if bad:
+            raise ValueError(f"epochs must be whole numbers >= 1, got {bad}")
+        return value
+
+    @field_validator("sampling_strategy", mode="before")
+    @classmethod
+    def _ratio_or_counts(cls, value: Any) -> Any:
+        """A ratio in (0, 1], or {class: target row count}; class keys become text (YAML may read them as numbers)."""
+        if isinstance(value, dict):
+            bad = {k: v for k, v in value.items() if isinstance(v, bool) or not isinstance(v, int) or v < 1}
+            if bad:
+                raise ValueError(f"sampling_strategy per class needs a whole number of rows >= 1 per class, got {bad}")
+            return {str(k): v for k, v in value.items()}
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise ValueError("sampling_strategy is a ratio minority:majority in (0, 1] or a mapping "
+                             f"{{class: target row count}}, got {value!r}")
+        return float(value)
+
+
+def _known_metric(name: str) -> str:
+    if name in METRIC_KEYS or PER_CLASS_METRIC.fullmatch(name):
+        return name
+    raise ValueError(f"unknown metric `{name}`{_closest(name, list(METRIC_KEYS), 'metrics')}")
+
+
+class SuccessCriterion(_Section):
+    metric: str
+    min_improvement: float
+    max_p_value: float = 0.05
+
+    @field_validator("metric")
+    @classmethod
+    def _metric_is_known(cls, value: str) -> str:
+        return _known_metric(value)
+
+
+class EvaluationConfig(_Section):
+    primary_metric: str = "recall_minority"
+    secondary_metrics: tuple[str, ...] = ("f1_minority", "balanced_accuracy", "roc_auc", "pr_auc")
+    cv_folds: int = Field(5, ge=2)
+    cv_repeats: int = Field(2, ge=1)
+    alpha: float = Field(0.05, gt=0, lt=1)
+    n_bootstrap: int = Field(1000, ge=100)
+    threshold_objective: Literal[THRESHOLD_OBJECTIVES] = "f1_minority"  # type: ignore[valid-type]
+    success_criteria: tuple[SuccessCriterion, ...] = (SuccessCriterion(metric="recall_minority", min_improvement=0.10),)
+    precision_floor: float | None = Field(None, gt=0, lt=1, description="configurations whose mean CV minority "
+                                          "precision is below this are never recommended")
+    n_jobs: int = -1
+    max_cv_rows: int | None = Field(50_000, ge=100, description="above this many training rows, cross-validate on a "
+                                    "stratified sample of this size (final fits use every row); null: never sample")
+
+    @field_validator("primary_metric")
+    @classmethod
+    def _primary_is_known(cls, value: str) -> str:
+        return _known_metric(value)
+
+    @field_validator("secondary_metrics")
+    @classmethod
+    def _secondary_are_known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_known_metric(name) for name in value)
+
+    @field_validator("n_jobs")
+    @classmethod
+    def _workers(cls, value: int) -> int:
+        if value == 0 or value < -1:
+            raise ValueError(f"n_jobs must be -1 (all cores) or a positive number of parallel workers, got {value}")
+        return value
+
+
+def classifier_param_problem(classifier: str, params: dict[str, Any]) -> str | None:
+    """Why `params` would fail when building `classifier` (unknown name or invalid value), or None.
+
+    Checked against the estimator itself (its `get_params()` and scikit-learn's own parameter
+    constraints), so a typo fails here and not after the cross-validation grid.
+    """
+    from ._classifiers import make_classifier
+
+    estimator = make_classifier(classifier)
+    allowed = list(estimator.get_params(deep=False))
+    for key in params:
+        if key not in allowed:
+            return f"{classifier} ({type(estimator).__name__}) has no parameter `{key}`{_closest(key, allowed, 'parameters')}"
+    estimator.set_params(**params)
+    if hasattr(estimator, "_parameter_constraints"):  # scikit-learn's own estimators (>= 1.2); XGBoost has none
+        try:
+            estimator._validate_params()
+        except (ValueError, TypeError) as exc:
+            return f"{classifier}: {str(exc).strip()}"
+    return None
+
+
+class ModelsConfig(_Section):
+    classifiers: tuple[Literal[CLASSIFIERS], ...] = CLASSIFIERS  # type: ignore[valid-type]
+    params: dict[str, dict[str, Any]] = {}
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+
+    @field_validator("classifiers")
+    @classmethod
+    def _some_classifiers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _distinct_and_some(value, CLASSIFIERS)
+
+    @field_validator("params")
+    @classmethod
+    def _params_fit_classifiers(cls, value: dict[str, dict[str, Any]], info: ValidationInfo) -> dict[str, dict[str, Any]]:
+        classifiers = info.data.get("classifiers", CLASSIFIERS)
+        for classifier, params in value.items():
+            if classifier not in classifiers:
+                raise ValueError(f"parameters for `{classifier}`, which is not in models.classifiers "
+                                 f"({', '.join(classifiers)}){_closest(classifier, list(classifiers), 'classifiers')}")
+            problem = classifier_param_problem(classifier, params)
+            if problem:
+                raise ValueError(problem)
+        return value
+
+
+class FairnessConfig(_Section):
+    tolerance: float = Field(0.05, ge=0)
+    favourable_label: Label | None = Field(
+        None, description="the class that is the favourable outcome (e.g. approval) for the demographic-parity ratio "
+                          "and the four-fifths rule; default: any class that is not a minority class")
+    intersections: bool = False
+    disparate_impact_min: float = Field(0.8, gt=0, le=1)
+    n_bootstrap: int = Field(200, ge=50)
+
+
+class PrivacyConfig(_Section):
+    k_anonymity: int = Field(5, ge=2)
+    mia_auc_medium: float = Field(0.55, ge=0.5, le=1)
+    mia_auc_high: float = Field(0.65, ge=0.5, le=1)
+    dcr_share_medium: float = Field(0.6, ge=0, le=1)
+    dcr_share_high: float = Field(0.8, ge=0, le=1)
+    attack_auc_medium: float = Field(0.6, ge=0.5, le=1)
+    attack_auc_high: float = Field(0.75, ge=0.5, le=1)
+    exact_copy_share_high: float = Field(0.01, ge=0, le=1)
+    attack_tolerance: float = Field(0.02, gt=0, description="relative residual below which a row counts as interpolated")
+    mitigation_noise: float = Field(0.1, ge=0, description="std of Gaussian noise (in feature stds) added to interpolated rows")
+    n_bootstrap: int = Field(200, ge=50)
+    allow_release: bool = Field(False, description="export the augmented training set even when its privacy risk is high")
+
+
+class MonitoringConfig(_Section):
+    psi_alert: float = Field(0.2, gt=0)
+    ks_p_value: float = Field(0.01, gt=0, lt=1)
+    chi2_p_value: float = Field(0.01, gt=0, lt=1)
+    prevalence_tolerance: float = Field(0.5, gt=0)
+    min_minority_recall: float | None = None
+
+
+class OutputConfig(_Section):
+    dir: str = "reports"
+    formats: tuple[Literal["html", "pdf"], ...] = ("html", "pdf")
+
+
+class AuditConfig(_Section):
+    dataset: DatasetConfig
+    features: FeaturesConfig = FeaturesConfig()
+    cleaning: CleaningConfig = CleaningConfig()
+    split: SplitConfig = SplitConfig()
+    augmentation: AugmentationConfig = AugmentationConfig()
+    models: ModelsConfig = ModelsConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
+    fairness: FairnessConfig = FairnessConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    monitoring: MonitoringConfig = MonitoringConfig()
+    output: OutputConfig = OutputConfig()
+    # Not part of the YAML: where the file was read from, to resolve relative paths.
+    source_file: str | None = Field(default=None, exclude=True)
+    project_root: str | None = Field(default=None, exclude=True)
+    profile: Literal["full", "fast"] = Field(default="full", exclude=True)
+
+    @model_validator(mode="after")
+    def _roles_are_disjoint(self) -> AuditConfig:
+        roles = {
+            "numeric": self.features.numeric or (),
+            "categorical": self.features.categorical or (),
+            "ordinal": self.features.ordinal,
+            "id_columns": self.dataset.id_columns,
+        }
+        seen: dict[str, str] = {}
+        for role, columns in roles.items():
+            for column in columns:
+                if column in seen:
+                    where = "twice" if seen[column] == role else f"in two roles ({seen[column]} and {role})"
+                    raise ValueError(f"feature `{column}` is listed {where}; give each column one role")
+                seen[column] = role
+        if self.dataset.target in seen:
+            raise ValueError(f"the target `{self.dataset.target}` is also listed as a feature ({seen[self.dataset.target]})")
+        deploy = self.augmentation.deploy_method
+        if deploy is not None and deploy not in self.augmentation.methods:
+            raise ValueError(f"augmentation.deploy_method `{deploy}` is not one of augmentation.methods "
+                             f"({', '.join(self.augmentation.methods)})")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved configuration as plain JSON-compatible data."""
+        return json.loads(self.model_dump_json())
+
+    @property
+    def config_hash(self) -> str:
+        """SHA-256 of the resolved configuration (stable key order)."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
+
+    def resolve_path(self, relative: str) -> Path:
+        root = Path(self.project_root) if self.project_root else Path.cwd()
+        path = Path(relative)
+        return path if path.is_absolute() else root / path
+
+
+def _closest(key: str, allowed: list[str], noun: str = "keys") -> str:
+    match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+    return f"; did you mean `{match[0]}`?" if match else f"; allowed {noun}: {', '.join(sorted(allowed))}"
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that owns the key at `loc` (skipping list indices)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return None
+        annotation = current.model_fields[part].annotation
+        args = getattr(annotation, "__args__", ())
+        nested = [a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+        current = nested[0] if nested else None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _user_keys(loc: tuple[Any, ...], data: Any, missing: bool) -> list[str]:
+    """The keys along `loc` as the user wrote them: list indices and pydantic's union-member tags
+    (`float`, `dict[str,int]`, ...) are left out; the last key is kept when it is the missing one."""
+    keys, node = [], data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, (list, tuple)) and part < len(node):
+            node = node[part]
+        elif isinstance(node, dict) and part in node:
+            keys.append(str(part))
+            node = node[part]
+    return keys + [str(loc[-1])] if missing else keys
+
+
+def _format_error(error: dict[str, Any], where: str, data: Any = None) -> str:
+    loc = tuple(error["loc"])
+    keys = (_user_keys(loc, data, error["type"] == "missing") if data is not None
+            else [str(p) for p in loc if not isinstance(p, int)])
+    if error["type"] == "extra_forbidden":
+        owner = _model_at(AuditConfig, tuple(loc[:-1]))
+        allowed = [k for k in (owner.model_fields if owner else {}) if k not in ("source_file", "project_root")]
+        section = f", section {'.'.join(keys[:-1])}" if len(keys) > 1 else ""
+        return f"unknown key `{keys[-1]}` in {where}{section}{_closest(keys[-1], allowed)}"
+    if error["type"] == "missing":
+        return f"missing required key `{'.'.join(keys)}` in {where}"
+    message = error["msg"].removeprefix("Value error, ")
+    if not keys:
+        return f"{where}: {message}"
+    got = "" if error["type"] == "value_error" else f" (got {error.get('input')!r})"
+    return f"invalid value for `{'.'.join(keys)}` in {where}: {message}{got}"
+
+
+def parse_config(data: Any, where: str = "<config>", project_root: Path | None = None) -> AuditConfig:
+    """Validate a mapping into an `AuditConfig`; raise `ConfigError` with one clear message."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where} must be a YAML mapping of sections (dataset:, split:, ...), got {type(data).__name__}")
+    try:
+        return AuditConfig.model_validate(
+            {**data, "source_file": where, "project_root": str(project_root) if project_root else None}
+        )
+    except ValidationError as exc:
+        first = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]  # a typo explains a "missing"
+        raise ConfigError(_format_error(first, where, data)) from None
+
+
+def find_params(name_or_path: str | Path, project_root: Path | None = None) -> Path:
+    """Resolve a data set name (`params/<name>.yml`) or a path to a params file."""
+    path = Path(name_or_path)
+    if path.is_dir():
+        raise ConfigError(f"params path {path} is a folder, not a file; give a params file such as "
+                          f"{path / 'params' / 'NAME.yml'} or a data set name in ./params")
+    if path.suffix in (".yml", ".yaml"):
+        if not path.exists():
+            raise ConfigError(f"params file {path} does not exist")
+        return path
+    root = project_root or Path.cwd()
+    for suffix in (".yml", ".yaml"):
+        candidate = root / "params" / f"{name_or_path}{suffix}"
+        if candidate.exists():
+            return candidate
+    known = ", ".join(sorted(p.stem for p in (root / "params").glob("*.y*ml"))) or "none"
+    raise ConfigError(f"no params file for `{name_or_path}` in {root / 'params'}; known data sets: {known}")
+
+
+def load_config(name_or_path: str | Path, project_root: Path | None = None) -> AuditConfig:
+    """Read and validate `params/<name>.yml` (or a path); the project root is the params folder's parent."""
+    path = find_params(name_or_path, project_root)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text") from None
+    root = project_root or (path.resolve().parent.parent if path.resolve().parent.name == "params" else Path.cwd())
+    return parse_config(data, where=str(path), project_root=root)
+
+
+FAST_PROFILE: dict[str, Any] = {
+    "augmentation": {"methods": ["smote", "borderline_smote", "gaussian_copula"]},
+    "models": {"classifiers": ["logistic_regression", "xgboost"], "params": {"xgboost": {"n_estimators": 60}}},
+    "evaluation": {"cv_folds": 3, "cv_repeats": 1, "n_bootstrap": 200},
+    "fairness": {"n_bootstrap": 50},
+    "privacy": {"n_bootstrap": 50},
+}
+
+
+def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in changes.items():
+        merged[key] = _merge(merged.get(key, {}), value) if isinstance(value, dict) and isinstance(merged.get(key, {}), dict) else value
+    return merged
+
+
+def with_overrides(config: AuditConfig, changes: dict[str, Any]) -> AuditConfig:
+    """A validated copy of `config` with nested `changes` applied (e.g. the fast profile)."""
+    data = _merge(json.loads(config.model_dump_json(exclude_unset=True)), changes)  # keys left unset stay unset
+    if "methods" in changes.get("augmentation", {}) and config.augmentation.deploy_method not in changes["augmentation"]["methods"]:
+        data["augmentation"]["deploy_method"] = None
+    if "classifiers" in changes.get("models", {}):  # parameters of classifiers the profile leaves out go with them
+        data["models"]["params"] = {c: p for c, p in data["models"].get("params", {}).items() if c in data["models"]["classifiers"]}
+    root = Path(config.project_root) if config.project_root else None
+    return parse_config(data, where=config.source_file or "<overrides>", project_root=root)

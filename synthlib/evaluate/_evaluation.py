@@ -1,0 +1,430 @@
+"""Baseline vs augmented classifiers: repeated CV inside the training split, then one test evaluation.
+
+Grid: comparators (baseline, class-weighted, tuned threshold, each augmentation method) x classifiers x
+folds, run as joblib tasks. An augmentation is fit once per training fold and shared by all
+classifiers of that fold; validation folds and the test split only ever see real rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.metrics import make_scorer
+from sklearn.model_selection import RepeatedStratifiedKFold, TunedThresholdClassifierCV, train_test_split
+from sklearn.preprocessing import LabelEncoder
+from threadpoolctl import threadpool_limits
+
+from synthlib.config import AuditConfig, EvaluationConfig
+from synthlib.prepare import Prepared
+from ._metrics import (MATCHED_RECALL, THRESHOLD_DEPENDENT, batch_metric, classification_metrics, confusion, curves,
+                       fast_balanced_accuracy, fast_f1, higher_is_better, recall_at_precision)
+from ._models import SUPPORTS_CLASS_WEIGHT, make_pipeline, xgboost_device
+from synthlib.augment import resolve_device
+from synthlib.config import DEEP_GENERATORS, WITHOUT_SYNTHETIC
+from ._stats import (bootstrap_draws, corrected_resampled_ttest, difference_interval, holm, mcnemar,
+                     percentile_interval)
+from ._ranking import best_configuration, confirmed_on_test, rank_configurations, significant, worse_on_test
+
+logger = logging.getLogger(__name__)
+BASELINES = WITHOUT_SYNTHETIC
+
+
+@dataclass
+class Evaluation:
+    """`result` is JSON-ready; `models` and `augmented` hold the final fitted objects for export."""
+
+    result: dict[str, Any]
+    models: dict[tuple[str, str], Any] = field(default_factory=dict)
+    augmented: dict[str, tuple[pd.DataFrame, np.ndarray, Any]] = field(default_factory=dict)
+    test_predictions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    label_encoder: LabelEncoder | None = None
+
+
+def _threshold_scorer(objective: str, positive: int):
+    if objective == "balanced_accuracy":
+        return make_scorer(fast_balanced_accuracy)
+    return make_scorer(fast_f1, pos_label=positive)
+
+
+def fit_predict(config: AuditConfig, columns: Any, classifier: str, comparator: str, X_fit: pd.DataFrame,
+                 y_fit: np.ndarray, X_eval: pd.DataFrame, positive: int, seed: int, device: str):
+    """Fit one configuration and score `X_eval`: (fitted model, probabilities, predicted labels).
+
+    `columns` is anything with `numeric`, `ordinal` and `categorical` lists (a `Prepared` or `FeatureColumns`).
+    """
+    models = config.models
+    kwargs = dict(params=models.params.get(classifier, {}), seed=seed, device=device)
+    pipe = make_pipeline(classifier, list(columns.numeric) + list(columns.ordinal), list(columns.categorical),
+                         class_weight=comparator == "class_weighted", y=y_fit, **kwargs)
+    objective = config.evaluation.threshold_objective
+    if comparator == "tuned_threshold":
+        pipe = TunedThresholdClassifierCV(pipe, scoring=_threshold_scorer(objective, positive),
+                                          cv=3, random_state=seed)  # the scorer's pos_label: a cut-off on P(minority)
+    pipe.fit(X_fit, y_fit)
+    proba = pipe.predict_proba(X_eval)
+    return pipe, proba, predictions_from_proba(pipe, proba, positive if objective != "balanced_accuracy" else None)
+
+
+def predictions_from_proba(model: Any, proba: np.ndarray, threshold_label: Any = None) -> np.ndarray:
+    """The labels `model.predict` gives for the rows whose probabilities are `proba`, without a second pass.
+
+    Every classifier here predicts the class of highest probability (random forest, KNN and XGBoost by
+    definition; logistic regression's positive decision function is a probability above one half). A
+    `TunedThresholdClassifierCV` predicts `threshold_label` (its scorer's pos_label; None: its second class)
+    where that class's probability reaches `best_threshold_`, as scikit-learn's `_threshold_scores_to_class_labels`.
+    tests/test_evaluation.py checks the equality against `predict` for every classifier and comparator.
+    """
+    classes = np.asarray(model.classes_)
+    if hasattr(model, "best_threshold_"):
+        label = classes[1] if threshold_label is None else threshold_label
+        column = int(np.flatnonzero(classes == label)[0])
+        other = classes[classes != label][0]
+        return np.where(proba[:, column] >= model.best_threshold_, label, other)
+    return classes[np.argmax(proba, axis=1)]
+
+
+@dataclass(frozen=True)
+class FeatureColumns:
+    """The column roles a classifier pipeline needs: all a grid task is sent instead of the whole `Prepared`."""
+
+    numeric: tuple[str, ...]
+    ordinal: tuple[str, ...]
+    categorical: tuple[str, ...]
+
+
+def cv_folds(y: np.ndarray, ev: EvaluationConfig, seed: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], dict[str, Any]]:
+    """The CV folds (row positions in the training split) and the small record that reproduces them.
+
+    Above `ev.max_cv_rows` training rows the folds cover a stratified sample of that many rows (seeded); the
+    final fits still use every row. The record (splitter, seed, sample size, SHA-256 of the positions) goes
+    into results.json instead of the positions themselves; `fold_indices` rebuilds and checks them.
+    """
+    rows = np.arange(len(y))
+    sampled = ev.max_cv_rows is not None and len(y) > ev.max_cv_rows
+    if sampled:
+        rows = np.sort(train_test_split(rows, train_size=ev.max_cv_rows, stratify=y, random_state=seed)[0])
+    splitter = RepeatedStratifiedKFold(n_splits=ev.cv_folds, n_repeats=ev.cv_repeats, random_state=seed)
+    folds = [(rows[tr], rows[va]) for tr, va in splitter.split(np.zeros(len(rows)), y[rows])]
+    record = {"splitter": f"RepeatedStratifiedKFold(n_splits={ev.cv_folds}, n_repeats={ev.cv_repeats}, "
+                          f"random_state={seed})",
+              "training_rows": int(len(y)), "cv_rows": int(len(rows)),
+              "sample": (f"sklearn train_test_split(train_size={ev.max_cv_rows}, stratify=y, random_state={seed}), "
+                         "positions sorted" if sampled else None),
+              "max_cv_rows": ev.max_cv_rows, "sha256": _fold_digest(folds)}
+    return folds, record
+
+
+def _fold_digest(folds: list[tuple[np.ndarray, np.ndarray]]) -> str:
+    digest = hashlib.sha256()
+    for train, validation in folds:
+        digest.update(np.asarray(train, dtype=np.int64).tobytes() + b"|" + np.asarray(validation, dtype=np.int64).tobytes())
+    return digest.hexdigest()
+
+
+def fold_indices(utility: dict[str, Any], y_train: np.ndarray | pd.Series) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (training, validation) row positions of every CV fold, rebuilt from `utility["folds"]` and the
+    training split's labels; raises ValueError when they do not match the recorded SHA-256."""
+    record, protocol = utility["folds"], utility["protocol"]
+    ev = EvaluationConfig(cv_folds=protocol["cv_folds"], cv_repeats=protocol["cv_repeats"], max_cv_rows=record["max_cv_rows"])
+    folds, rebuilt = cv_folds(np.asarray(y_train), ev, protocol["seed"])
+    if rebuilt["sha256"] != record["sha256"]:
+        raise ValueError("the training split's labels do not reproduce the recorded CV folds (SHA-256 differs)")
+    return folds
+
+
+def _generator_on_gpu(sampler: Any) -> bool:
+    """Whether `sampler` trains on CUDA. Such jobs run one after another in a thread of the parent process, the
+    one process that initialises CUDA, while the CPU jobs run in the worker processes: no worker pays for a
+    CUDA context it does not use (issue 18: 16 workers x ~820 MiB and a restart each)."""
+    device = getattr(sampler, "device", None)
+    return device is not None and resolve_device(device) == "cuda"
+
+
+def _applicable(classifier: str, comparator: str, binary: bool) -> bool:
+    if comparator == "class_weighted":
+        return classifier in SUPPORTS_CLASS_WEIGHT and (binary or classifier != "xgboost")
+    if comparator == "tuned_threshold":
+        return binary
+    return True
+
+
+@contextmanager
+def worker_threads(n_jobs: int, torch_needed: bool = False) -> Iterator[None]:
+    """One BLAS/OpenMP thread (and one torch thread when torch is loaded or needed) for a task that runs beside
+    others (`n_jobs != 1`), so the workers together use the cores without oversubscribing them."""
+    with threadpool_limits(limits=1 if n_jobs != 1 else None):
+        if n_jobs != 1 and (torch_needed or "torch" in sys.modules):  # no torch import otherwise
+            import torch
+
+            torch.set_num_threads(1)
+        yield
+
+
+def _task(config, columns, comparator, sampler, fold, X_fit, y_fit, X_eval, positive, binary, n_jobs, device):
+    """One (comparator, fold): augment the training fold once, fit every classifier, score the held-out rows.
+
+    The task gets its fold's cleaned rows, not the whole `Prepared`: each task is pickled to a worker, and on a
+    large table the whole training split (raw and cleaned) cost more to send than some fits.
+    """
+    with worker_threads(n_jobs, torch_needed=comparator in DEEP_GENERATORS):
+        final = fold < 0
+        augmented = None
+        if sampler is not None:
+            fitted = clone(sampler)
+            start = time.perf_counter()
+            X_fit, y_fit = fitted.fit_resample(X_fit, y_fit)
+            fitted.seconds_ = time.perf_counter() - start
+            y_fit = np.asarray(y_fit)
+            augmented = (X_fit, y_fit, fitted) if final else None
+        records = []
+        for classifier in config.models.classifiers:
+            if not _applicable(classifier, comparator, binary):
+                continue
+            model, proba, pred = fit_predict(config, columns, classifier, comparator, X_fit, y_fit, X_eval,
+                                              positive, config.split.seed + max(fold, 0), device)
+            threshold = getattr(model, "best_threshold_", None)  # a tuned threshold's cut-off, chosen in this fold
+            records.append({"classifier": classifier, "comparator": comparator, "fold": fold, "proba": proba,
+                            "pred": pred, "model": model if final else None, "n_fit": len(y_fit),
+                            "threshold": None if threshold is None else float(threshold)})
+        return records, augmented
+
+
+def fold_data(prepared: Prepared, folds: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(training rows, held-out rows) of every CV fold, cleaned by a `Cleaner` refitted on that training fold only
+    (no statistic of the held-out rows leaks in). Computed once per fold and shared by every comparator."""
+    raw = prepared.raw_train[prepared.features].reset_index(drop=True)
+    out = []
+    for train_idx, eval_idx in folds:
+        cleaner = clone(prepared.cleaner).fit(raw.iloc[train_idx])
+        out.append((cleaner.transform(raw.iloc[train_idx]).reset_index(drop=True),
+                    cleaner.transform(raw.iloc[eval_idx]).reset_index(drop=True)))
+    return out
+
+
+def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig | None = None) -> Evaluation:
+    """Run the comparison grid and the significance analysis; see the module docstring."""
+    config = config or prepared.config
+    ev = config.evaluation
+    encoder = LabelEncoder().fit(prepared.y_train)
+    y = encoder.transform(prepared.y_train)
+    y_test = encoder.transform(prepared.y_test)
+    minority = [int(v) for v in encoder.transform(prepared.minority_labels)]
+    majority = int(encoder.transform([prepared.majority_label])[0])
+    binary = len(encoder.classes_) == 2
+    encoded_samplers = {name: encoded_sampler(s, encoder) for name, s in samplers.items()}
+    folds, fold_record = cv_folds(y, ev, config.split.seed)
+    comparators = list(BASELINES) + list(samplers)
+    everything = np.arange(len(y))
+    jobs = [(c, i, tr, va) for c in comparators for i, (tr, va) in enumerate(folds)]
+    jobs += [(c, -1, everything, None) for c in comparators]
+    logger.info("evaluation grid: %d comparators x %d folds (+ final fits), n_jobs=%s", len(comparators), len(folds), ev.n_jobs)
+    device, _ = xgboost_device(config.models.device, len(y))
+    columns = FeatureColumns(tuple(prepared.numeric), tuple(prepared.ordinal), tuple(prepared.categorical))
+    # the cleaning fitted on the whole training split, as deployed, for the final fits; per fold for the CV
+    data = [*fold_data(prepared, folds), (prepared.X_train.reset_index(drop=True), prepared.X_test.reset_index(drop=True))]
+
+    def arguments(job, n_jobs):  # only this fold's rows travel to the worker (see _task)
+        comparator, fold, train_idx, _ = job
+        X_fit, X_eval = data[fold]  # fold -1: the final fit's data, the last entry
+        return (config, columns, comparator, encoded_samplers.get(comparator), fold, X_fit, y[train_idx], X_eval,
+                minority[0], binary, n_jobs, device)
+
+    gpu_comparators = {c for c in samplers if _generator_on_gpu(samplers[c])}
+    on_gpu = [j for j in jobs if j[0] in gpu_comparators]
+    # the slowest tasks first, so no core idles at the end: cost ~ training rows x the comparator's weight (a deep
+    # generator trains for many epochs; the tuned threshold fits its classifiers 3 + 1 times); final fits use every row
+    weight = {c: 10 if c in DEEP_GENERATORS else 4 if c == "tuned_threshold" else 1 for c in comparators}
+    on_workers = sorted((j for j in jobs if j[0] not in gpu_comparators), key=lambda j: -weight[j[0]] * len(j[2]))
+    with ThreadPoolExecutor(max_workers=1) as gpu_thread:  # see _generator_on_gpu
+        gpu_outputs = gpu_thread.submit(lambda: [_task(*arguments(j, 1)) for j in on_gpu])
+        worker_outputs = Parallel(n_jobs=ev.n_jobs)(delayed(_task)(*arguments(j, ev.n_jobs)) for j in on_workers)
+        by_job = dict(zip(map(id, on_gpu + on_workers), gpu_outputs.result() + worker_outputs))
+    outputs = [by_job[id(j)] for j in jobs]
+    evaluation = Evaluation(result={}, label_encoder=encoder)
+    cv_rows, test, fold_scores, fold_thresholds = [], {}, {}, {}
+    for (comparator, fold, _, val_idx), (records, augmented) in zip(jobs, outputs):
+        if augmented is not None:
+            evaluation.augmented[comparator] = augmented
+        for r in records:
+            if fold >= 0:
+                metrics = classification_metrics(y[val_idx], r["proba"], r["pred"], minority, majority)
+                cv_rows.append({"classifier": r["classifier"], "comparator": comparator, "fold": fold, **metrics})
+                fold_scores[(r["classifier"], comparator, fold)] = r["proba"][:, minority[0]]
+                if r.get("threshold") is not None:
+                    fold_thresholds.setdefault(r["classifier"], {})[fold] = r["threshold"]
+            else:
+                evaluation.models[(r["classifier"], comparator)] = r["model"]
+                evaluation.test_predictions[(r["classifier"], comparator)] = (r["pred"], r["proba"])
+                test[(r["classifier"], comparator)] = r
+    cv = pd.DataFrame(cv_rows)
+    evaluation.result = _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder, binary)
+    # the tuned-threshold baseline's cut-off as re-chosen inside each CV training fold, per classifier, by fold
+    evaluation.result["cv_fold_thresholds"] = {c: [t for _, t in sorted(by_fold.items())]
+                                               for c, by_fold in fold_thresholds.items()}
+    if binary:
+        add_matched_operating_point(evaluation.result, config, fold_scores, y, y_test, minority[0], folds, test)
+    return evaluation
+
+
+def add_matched_operating_point(utility: dict[str, Any], config: AuditConfig, fold_scores: dict[tuple[str, str, int], np.ndarray],
+                                y: np.ndarray, y_test: np.ndarray, positive: int, folds: list[tuple[np.ndarray, np.ndarray]],
+                                test: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """Minority recall of every configuration at the CV precision of the best configuration without synthetic rows.
+
+    Added to each fold record (and the CV and test summaries) as `recall_at_matched_precision`, so a gain that
+    only comes from a lower threshold shows up as no gain here.
+    """
+    ranked = rank_configurations(utility, config.evaluation.model_dump())
+    reference = best_configuration(ranked, synthetic=False)
+    if reference is None:
+        return
+    precision = float(reference["cv_precision"])
+    for row in utility["cv_folds"]:
+        score = fold_scores[(row["classifier"], row["comparator"], row["fold"])]
+        row[MATCHED_RECALL] = recall_at_precision(y[folds[row["fold"]][1]] == positive, score, precision)
+    frame = pd.DataFrame(utility["cv_folds"])
+    for (classifier, comparator), group in frame.groupby(["classifier", "comparator"], sort=False):
+        utility["cv"][classifier][comparator][MATCHED_RECALL] = {"mean": float(group[MATCHED_RECALL].mean()),
+                                                                 "std": float(group[MATCHED_RECALL].std(ddof=1))}
+        score = test[(classifier, comparator)]["proba"][:, positive]
+        utility["test"][classifier][comparator]["metrics"][MATCHED_RECALL] = recall_at_precision(
+            y_test == positive, score, precision)
+    utility["protocol"]["matched_precision"] = precision
+    utility["protocol"]["matched_precision_reference"] = f"{reference['comparator']} + {reference['classifier']}"
+    _flag_threshold_shifts(utility, config.evaluation.alpha, 1 / (config.evaluation.cv_folds - 1))
+
+
+def _flag_threshold_shifts(utility: dict[str, Any], alpha: float, test_fraction: float) -> None:
+    """An "improved" threshold-dependent metric is a threshold shift, not an improvement, unless the recall at the
+    matched precision also rises: one-sided corrected t-test on its fold differences (p <= alpha) and a positive
+    test-split difference. Relabelled rows keep the matched-precision evidence beside them."""
+    folds = pd.DataFrame(utility["cv_folds"]).set_index(["classifier", "comparator", "fold"])[MATCHED_RECALL].sort_index()
+    for row in utility["comparisons"]:
+        if row["metric"] not in THRESHOLD_DEPENDENT or row["verdict"] != "improved":
+            continue
+        classifier, comparator = row["classifier"], row["comparator"]
+        mine, base = folds.loc[(classifier, comparator)], folds.loc[(classifier, "baseline")]
+        differences = (mine - base.loc[mine.index]).to_numpy()
+        _, p = corrected_resampled_ttest(differences, test_fraction, alternative="greater")
+        test = utility["test"][classifier]
+        test_difference = test[comparator]["metrics"][MATCHED_RECALL] - test["baseline"]["metrics"][MATCHED_RECALL]
+        row.update(matched_precision_difference=float(np.nanmean(differences)), matched_precision_p=p,
+                   matched_precision_test_difference=test_difference)
+        if not (significant(p, alpha) and test_difference > 0):
+            row["verdict"] = "threshold shift (no significant gain at matched precision)"
+
+
+def encoded_sampler(sampler, encoder: LabelEncoder):
+    """Samplers see encoded labels (0..K-1): translate a dict sampling_strategy accordingly."""
+    strategy = getattr(sampler, "sampling_strategy", None)
+    if isinstance(strategy, dict):
+        mapping = {str(label): i for i, label in enumerate(encoder.classes_)}
+        sampler = clone(sampler).set_params(sampling_strategy={mapping[str(k)]: v for k, v in strategy.items()})
+    return sampler
+
+
+def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder, binary) -> dict[str, Any]:
+    ev = config.evaluation
+    positive = minority[0]
+    primary = ev.primary_metric
+    metrics = [primary] + [m for m in ev.secondary_metrics if m != primary]
+    cv_summary = {}
+    for (classifier, comparator), group in cv.groupby(["classifier", "comparator"], sort=False):
+        numeric = group.drop(columns=["classifier", "comparator", "fold"])
+        cv_summary.setdefault(classifier, {})[comparator] = {
+            m: {"mean": float(numeric[m].mean()), "std": float(numeric[m].std(ddof=1))} for m in numeric.columns}
+    draws, points = _test_bootstrap(test, y_test, positive, {primary, *metrics}, ev.n_bootstrap, config.split.seed,
+                                    minority)
+    test_summary = {}
+    for (classifier, comparator), r in test.items():
+        score = r["proba"][:, positive]
+        entry = {"metrics": classification_metrics(y_test, r["proba"], r["pred"], minority, majority),
+                 "confusion": confusion(y_test, r["pred"], positive), "n_train_rows": int(r["n_fit"])}
+        entry["predicted_minority_rate"] = float(np.isin(r["pred"], minority).mean())  # the monitor's reference
+        if hasattr(r.get("model"), "best_threshold_"):  # the tuned-threshold baseline's chosen cut-off
+            entry["decision_threshold"] = float(r["model"].best_threshold_)
+        if binary:
+            entry["curves"] = curves(y_test, score, positive)
+        if (classifier, comparator, primary) in draws:
+            entry["primary_ci"] = list(percentile_interval(draws[(classifier, comparator, primary)]))
+        test_summary.setdefault(classifier, {})[comparator] = entry
+    test_fraction = 1 / (ev.cv_folds - 1)
+    comparisons = []
+    for (classifier, comparator), group in cv.groupby(["classifier", "comparator"], sort=False):
+        if comparator == "baseline":
+            continue
+        base = cv[(cv.classifier == classifier) & (cv.comparator == "baseline")].set_index("fold")
+        this = group.set_index("fold")
+        a, b = test[(classifier, "baseline")], test[(classifier, comparator)]
+        for metric in metrics:
+            diff = (this[metric] - base.loc[this.index, metric]).to_numpy()
+            t, p = corrected_resampled_ttest(diff, test_fraction)
+            row = {"classifier": classifier, "comparator": comparator, "metric": metric,
+                   "cv_difference": float(np.nanmean(diff)), "t": t, "p_value": p}
+            if (classifier, comparator, metric) in draws:
+                boot = difference_interval(points[(classifier, comparator, metric)] - points[(classifier, "baseline", metric)],
+                                           draws[(classifier, comparator, metric)] - draws[(classifier, "baseline", metric)])
+                row.update(test_difference=boot["difference"], ci_low=boot["ci_low"], ci_high=boot["ci_high"])
+            else:
+                value = test_summary[classifier][comparator]["metrics"][metric] - test_summary[classifier]["baseline"]["metrics"][metric]
+                row.update(test_difference=float(value), ci_low=None, ci_high=None)
+            comparisons.append(row)
+        comparisons[-len(metrics)]["mcnemar"] = mcnemar(y_test, a["pred"], b["pred"])
+    for metric in metrics:  # Holm across all comparator x classifier comparisons of one metric
+        rows = [r for r in comparisons if r["metric"] == metric]
+        for r, adjusted in zip(rows, holm([r["p_value"] for r in rows])):
+            r["p_holm"] = adjusted
+            r["verdict"] = comparison_verdict(r, ev.alpha)
+    return {
+        "classes": {"labels": [str(c) for c in encoder.classes_], "minority": [str(encoder.classes_[m]) for m in minority],
+                    "majority": str(encoder.classes_[majority]), "positive": str(encoder.classes_[positive])},
+        "protocol": {"cv_folds": ev.cv_folds, "cv_repeats": ev.cv_repeats, "seed": config.split.seed,
+                     "alpha": ev.alpha, "primary_metric": primary, "metrics": metrics, "n_bootstrap": ev.n_bootstrap,
+                     "test": "Nadeau-Bengio corrected resampled t-test, Holm-corrected per metric",
+                     "threshold_objective": ev.threshold_objective},
+        "folds": fold_record,
+        "cv": cv_summary, "cv_folds": cv.to_dict(orient="records"), "test": test_summary,
+        "comparisons": comparisons,
+    }
+
+
+def _test_bootstrap(test: dict[tuple[str, str], dict[str, Any]], y_test: np.ndarray, positive: int, metrics: set[str],
+                    n_boot: int, seed: int, minority: list[int] | None = None) -> tuple[dict[tuple[str, str, str], np.ndarray], dict[tuple[str, str, str], float]]:
+    """Every configuration's test-split value of every vectorised metric on the same seeded bootstrap draws, and on
+    all rows: the primary-metric CIs and the paired differences against each baseline read them, so the draws are
+    generated once, not once per comparison (the same numbers as `bootstrap_ci` / `paired_bootstrap`)."""
+    functions, points = {}, {}
+    everything = np.ones((1, len(y_test)))
+    for (classifier, comparator), r in test.items():
+        score = r["proba"][:, positive]
+        for metric in sorted(metrics):
+            fn = batch_metric(metric, positive, minority=minority, n_classes=r["proba"].shape[1])
+            if fn is None:
+                continue
+            key = (classifier, comparator, metric)
+            functions[key] = functools.partial(fn, y_test, r["pred"], score)
+            points[key] = float(fn(y_test, r["pred"], score, everything)[0])
+    return bootstrap_draws(functions, len(y_test), n_boot, seed), points
+
+
+def comparison_verdict(row: dict[str, Any], alpha: float) -> str:
+    """`improved` / `worse` only when the Holm-adjusted CV test is significant (p <= alpha) in that direction
+    AND the test-split CI excludes 0 on the same side; `not confirmed on test` when they disagree."""
+    if not significant(row.get("p_holm"), alpha) or not row.get("cv_difference"):
+        return "no significant difference"
+    better = row["cv_difference"] > 0 if higher_is_better(row["metric"]) else row["cv_difference"] < 0
+    if better:
+        return "improved" if confirmed_on_test(row) else "not confirmed on test"
+    return "worse" if worse_on_test(row) else "not confirmed on test"

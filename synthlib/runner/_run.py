@@ -1,0 +1,118 @@
+"""`synthlib run`: the audit plus its written outputs (results.json and the OutputMaterials bundle)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+from ._audit import Audit, run_audit
+from synthlib.config import FAST_PROFILE, AuditConfig, find_params, load_config, with_overrides
+from synthlib.errors import ConfigError
+from synthlib.deploy import write_bundle
+from synthlib.utils import run_log
+
+# What a run or render writes into its output folder; a new run removes these first (never anything else).
+OUTPUT_NAMES = ("results.json", "OutputMaterials", ".OutputMaterials.partial", "report.html", "report.pdf",
+                "report.ipynb", ".render-partial", "run.log")
+RUN_LOG = "run.log"
+
+
+def resolve(dataset: str | Path, fast: bool = False, project_root: Path | None = None) -> tuple[str, AuditConfig]:
+    """The output name (params file stem) and the validated config, with the fast profile if asked."""
+    path = find_params(dataset, project_root)
+    config = load_config(path, project_root)
+    if fast:
+        config = with_overrides(config, FAST_PROFILE).model_copy(update={"profile": "fast"})
+    return path.stem, config
+
+
+def project_root_of(config: AuditConfig) -> Path:
+    """The project the config's relative paths (data, outputs, cache) resolve from."""
+    return Path(config.project_root or ".").resolve()
+
+
+def output_dir(name: str, config: AuditConfig, out_dir: Path | None = None) -> Path:
+    """`--out` if given, else `<project>/<output.dir>/<name>`; a path that is a file is refused."""
+    out = Path(out_dir).resolve() if out_dir else project_root_of(config) / config.output.dir / name
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file; give a folder for the report and the bundle")
+    return out
+
+
+@contextmanager
+def fresh_outputs(out_dir: Path) -> Iterator[Path]:
+    """Remove an earlier run's outputs from `out_dir` before writing, and this run's again if it fails.
+
+    So a folder never holds a results.json, bundle or report that is not from the last successful run; the run
+    log stays to explain a failure.
+    """
+    def clear(keep: tuple[str, ...] = ()) -> None:
+        for name in OUTPUT_NAMES:
+            path = out_dir / name
+            if name in keep:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clear()
+    try:
+        yield out_dir
+    except BaseException:
+        clear(keep=(RUN_LOG,))
+        raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
+def run(dataset: str | Path, fast: bool = False, project_root: Path | None = None, out_dir: Path | None = None,
+        progress: Callable[[str], None] | None = None, notebook: Path | None = None,
+        keep_cache_record: bool = False) -> tuple[Audit, Path]:
+    """Run (or load from cache) the audit; write `results.json` and the bundle under `out_dir`.
+
+    This is what the report notebook calls (with `keep_cache_record`: when `out_dir` already holds the results of
+    the same audit, written by `synthlib render` moments before, their cache record, computed or reused and when,
+    is kept, so the report does not call its own fresh run a cache hit); `run_fresh` is the command: it also clears
+    stale outputs and logs.
+    """
+    name, config = resolve(dataset, fast, project_root)
+    out_dir = output_dir(name, config, out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    audit = run_audit(config, cache_dir=project_root_of(config) / ".cache", progress=progress)
+    if keep_cache_record:
+        earlier = _cache_record(out_dir / "results.json")
+        if earlier and earlier.get("key") == audit.result["cache"]["key"]:
+            audit.result["cache"] = earlier
+    write_text_atomic(out_dir / "results.json", audit.to_json())
+    if progress:
+        progress("export bundle")
+    write_bundle(audit, out_dir, notebook=notebook)
+    return audit, out_dir
+
+
+def _cache_record(results: Path) -> dict | None:
+    """The `cache` record of an existing results.json (None when there is none or it cannot be read)."""
+    try:
+        return json.loads(results.read_text()).get("cache")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def run_fresh(dataset: str | Path, fast: bool = False, out_dir: Path | None = None, project_root: Path | None = None,
+              progress: Callable[[str], None] | None = None) -> tuple[Audit, Path]:
+    """`synthlib run`: the audit into a folder cleared of earlier outputs, dependency warnings in its run.log."""
+    name, config = resolve(dataset, fast, project_root)
+    out = output_dir(name, config, out_dir)
+    with fresh_outputs(out), run_log(out / RUN_LOG):
+        return run(dataset, fast, project_root, out, progress)
