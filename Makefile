@@ -20,6 +20,7 @@ report: $(BIN)/.installed
 	$(BIN)/synthlib render $(DATASET)
 
 test: $(BIN)/.installed
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -36,7 +36,7 @@ CHILD = """
 import json, sys, time
 from pathlib import Path
 from synthlib.runner._audit import run_audit
-from synthlib.config._params import FAST_PROFILE, load_config, with_overrides
+from synthlib.config import FAST_PROFILE, load_config, with_overrides
 config = load_config(sys.argv[1])
 if sys.argv[2] == "fast":
     config = with_overrides(config, FAST_PROFILE)

@@ -22,7 +22,7 @@ GRID = {"models": {"classifiers": ["xgboost", "random_forest", "logistic_regress
 
 
 def config(n_jobs: int):
-    from synthlib.config._params import load_config, with_overrides
+    from synthlib.config import load_config, with_overrides
 
     base = load_config(ROOT / "params" / "german_credit.yml")
     return with_overrides(base, {**GRID, "augmentation": {"methods": METHODS},

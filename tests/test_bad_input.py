@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from synthlib.cli import app
-from synthlib.config._params import load_config
+from synthlib.config import load_config
 from synthlib.prepare._prepare import prepare
 
 from .conftest import toy_config, toy_frame
@@ -235,7 +235,7 @@ def test_id_like_column_is_left_out_and_sdv_does_not_take_it_for_a_key(project):
 
 
 def test_declared_id_like_column_reaches_sdv_without_a_primary_key_error(project):
-    from synthlib.config._params import AugmentationConfig
+    from synthlib.config import AugmentationConfig
     from synthlib.augment import make_sampler
 
     frame = toy_frame().assign(row=np.arange(200))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from synthlib.runner import _audit as audit
-from synthlib.config._params import load_config
+from synthlib.config import load_config
 from synthlib.prepare._prepare import prepare
 
 from .conftest import ROOT

@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from synthlib.prepare._cleaning import Cleaner
-from synthlib.config._params import CleaningConfig, load_config
+from synthlib.config import CleaningConfig, load_config
 from synthlib.prepare._prepare import prepare
 from synthlib.evaluate._models import preprocessing
 

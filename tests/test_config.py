@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from synthlib.cli import app
-from synthlib.config._params import load_config, parse_config
+from synthlib.config import load_config, parse_config
 from synthlib.errors import ConfigError
 
 from .conftest import ROOT, toy_config
@@ -89,7 +89,7 @@ def test_datasets_lists_params_and_builtins(monkeypatch):
 
 
 def test_fast_profile_overrides_and_stays_valid():
-    from synthlib.config._params import FAST_PROFILE, with_overrides
+    from synthlib.config import FAST_PROFILE, with_overrides
 
     config = with_overrides(load_config(ROOT / "params" / "german_credit.yml"), FAST_PROFILE)
     assert config.augmentation.methods == ("smote", "borderline_smote", "gaussian_copula")
@@ -133,7 +133,7 @@ def test_models_params_are_checked_against_the_estimator():
 
 
 def test_fast_profile_drops_parameters_of_classifiers_it_leaves_out():
-    from synthlib.config._params import FAST_PROFILE, with_overrides
+    from synthlib.config import FAST_PROFILE, with_overrides
 
     config = parse_config(toy_config(models={"params": {"knn": {"n_neighbors": 7}}}))
     fast = with_overrides(config, FAST_PROFILE)

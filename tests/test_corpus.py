@@ -18,7 +18,7 @@ import pytest
 import yaml
 from sklearn.model_selection import train_test_split
 
-from synthlib.config._params import load_config
+from synthlib.config import load_config
 from synthlib.decide._verdict import recompute_from_folds
 
 from .conftest import ROOT, SHARED_DATASETS

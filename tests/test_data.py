@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from synthlib.cli import app
-from synthlib.config._params import load_config
+from synthlib.config import load_config
 from synthlib.prepare._prepare import prepare
 
 from .conftest import ROOT, toy_config, toy_frame
@@ -185,7 +185,7 @@ def test_breast_cancer_builtin():
 
 
 def test_check_reads_a_seeded_sample_and_counts_every_row(project):
-    from synthlib.prepare._checks import run_checks
+    from synthlib.prepare import run_checks
     from synthlib.prepare._io import load_sample
 
     project("toy", toy_config(), toy_frame(1000))

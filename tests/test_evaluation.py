@@ -11,7 +11,7 @@ from sklearn.preprocessing import LabelEncoder
 import pandas as pd
 import pytest
 
-from synthlib.config._params import load_config, with_overrides
+from synthlib.config import load_config, with_overrides
 from synthlib.prepare._prepare import frame_hash, prepare
 from synthlib.evaluate._evaluation import comparison_verdict, evaluate, fold_indices
 from synthlib.augment import SMOTESampler, SynthlibOverSampler
@@ -56,7 +56,8 @@ def test_pure_noise_is_not_a_significant_improvement(prepared):
     config = with_overrides(prepared.config, {"evaluation": {"primary_metric": "roc_auc"}})
     result = evaluate(prepared, {"noise": NoiseSampler(random_state=0)}, config).result
     row = next(r for r in result["comparisons"] if r["comparator"] == "noise" and r["metric"] == "roc_auc")
-    assert row["verdict"] != "improved"
+    # neither direction: label-independent rows cost a little AUC (cv_difference ~ -0.016), not significantly
+    assert row["verdict"] == "no significant difference", row
 
 
 def test_comparator_identical_to_baseline_gives_p_near_one(prepared):

@@ -16,7 +16,7 @@ from sklearn.preprocessing import LabelEncoder
 from typer.testing import CliRunner
 
 from synthlib.cli import app
-from synthlib.config._params import load_config
+from synthlib.config import load_config
 from synthlib.prepare._prepare import prepare
 from synthlib.errors import BundleError
 from synthlib.deploy._bundle import add_to_bundle, augmentation_text, load_model, sha256, verify_bundle, write_bundle

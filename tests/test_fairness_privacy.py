@@ -12,7 +12,7 @@ from fairlearn.metrics import (MetricFrame, demographic_parity_difference, demog
                                true_positive_rate)
 from sklearn.metrics import precision_score
 
-from synthlib.config._params import AuditConfig, PrivacyConfig, load_config, parse_config
+from synthlib.config import AuditConfig, PrivacyConfig, load_config, parse_config
 from synthlib.prepare._prepare import prepare
 from synthlib.errors import DataError
 from synthlib.assess._fairness import (MISSING_GROUP, OUTSIDE_BINS, SINGLE_GROUP, _bootstrap_gaps, assess, gap_change, group_sizes,

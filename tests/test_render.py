@@ -94,7 +94,15 @@ def test_html_has_every_section_and_no_leftovers(rendered):
     assert not UNFILLED_FIELD.search(text), UNFILLED_FIELD.search(text)  # a Python expression left in a plain string
     for raw in RAW_QUARTO:
         assert raw not in html, raw
-    assert 'id="TOC"' in html or "toc" in html.lower()
+    toc = re.search(r'<nav id="TOC"[^>]*>(.*?)</nav>', html)  # pandoc's table of contents (templates/report.html)
+    assert toc, "no table of contents"
+    entries = re.findall(r'<a href="#([^"]+)"[^>]*>(.*?)</a>', toc.group(1))
+    assert len(entries) >= max(5, len(HEADINGS)), entries
+    listed = [_text(label) for _, label in entries]
+    for heading in HEADINGS:  # every top-level section is listed ...
+        assert any(label.endswith(heading) for label in listed), (heading, listed)
+    for target, _ in entries:  # ... and links to a section that exists
+        assert f'id="{target}"' in html, target
     assert html.count("<img") >= 10 and "data:image/png;base64" in html  # self-contained figures
     assert "Figure 1:" in html
     for number in _key_numbers(result):
@@ -242,7 +250,7 @@ def test_example_project_copies_match_the_packaged_templates():
 
 
 def test_init_creates_a_project_and_never_overwrites(tmp_path):
-    from synthlib.config._params import load_config
+    from synthlib.config import load_config
     from synthlib.prepare._io import load_dataset
 
     result = runner.invoke(app, ["init", str(tmp_path / "audit")])

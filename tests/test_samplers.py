@@ -17,7 +17,7 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from synthlib.runner._audit import augmentation_section, run_audit
-from synthlib.config._params import load_config, with_overrides
+from synthlib.config import load_config, with_overrides
 from synthlib.prepare._prepare import prepare
 from synthlib.errors import SamplingError
 from synthlib.evaluate._evaluation import evaluate

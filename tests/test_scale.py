@@ -14,7 +14,7 @@ import xgboost
 from synthlib.evaluate import _evaluation as evaluation_module
 from synthlib.evaluate import _models as models
 from synthlib.runner._audit import resolved_devices, run_audit, versions
-from synthlib.config._params import load_config, parse_config, with_overrides
+from synthlib.config import load_config, parse_config, with_overrides
 from synthlib.prepare._prepare import prepare
 from synthlib.evaluate._evaluation import evaluate, fold_indices
 from synthlib.augment import SMOTESampler
@@ -67,7 +67,7 @@ def test_decisions_are_recorded_and_explicit_keys_respected():
 
 
 def test_fast_profile_keeps_unset_keys_unset(german):
-    from synthlib.config._params import FAST_PROFILE
+    from synthlib.config import FAST_PROFILE
 
     fast = with_overrides(load_config(ROOT / "examples" / "params" / "nycflights13_cancelled.yml"), FAST_PROFILE)
     assert "max_cv_rows" not in fast.evaluation.model_fields_set and "cv_folds" in fast.evaluation.model_fields_set

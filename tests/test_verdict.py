@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthlib.config._params import parse_config
+from synthlib.config import parse_config
 from synthlib.evaluate._evaluation import comparison_verdict
 from synthlib.evaluate._metrics import MATCHED_RECALL, classification_metrics, confusion
 from synthlib.decide._verdict import decide, recompute_from_folds
@@ -396,7 +396,7 @@ def test_the_evidence_lead_names_both_sides_without_repeating_the_summary():
 
 
 def test_a_four_fifths_violation_the_configuration_introduced_is_named_first():
-    from synthlib.decide._verdict import fairness_gate
+    from synthlib.decide import fairness_gate
 
     fairness = _fairness([])
     fairness["changes"]["sex"]["logistic_regression"]["smote"]["widened_point_estimate"] = ["demographic_parity_difference"]

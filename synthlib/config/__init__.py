@@ -5,9 +5,9 @@ from ._classifiers import CLASSIFIER_FACTORIES, make_classifier
 from ._names import (CLASSIFIER_NAMES, DEEP_GENERATORS, METHOD_NAMES, METRIC_KEYS, METRIC_LABELS, PER_CLASS_METRIC,
                      WITHOUT_SYNTHETIC, configuration_name, method_name, metric_name, num, p_cell, trained_ratio_text,
                      uses_synthetic)
-from ._params import (BUILTIN_DATASETS, CLASSIFIERS, FAST_PROFILE, METHODS, AugmentationConfig, AuditConfig,
-                      CleaningConfig, EvaluationConfig, MonitoringConfig, OutlierConfig, PrivacyConfig, find_params,
-                      load_config, parse_config, with_overrides)
+from ._load import FAST_PROFILE, find_params, load_config, parse_config, with_overrides
+from ._params import (BUILTIN_DATASETS, CLASSIFIERS, METHODS, AugmentationConfig, AuditConfig,
+                      CleaningConfig, EvaluationConfig, MonitoringConfig, OutlierConfig, PrivacyConfig)
 from ._project import PROJECT_FILES, REPORT, TEMPLATES, init_project, quarto_config, report_template
 
 __all__ = [

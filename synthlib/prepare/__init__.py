@@ -1,7 +1,7 @@
 """Stage 1, prepare: read the table, check it against the params (`run_checks`, `preflight`), split it, fit the
 cleaning on the training split and profile it. Returns `Prepared`."""
 
-from ._checks import CheckReport, run_checks
+from ._check_report import CheckReport, run_checks
 from ._cleaning import Cleaner, CleaningLog
 from ._io import load_dataset, load_sample, read_table
 from ._prepare import Prepared, frame_hash, prepare

@@ -11,11 +11,8 @@ columns) are here too, because `data.detect_features` acts on the same decisions
 from __future__ import annotations
 
 import difflib
-import itertools
 import logging
 import math
-import re
-from dataclasses import dataclass, field
 from typing import Any
 from warnings import catch_warnings, simplefilter
 
@@ -24,24 +21,18 @@ import pandas as pd
 
 from synthlib.config import AuditConfig
 from synthlib.errors import ConfigError, DataError
-from ._io import load_sample
 from synthlib.config import PER_CLASS_METRIC
+from ._columns import _examples, text_numbers, is_index_column, column_kind
 
 logger = logging.getLogger(__name__)
 
-SAMPLE_ROWS = 50_000
 NEIGHBOUR_METHODS = ("smote", "borderline_smote", "smote_enn", "adasyn")
 DEEP_METHODS = ("ctgan", "tvae", "diffusion")
 TUNED_THRESHOLD_FOLDS = 3  # the tuned-threshold baseline's inner CV (evaluation.fit_predict)
-NUMERIC_TEXT_SHARE = 0.95  # an undeclared text column is read as numbers when at least this share parses
 MIN_ROWS_PER_VALIDATION_FOLD = 5
 YAML_BOOLEANS = {"true": True, "yes": True, "y": True, "on": True, "1": True,
                  "false": False, "no": False, "n": False, "off": False, "0": False}
 YAML_PITFALL = ('YAML reads unquoted yes/no/on/off/true/false as booleans: quote the label, e.g. minority: ["yes"]')
-INDEX_COLUMN = re.compile(r"Unnamed: \d+")
-DATE_TEXT = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
-                       r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?")
-ID_WORDS = {"id", "uuid", "guid"}
 
 
 # ---------------------------------------------------------------------------------------------- labels
@@ -271,70 +262,6 @@ def check_columns(frame: pd.DataFrame, config: AuditConfig) -> None:
                                 f"{config.dataset.source}{_near_miss(name, columns)}")
 
 
-def _examples(values: Any, n: int = 3) -> str:
-    """Up to `n` distinct values (looked for among the first 1,000), quoted."""
-    return ", ".join(repr(str(v)) for v in list(dict.fromkeys(itertools.islice(values, 1000)))[:n])
-
-
-@dataclass(frozen=True)
-class TextNumbers:
-    """How much of a text column reads as numbers: the share of present values, and those that do not."""
-
-    share: float
-    n_bad: int
-    bad_values: tuple[str, ...]
-
-
-def text_numbers(values: pd.Series) -> TextNumbers:
-    """Parse each distinct value once (fast on large columns with few distinct values)."""
-    present = values.dropna()
-    if present.empty or pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return TextNumbers(0.0, 0, ())
-    counts = present.value_counts()
-    text = pd.Series(counts.index.astype(str), index=counts.index).str.strip()
-    bad = counts[pd.to_numeric(text, errors="coerce").isna().to_numpy()]
-    return TextNumbers(1 - bad.sum() / len(present), int(bad.sum()), tuple(map(str, bad.index)))
-
-
-def _name_words(name: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(name))}
-
-
-def looks_like_id(name: str, values: pd.Series) -> bool:
-    """Unique per row (text, or whole numbers counting rows), or mostly unique under an id-like name."""
-    present = values.dropna()
-    if len(present) < 20 or pd.api.types.is_float_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return False
-    unique_share = present.nunique() / len(present)
-    named = bool(_name_words(name) & ID_WORDS)
-    if pd.api.types.is_integer_dtype(values):
-        counts_rows = unique_share == 1 and present.max() - present.min() + 1 == len(present)
-        return counts_rows or (named and unique_share >= 0.5)
-    return unique_share == 1 or (named and unique_share >= 0.5)
-
-
-def looks_like_dates(values: pd.Series) -> bool:
-    """Text whose values (a sample of up to 1,000 distinct ones) nearly all look like dates or timestamps."""
-    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return False
-    distinct = pd.Series(values.dropna().unique()[:1000]).astype(str).str.strip()
-    return not distinct.empty and distinct.str.fullmatch(DATE_TEXT).mean() >= NUMERIC_TEXT_SHARE
-
-
-def is_index_column(name: Any) -> bool:
-    """A column pandas named `Unnamed: N` because its header was empty: usually a saved row index."""
-    return bool(INDEX_COLUMN.fullmatch(str(name)))
-
-
-def column_kind(name: str, values: pd.Series) -> str | None:
-    """"id", "date" or "numbers" (text that reads as numbers) for a column the audit should not take as it is."""
-    if looks_like_dates(values):
-        return "date"
-    if looks_like_id(name, values):
-        return "id"
-    return "numbers" if text_numbers(values).share >= NUMERIC_TEXT_SHARE else None
-
-
 def undeclared(config: AuditConfig, frame: pd.DataFrame) -> list[str]:
     """Columns whose role the audit detects (not the target, not listed anywhere in `features` or id_columns)."""
     f = config.features
@@ -496,38 +423,3 @@ def preflight(frame: pd.DataFrame, config: AuditConfig) -> None:
         logger.warning("%s", warning)
 
 
-def run_size(config: AuditConfig, n_rows: int, n_columns: int) -> str:
-    """How big the run is: rows, and model fits = comparators x classifiers x (folds x repeats + 1 final fit)."""
-    from synthlib.config import WITHOUT_SYNTHETIC as BASELINES
-
-    ev, methods = config.evaluation, config.augmentation.methods
-    fits_per_model = ev.cv_folds * ev.cv_repeats + 1
-    comparators = len(BASELINES) + len(methods)
-    classifiers = len(config.models.classifiers)
-    deep = [m for m in methods if m in DEEP_METHODS]
-    train_rows = n_rows - math.ceil(n_rows * config.split.test_size)
-    text = (f"{n_rows:,} rows x {n_columns} columns ({train_rows:,} in the training split); "
-            f"up to {comparators * classifiers * fits_per_model:,} model fits = {comparators} comparators "
-            f"({len(BASELINES)} baselines + {len(methods)} methods) x {classifiers} classifiers x "
-            f"({ev.cv_folds} folds x {ev.cv_repeats} repeats + 1 final); "
-            f"{len(methods) * fits_per_model:,} generator fits")
-    return text + (f", {len(deep) * fits_per_model:,} of them deep generators ({', '.join(deep)}), the slow part"
-                   if deep else "")
-
-
-@dataclass
-class CheckReport:
-    """What `synthlib check` found: warnings, the run's size, and how much of the data it read."""
-
-    warnings: list[str] = field(default_factory=list)
-    size: str = ""
-    rows_read: int = 0
-    n_rows: int = 0
-
-
-def run_checks(config: AuditConfig, sample_rows: int = SAMPLE_ROWS) -> CheckReport:
-    """Every check on the data's header and a seeded sample of at most `sample_rows` rows (estimates scaled up)."""
-    frame, n_rows = load_sample(config, sample_rows)
-    warnings = check_data(frame, config, n_rows)
-    return CheckReport(warnings=warnings, size=run_size(config, n_rows, frame.shape[1]), rows_read=len(frame),
-                       n_rows=n_rows)

@@ -1,0 +1,73 @@
+"""The bundle's README.txt: what each file is, how to load and monitor the deployed model."""
+
+from __future__ import annotations
+
+import textwrap
+
+
+ADDED_AFTER_REPORT = {
+    "report.ipynb": "the executed report notebook; only after `synthlib render`, which adds it (and its SHA-256 "
+                    "in manifest.json) once the report is written, so the report's own file table cannot list it",
+}
+
+
+def _describe(path: str, configurations: dict[str, tuple[str, str]]) -> str:
+    """One line on what a bundle file is (the README's file list)."""
+    chosen = {role: f"{c[1]} + {c[0]}" for role, c in configurations.items()}
+    fixed = {
+        "Datasets/original_train.csv": "the cleaned training split; the monitor's drift reference",
+        "Datasets/test_set.csv": "the untouched test split, cleaned with training statistics",
+        "Datasets/augmented_train.csv": "the deployed model's training set: real and synthetic rows "
+                                        "(columns is_synthetic and synthetic_method)",
+        "TrainedModels/deployed.pkl": f"the configuration the audit's verdict recommends ({chosen.get('deployed')})",
+        "TrainedModels/comparison.pkl": f"the best configuration of the other kind ({chosen.get('comparison')}), "
+                                        "for an A/B in monitoring",
+        "README.txt": "this file",
+        "manifest.json": "SHA-256 of every other file in this folder",
+        **ADDED_AFTER_REPORT,
+    }
+    if path in fixed:
+        return fixed[path]
+    if path.startswith("ModelCards/"):
+        return f"Markdown model card of TrainedModels/{path.split('/')[1].removesuffix('_ModelCard.md')}.pkl"
+    if path.endswith("PipelineConfig.json"):
+        return ("features, split, classes, the deployed and comparison models (decision threshold included), "
+                "the deployed model's test-split metrics, augmentation settings (null without synthetic rows), "
+                "monitoring thresholds as `synthlib monitor` applies them, verdict, versions, config hash")
+    return "the report notebook" if path.endswith(".ipynb") else ""
+
+
+def _readme(config, configurations: dict[str, tuple[str, str]], withheld: str | None, listed: list[str],
+            verdict_text: str = "") -> str:
+    """README.txt: every file of the bundle (`listed`, the manifest's files, plus the manifest and the files
+    added after the report), what each is, and how to load and monitor the deployed model."""
+    deployed = configurations.get("deployed")
+    files = [*listed, "manifest.json", *[f for f in ADDED_AFTER_REPORT if f not in listed]]
+    width = max(map(len, files)) + 2
+    rows = "\n".join(textwrap.fill(_describe(path, configurations), 110, initial_indent=f"  {path:<{width}}",
+                                    subsequent_indent=" " * (width + 2)) for path in files)
+    withheld_text = (f"\nWithheld: augmented_train.csv (the deployed model's augmented training set), "
+                     f"because {withheld}.\n" if withheld else "")
+    none_text = "" if deployed else "\nThe audit recommends no configuration: there is no deployed model to load.\n"
+    verdict_block = f"\n{textwrap.fill(verdict_text.replace('**', ''), 110)}\n" if verdict_text else ""
+    return f"""Output materials of the synthlib audit of {config.dataset.name}
+{verdict_block}
+Files:
+{rows}
+{withheld_text}{none_text}
+Each model is a whole scikit-learn pipeline: the fitted cleaning (missing markers, imputation, outlier caps),
+then preprocessing and the classifier; predict() takes raw rows.
+
+manifest.json detects accidental corruption or a file swapped by mistake; it is not signed, so it does not
+stop someone who rewrites a file and the manifest together. Keep a copy of its hash elsewhere (or sign it)
+if that matters.
+
+Load the deployed model (its hash is checked against manifest.json before unpickling):
+
+    import synthlib
+    model = synthlib.load_model("path/to/OutputMaterials", "deployed")
+    positions = model.predict(rows)                # rows: a DataFrame with the raw feature columns
+    labels = [model.synthlib_metadata_["classes"][p] for p in positions]
+
+Monitor new data for drift:  synthlib monitor path/to/OutputMaterials new_data.csv [--labels {config.dataset.target}]
+"""
