@@ -372,7 +372,7 @@ def test_smote_enn_cleaning_is_stated_with_the_trained_ratio(small_audit, tmp_pa
     config, prepared, evaluation = small_audit
     section = augmentation_section(prepared, evaluation)
     info = section["smote_enn"]
-    _, y_aug, _ = evaluation.augmented["smote_enn"]
+    y_aug = evaluation.augmented["smote_enn"].y
     trained = pd.Series(evaluation.label_encoder.inverse_transform(y_aug)).astype(str).value_counts().to_dict()
     assert info["trained_class_counts"] == trained
     assert sum(trained.values()) == info["rows_after"] == evaluation.result["test"]["logistic_regression"]["smote_enn"]["n_train_rows"]
@@ -489,5 +489,5 @@ def test_same_seed_same_rows_and_numbers_in_parallel_with_a_deep_generator():
     first, second = (json.dumps(r.result, sort_keys=True, default=str) for r in runs)
     assert first == second
     for method in ("smote", "ctgan"):
-        pd.testing.assert_frame_equal(runs[0].augmented[method][0], runs[1].augmented[method][0])
+        pd.testing.assert_frame_equal(runs[0].augmented[method].X, runs[1].augmented[method].X)
         assert len(runs[0].augmented[method][0]) > len(prepared.X_train)

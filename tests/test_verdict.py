@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pytest
 
@@ -45,7 +47,7 @@ def build(configurations: dict[tuple[str, str], dict], config_changes: dict | No
     fold_noise = RNG.normal(0, 0.01, FOLDS)
     cv_folds, cv, test, test_predictions = [], {}, {}, {}
     for (classifier, comparator), spec in configurations.items():
-        own_noise = np.random.default_rng(hash((classifier, comparator)) % 2**32).normal(0, spec.get("noise", 0.005), FOLDS)
+        own_noise = np.random.default_rng(zlib.crc32(f"{classifier}|{comparator}".encode())).normal(0, spec.get("noise", 0.005), FOLDS)
         values = {}
         for metric in ("recall_minority", "precision_minority", "f1_minority", "roc_auc", "pr_auc", "brier", MATCHED_RECALL):
             base = spec.get(metric, spec.get("recall", 0.5) if metric in ("recall_minority", MATCHED_RECALL) else

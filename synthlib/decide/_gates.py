@@ -32,7 +32,7 @@ def fairness_gate(fairness: dict[str, Any], configuration: Configuration) -> dic
                 c = change[gap]
                 findings.append({"attribute": attribute, "gap": gap, "severity": "fail", "change": c["change"],
                                  "ci_low": c["ci_low"], "ci_high": c["ci_high"]})
-            point_only = [g for g in change.get("widened_point_estimate", change.get("widened_beyond_tolerance", []))
+            point_only = [g for g in change["widened_point_estimate"]
                           if g not in change.get("widened_significantly", [])]
             for gap in point_only:
                 c = change[gap]

@@ -1,7 +1,7 @@
 """Stage 3a, evaluate: classifiers trained with and without synthetic rows on the same CV folds and scored on the
 untouched test split; the metrics, statistical tests and the ranking of configurations."""
 
-from ._evaluation import (Evaluation, comparison_verdict, cv_folds, encoded_sampler, evaluate, fit_predict,
+from ._evaluation import (AugmentedSet, Evaluation, comparison_verdict, cv_folds, encoded_sampler, evaluate, fit_predict,
                           fold_indices, worker_threads)
 from ._metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, average_precision, batch_metric,
                        classification_metrics, expected_calibration_error, higher_is_better, recall_at_precision,
@@ -14,7 +14,7 @@ from ._stats import (bootstrap_draws, corrected_interval, corrected_resampled_tt
                      mcnemar, percentile_interval)
 
 __all__ = [
-    "LOWER_IS_BETTER", "MATCHED_RECALL", "SUPPORTS_CLASS_WEIGHT", "THRESHOLD_DEPENDENT", "Configuration", "Evaluation",
+    "LOWER_IS_BETTER", "MATCHED_RECALL", "SUPPORTS_CLASS_WEIGHT", "THRESHOLD_DEPENDENT", "AugmentedSet", "Configuration", "Evaluation",
     "average_precision", "batch_metric", "best_configuration", "bootstrap_draws", "classification_metrics",
     "comparison_verdict", "confirmed_on_test", "corrected_interval", "corrected_resampled_ttest", "cv_folds",
     "degenerate_reason", "difference_interval", "display_name", "encoded_sampler", "evaluate", "expected_calibration_error",

@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -41,13 +41,22 @@ logger = logging.getLogger(__name__)
 BASELINES = WITHOUT_SYNTHETIC
 
 
+class AugmentedSet(NamedTuple):
+    """One method's final training set: the rows (the real rows it kept, then the synthetic ones), their encoded
+    labels, and the fitted sampler (its provenance, timings and removed real rows)."""
+
+    X: pd.DataFrame
+    y: np.ndarray
+    sampler: Any
+
+
 @dataclass
 class Evaluation:
     """`result` is JSON-ready; `models` and `augmented` hold the final fitted objects for export."""
 
     result: dict[str, Any]
     models: dict[tuple[str, str], Any] = field(default_factory=dict)
-    augmented: dict[str, tuple[pd.DataFrame, np.ndarray, Any]] = field(default_factory=dict)
+    augmented: dict[str, AugmentedSet] = field(default_factory=dict)
     test_predictions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     label_encoder: LabelEncoder | None = None
 
@@ -187,7 +196,7 @@ def _task(config, columns, comparator, sampler, fold, X_fit, y_fit, X_eval, posi
             X_fit, y_fit = fitted.fit_resample(X_fit, y_fit)
             fitted.seconds_ = time.perf_counter() - start
             y_fit = np.asarray(y_fit)
-            augmented = (X_fit, y_fit, fitted) if final else None
+            augmented = AugmentedSet(X_fit, y_fit, fitted) if final else None
         records = []
         for classifier in config.models.classifiers:
             if not _applicable(classifier, comparator, binary):

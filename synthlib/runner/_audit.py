@@ -326,7 +326,7 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
     real_min = prepared.X_train[_minority_mask(prepared.y_train, prepared)]
     validation_tasks = [
         (_validate, (real_min, rows, prepared.y_train.to_numpy(), prepared.y_test.to_numpy(),
-                     evaluation.label_encoder.inverse_transform(np.asarray(evaluation.augmented[method][1])),
+                     evaluation.label_encoder.inverse_transform(np.asarray(evaluation.augmented[method].y)),
                      prepared.minority_labels[0], prepared.majority_label, prepared.numeric + prepared.ordinal,
                      prepared.categorical, run_config.split.seed))
         for method, rows in synthetic.items()]
