@@ -14,9 +14,8 @@ from scipy import stats
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 
+from synthlib.augment import TableEncoder, segment_fit
 from synthlib.config import PrivacyConfig
-from synthlib.augment import segment_fit
-from synthlib.augment import TableEncoder
 
 INTERPOLATION_NOTE = ("SMOTE-family methods interpolate between real rows, so their rows sit close to, and on "
                       "segments between, real records; fitted generators sample from a model, which can lower the "

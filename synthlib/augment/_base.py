@@ -24,8 +24,8 @@ from sklearn.preprocessing import label_binarize
 from sklearn.utils.multiclass import check_classification_targets
 
 from synthlib.errors import SamplingError
-from ._encoding import categorical_columns
 
+from ._encoding import categorical_columns
 
 PROBE_ABOVE_CELLS = 1_000_000  # cells left unhashed by probing first, above which `_deduplicate` probes
 MAX_LOSS_POINTS = 100  # training-loss rows kept per class in `loss_` (and results.json)

@@ -23,9 +23,10 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 
 from synthlib.errors import SamplingError
-from ._geometry import segment_fit
+
 from ._base import SynthlibOverSampler
 from ._encoding import TableEncoder
+from ._geometry import segment_fit
 
 
 def locate_rows(queries: np.ndarray, table: np.ndarray) -> np.ndarray:

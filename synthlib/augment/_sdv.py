@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from synthlib.errors import SamplingError
+
 from ._base import SynthlibOverSampler, loss_table
 from ._seeding import resolve_device, seed_from, seeded
 

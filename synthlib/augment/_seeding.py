@@ -7,12 +7,12 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from synthlib.errors import SamplingError
+
 
 def resolve_device(device: str) -> str:
     """`auto` picks CUDA when torch sees a GPU; asking for `cuda` without one is a clear error."""
     import torch
-
-    from synthlib.errors import SamplingError
 
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"

@@ -144,8 +144,8 @@ def render(dataset: str = typer.Argument(..., help="A data set name in params/ o
            engine: str = typer.Option("auto", "--engine", help="auto, quarto or builtin."),
            fast: bool = typer.Option(False, "--fast", help="Fast profile (for tests and previews).")) -> None:
     """Run the audit and render the report (HTML and PDF)."""
-    from synthlib.utils import step_reporter
     from synthlib.report import render as render_report
+    from synthlib.utils import step_reporter
 
     formats = tuple(f.strip() for f in format.split(",") if f.strip())
     with step_reporter() as steps:

@@ -23,8 +23,8 @@ def render_one(params: str, engine: str, formats: tuple[str, ...], fast: bool, n
     """
     from synthlib.config import find_params
     from synthlib.errors import SynthlibError
-    from synthlib.utils import StepLines
     from synthlib.report import render
+    from synthlib.utils import StepLines
 
     start = time.perf_counter()
     row = {"params": params, "status": "failed", "output": "", "error": ""}

@@ -2,12 +2,12 @@
 and the names and labels every later stage shares. Imports nothing else of synthlib but `synthlib.errors`."""
 
 from ._classifiers import CLASSIFIER_FACTORIES, make_classifier
+from ._load import FAST_PROFILE, find_params, load_config, parse_config, with_overrides
 from ._names import (CLASSIFIER_NAMES, DEEP_GENERATORS, METHOD_NAMES, METRIC_KEYS, METRIC_LABELS, PER_CLASS_METRIC,
                      WITHOUT_SYNTHETIC, configuration_name, method_name, metric_name, num, p_cell, trained_ratio_text,
                      uses_synthetic)
-from ._load import FAST_PROFILE, find_params, load_config, parse_config, with_overrides
-from ._params import (BUILTIN_DATASETS, CLASSIFIERS, METHODS, AugmentationConfig, AuditConfig,
-                      CleaningConfig, EvaluationConfig, MonitoringConfig, OutlierConfig, PrivacyConfig)
+from ._params import (BUILTIN_DATASETS, CLASSIFIERS, METHODS, AuditConfig, AugmentationConfig, CleaningConfig,
+                      EvaluationConfig, MonitoringConfig, OutlierConfig, PrivacyConfig)
 from ._project import PROJECT_FILES, REPORT, TEMPLATES, init_project, quarto_config, report_template
 
 __all__ = [

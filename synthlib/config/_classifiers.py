@@ -12,6 +12,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
+
 def _xgboost(params: dict[str, Any]):
     from xgboost import XGBClassifier
 

@@ -13,6 +13,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from ._classifiers import make_classifier
 from ._names import METRIC_KEYS, PER_CLASS_METRIC
 
 METHODS = ("smote", "borderline_smote", "smote_enn", "adasyn", "gaussian_copula", "ctgan", "tvae", "diffusion")
@@ -208,8 +209,6 @@ def classifier_param_problem(classifier: str, params: dict[str, Any]) -> str | N
     Checked against the estimator itself (its `get_params()` and scikit-learn's own parameter
     constraints), so a typo fails here and not after the cross-validation grid.
     """
-    from ._classifiers import make_classifier
-
     estimator = make_classifier(classifier)
     allowed = list(estimator.get_params(deep=False))
     for key in params:

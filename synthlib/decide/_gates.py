@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-import numpy as np
-from synthlib.config import uses_synthetic
-from synthlib.evaluate import (Configuration, worse_on_test)
 
+import numpy as np
+
+from synthlib.config import uses_synthetic
+from synthlib.evaluate import Configuration, worse_on_test
 
 STATUS_ORDER = {"n/a": -1, "pass": 0, "warn": 1, "fail": 2}
 

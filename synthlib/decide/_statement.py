@@ -6,6 +6,7 @@ from typing import Any
 
 from synthlib.config import configuration_name
 
+
 def configuration_label(entry: dict[str, Any] | None) -> str:
     return "none" if not entry else configuration_name(entry["comparator"], entry["classifier"])
 

@@ -28,15 +28,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from synthlib.evaluate import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, average_precision, batch_metric,
-                               expected_calibration_error, higher_is_better, recall_at_precision, single_metric)
-from synthlib.evaluate import (bootstrap_draws, corrected_interval, corrected_resampled_ttest, difference_interval,
-                               holm)
 from synthlib.config import metric_name, p_cell
-from synthlib.evaluate import (Configuration, best_configuration, confirmed_on_test, display_name,
-                               rank_configurations, significant, worse_on_test)
-from ._gates import fairness_gate, privacy_gate, fidelity_gate, calibration_gate
+from synthlib.evaluate import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, Configuration, average_precision,
+                               batch_metric, best_configuration, bootstrap_draws, confirmed_on_test, corrected_interval,
+                               corrected_resampled_ttest, difference_interval, display_name, expected_calibration_error,
+                               higher_is_better, holm, rank_configurations, recall_at_precision, significant,
+                               single_metric, worse_on_test)
 
+from ._gates import calibration_gate, fairness_gate, fidelity_gate, privacy_gate
 
 TRADE_OFF_METRICS = ("recall_minority", "precision_minority", "f1_minority", "balanced_accuracy", "accuracy",
                      "roc_auc", "pr_auc", "brier", "log_loss")

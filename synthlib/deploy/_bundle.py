@@ -14,11 +14,13 @@ from typing import Any
 import joblib
 import numpy as np
 
-from synthlib.errors import BundleError
-from synthlib.utils import json_default
 from synthlib.config import CLASSIFIER_NAMES, configuration_name, method_name, num, trained_ratio_text
 from synthlib.decide import verdict_sentence
+from synthlib.errors import BundleError
+from synthlib.utils import json_default
+
 from ._manifest import BUNDLE, sha256
+from ._monitor import recall_floor
 from ._readme import ADDED_AFTER_REPORT, _readme
 
 
@@ -337,8 +339,6 @@ def _test_metrics(result: dict[str, Any], deployed: tuple[str, str] | None) -> d
 
 def _recall_floor(config, result: dict[str, Any], deployed: tuple[str, str] | None) -> tuple[float | None, str | None]:
     """The minority-recall floor `synthlib monitor` alerts below, resolved by the monitor's own rule."""
-    from ._monitor import recall_floor
-
     if deployed is None:
         return None, None
     test_recall = result["utility"]["test"][deployed[0]][deployed[1]]["metrics"].get("recall_minority")

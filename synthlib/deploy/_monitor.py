@@ -21,12 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from scipy import stats
 from sklearn.metrics import precision_recall_fscore_support
 
-from synthlib.prepare import Cleaner
 from synthlib.config import MonitoringConfig
 from synthlib.errors import BundleError, DataError
-from ._manifest import BUNDLE, sha256
-from synthlib.prepare import read_table
+from synthlib.prepare import Cleaner, read_table
 from synthlib.utils import plain
+
+from ._manifest import BUNDLE, sha256
 
 EPSILON = 1e-4
 DEPLOYED, COMPARISON = "TrainedModels/deployed.pkl", "TrainedModels/comparison.pkl"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 
-
 ADDED_AFTER_REPORT = {
     "report.ipynb": "the executed report notebook; only after `synthlib render`, which adds it (and its SHA-256 "
                     "in manifest.json) once the report is written, so the report's own file table cannot list it",

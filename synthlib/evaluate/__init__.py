@@ -1,17 +1,16 @@
 """Stage 3a, evaluate: classifiers trained with and without synthetic rows on the same CV folds and scored on the
 untouched test split; the metrics, statistical tests and the ranking of configurations."""
 
-from ._evaluation import (AugmentedSet, Evaluation, comparison_verdict, cv_folds, encoded_sampler, evaluate, fit_predict,
-                          fold_indices, worker_threads)
+from ._evaluation import (AugmentedSet, Evaluation, comparison_verdict, cv_folds, encoded_sampler, evaluate,
+                          fit_predict, fold_indices, worker_threads)
 from ._metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, average_precision, batch_metric,
                        classification_metrics, expected_calibration_error, higher_is_better, recall_at_precision,
                        single_metric)
 from ._models import SUPPORTS_CLASS_WEIGHT, make_pipeline, preprocessing, xgboost_device
 from ._ranking import (Configuration, best_configuration, confirmed_on_test, degenerate_reason, display_name,
-                       rank_configurations,
-                       significant, worse_on_test)
-from ._stats import (bootstrap_draws, corrected_interval, corrected_resampled_ttest, difference_interval, holm,
-                     mcnemar, percentile_interval)
+                       rank_configurations, significant, worse_on_test)
+from ._stats import (bootstrap_draws, corrected_interval, corrected_resampled_ttest, difference_interval, holm, mcnemar,
+                     percentile_interval)
 
 __all__ = [
     "LOWER_IS_BETTER", "MATCHED_RECALL", "SUPPORTS_CLASS_WEIGHT", "THRESHOLD_DEPENDENT", "AugmentedSet", "Configuration", "Evaluation",

@@ -26,16 +26,15 @@ from sklearn.model_selection import RepeatedStratifiedKFold, TunedThresholdClass
 from sklearn.preprocessing import LabelEncoder
 from threadpoolctl import threadpool_limits
 
-from synthlib.config import AuditConfig, EvaluationConfig
+from synthlib.augment import resolve_device
+from synthlib.config import DEEP_GENERATORS, WITHOUT_SYNTHETIC, AuditConfig, EvaluationConfig
 from synthlib.prepare import Prepared
+
 from ._metrics import (MATCHED_RECALL, THRESHOLD_DEPENDENT, batch_metric, classification_metrics, confusion, curves,
                        fast_balanced_accuracy, fast_f1, higher_is_better, recall_at_precision)
 from ._models import SUPPORTS_CLASS_WEIGHT, make_pipeline, xgboost_device
-from synthlib.augment import resolve_device
-from synthlib.config import DEEP_GENERATORS, WITHOUT_SYNTHETIC
-from ._stats import (bootstrap_draws, corrected_resampled_ttest, difference_interval, holm, mcnemar,
-                     percentile_interval)
 from ._ranking import best_configuration, confirmed_on_test, rank_configurations, significant, worse_on_test
+from ._stats import bootstrap_draws, corrected_resampled_ttest, difference_interval, holm, mcnemar, percentile_interval
 
 logger = logging.getLogger(__name__)
 BASELINES = WITHOUT_SYNTHETIC

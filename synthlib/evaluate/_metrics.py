@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from sklearn.metrics import (average_precision_score, confusion_matrix, log_loss, precision_recall_curve, roc_auc_score,
                              roc_curve)
 

@@ -8,7 +8,6 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from synthlib.config import make_classifier
 
-
 XGBOOST_GPU_MIN_ROWS = 100_000  # `auto` below this: CPU (issue 18: on 240-2,355 rows a GPU per worker was slower)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from synthlib.config import configuration_name, uses_synthetic
+
 from ._metrics import higher_is_better
 
 Configuration = tuple[str, str]  # (classifier, comparator)

@@ -10,7 +10,6 @@ from typing import Any, Callable, Literal
 import numpy as np
 from scipy import stats
 
-
 DEGENERATE_VARIANCE = 1e-12  # relative to max(1, mean^2): below it the per-fold differences count as constant
 
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from synthlib.config import WITHOUT_SYNTHETIC as BASELINES
 from synthlib.config import AuditConfig
+
 from ._checks import DEEP_METHODS, check_data
 from ._io import load_sample
-
 
 SAMPLE_ROWS = 50_000
 
 
 def run_size(config: AuditConfig, n_rows: int, n_columns: int) -> str:
     """How big the run is: rows, and model fits = comparators x classifiers x (folds x repeats + 1 final fit)."""
-    from synthlib.config import WITHOUT_SYNTHETIC as BASELINES
-
     ev, methods = config.evaluation, config.augmentation.methods
     fits_per_model = ev.cv_folds * ev.cv_repeats + 1
     comparators = len(BASELINES) + len(methods)

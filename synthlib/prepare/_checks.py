@@ -19,10 +19,10 @@ from warnings import catch_warnings, simplefilter
 import numpy as np
 import pandas as pd
 
-from synthlib.config import AuditConfig
+from synthlib.config import PER_CLASS_METRIC, AuditConfig, make_classifier
 from synthlib.errors import ConfigError, DataError
-from synthlib.config import PER_CLASS_METRIC
-from ._columns import _examples, text_numbers, is_index_column, column_kind
+
+from ._columns import _examples, column_kind, is_index_column, text_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -171,8 +171,6 @@ def check_classifier_fits(config: AuditConfig) -> None:
     (e.g. `penalty: l1` with the default `lbfgs` solver); this finds them in a second, not after the grid.
     """
     from sklearn.datasets import make_classification
-
-    from synthlib.config import make_classifier
 
     X, y = make_classification(n_samples=200, n_features=6, random_state=0)
     for name, params in config.models.params.items():

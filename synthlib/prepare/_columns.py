@@ -6,8 +6,8 @@ import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
-import pandas as pd
 
+import pandas as pd
 
 NUMERIC_TEXT_SHARE = 0.95  # an undeclared text column is read as numbers when at least this share parses
 

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from synthlib.config import AuditConfig
+from synthlib.errors import DataError
+
 from ._checks import (check_minority_capacity, column_kind, is_index_column, kept_columns, preflight,
                       referenced_columns, resolve_labels, text_numbers, undeclared, whole_number_labels)
 from ._cleaning import Cleaner, CleaningLog
-from synthlib.config import AuditConfig
-from synthlib.errors import DataError
 from ._io import load_dataset
 from ._profile import profile
 

@@ -553,8 +553,7 @@ class ReportContext:
 
     @picture
     def plot_validation(self, method: str, kind: str):
-        from synthlib.assess import encode_pair
-        from synthlib.assess import correlation_difference, distribution_overlays, pca_projection
+        from synthlib.assess import correlation_difference, distribution_overlays, encode_pair, pca_projection
 
         p = self.prepared
         real = p.X_train[np.isin(p.y_train.astype(str), [str(m) for m in p.minority_labels])]

@@ -9,10 +9,11 @@ import math
 import statistics
 from typing import Any
 
-from synthlib.config import (CLASSIFIER_NAMES, METHOD_NAMES, METRIC_LABELS, configuration_name, method_name,
-                             metric_name, num, p_cell, trained_ratio_text)
-from synthlib.decide import verdict_sentence
-from synthlib.decide import configuration_label
+from synthlib.augment import INTERPOLATION_METHODS
+from synthlib.config import (CLASSIFIER_NAMES, DEEP_GENERATORS, METHOD_NAMES, METRIC_LABELS, configuration_name,
+                             method_name, metric_name, num, p_cell, trained_ratio_text)
+from synthlib.decide import configuration_label, verdict_sentence
+from synthlib.evaluate import higher_is_better, significant
 
 
 def bound(value: float | None) -> str:
@@ -179,8 +180,6 @@ def method_choice(result: dict[str, Any]) -> str:
     verdict = result["verdict"]
     best = verdict.get("best_augmented")
     gpu = result["environment"].get("gpu")
-    from synthlib.config import DEEP_GENERATORS
-
     deep = [m for m in result["config"]["resolved"]["augmentation"]["methods"] if m in DEEP_GENERATORS]
     lines = [f"The training split holds {train_minority} minority rows and {n_cat} of {n_all} features are categorical "
              f"({n_cat / max(n_all, 1):.0%}). "
@@ -359,8 +358,6 @@ def helps_answer(result: dict[str, Any]) -> str:
         return "**Does augmentation help?** No configuration without synthetic rows was eligible to compare with."
     primary = v["primary_metric"]
     row = next((r for r in v["evidence"] if r["decides"] and r["metric"] == primary), None)
-    from synthlib.evaluate import higher_is_better
-
     below_margin = (row is not None and answer != "helps" and row["margin"] > 0
                     and (row.get("cv_difference") or 0) * (1 if higher_is_better(primary) else -1) > 0)
     lead = ("**Does augmentation help? Yes.**" if answer == "helps" else
@@ -481,8 +478,6 @@ def ties_sentence(result: dict[str, Any], limit: int = 3) -> str:
                 + "; ".join(_tie_phrase(t) for t in ties[:limit]) + more
                 + ". The order among them rests on the point estimate." + _ties_ahead_on_test(result, metric)
                 + _tied_fairness(v))
-    from synthlib.evaluate import significant
-
     runner_up = v.get("runner_up")
     if runner_up is None or not significant(runner_up.get("p_value"), v["alpha"]):
         return ""
@@ -668,8 +663,6 @@ def privacy_summary(result: dict[str, Any]) -> str:
         line += _attack_sentence(checks.get("interpolation_attack"))
         lines.append(line)
         order = {"low": 0, "medium": 1, "high": 2}
-        from synthlib.augment import INTERPOLATION_METHODS
-
         (interpolation_high if method in INTERPOLATION_METHODS else generator_high).append(order[v["risk"]])
     k_rows = {m: c["k_anonymity"] for m, c in privacy["methods"].items() if (c.get("k_anonymity") or {}).get("available")}
     if k_rows:

@@ -28,8 +28,8 @@ import nbformat
 import yaml
 
 from synthlib import __version__
-from synthlib.errors import SynthlibError
 from synthlib.config import quarto_config, report_template
+from synthlib.errors import SynthlibError
 
 logger = logging.getLogger(__name__)
 OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")

@@ -21,23 +21,23 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
-from joblib import Parallel, delayed
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 
 from synthlib import __version__
+from synthlib.assess import (INTERPOLATION_NOTE, add_noise, assess_fairness, assess_method, attack_space, class_balance,
+                             compute_evaluation_metrics, interpolation_attack)
+from synthlib.augment import INTERPOLATION_METHODS, make_sampler, resolve_device
 from synthlib.config import AuditConfig
+from synthlib.decide import decide
+from synthlib.evaluate import (Evaluation, classification_metrics, evaluate, make_pipeline, worker_threads,
+                               xgboost_device)
 from synthlib.prepare import Prepared, frame_hash, prepare
-from synthlib.evaluate import Evaluation, evaluate, worker_threads
-from synthlib.assess import assess_fairness
-from synthlib.assess import INTERPOLATION_NOTE, add_noise, assess_method, attack_space, interpolation_attack
 from synthlib.utils import json_default, plain
-from synthlib.evaluate import xgboost_device
+
 from ._repeats import seed_variance
 from ._scale import plan
-from synthlib.augment import INTERPOLATION_METHODS, make_sampler
-from synthlib.assess import class_balance, compute_evaluation_metrics
-from synthlib.decide import decide
 
 logger = logging.getLogger(__name__)
 LIBRARIES = ("synthlib", "pandas", "numpy", "scipy", "scikit-learn", "imbalanced-learn", "xgboost", "sdv",
@@ -77,8 +77,6 @@ def versions() -> dict[str, str]:
 
 def resolved_devices(config: AuditConfig, n_train: int) -> dict[str, str]:
     """The device each step will really use (`auto` resolved), part of the cache key and of the report."""
-    from synthlib.augment import resolve_device
-
     return {"generators": resolve_device(config.augmentation.device),
             "xgboost": xgboost_device(config.models.device, n_train)[0]}
 
@@ -178,9 +176,6 @@ def _privacy(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, sy
 def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, synthetic: dict[str, pd.DataFrame],
                 privacy: dict[str, Any]) -> dict[str, Any]:
     """Noise on interpolated rows: what it buys in attack AUC and costs in minority recall (first classifier)."""
-    from synthlib.evaluate import classification_metrics
-    from synthlib.evaluate import make_pipeline
-
     classifier = config.models.classifiers[0]
     numeric = prepared.numeric + prepared.ordinal
     encoder = evaluation.label_encoder

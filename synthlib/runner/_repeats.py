@@ -17,15 +17,12 @@ import numpy as np
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from synthlib.config import AuditConfig
-from synthlib.prepare import Prepared
-from synthlib.evaluate import Evaluation, encoded_sampler, fit_predict
-from synthlib.evaluate import classification_metrics
-from synthlib.evaluate import xgboost_device
-from synthlib.augment import make_sampler
-from synthlib.augment import resolve_device
 from synthlib.assess import PRDC, Discriminator, encode_pair
-from synthlib.evaluate import rank_configurations
+from synthlib.augment import make_sampler, resolve_device
+from synthlib.config import AuditConfig
+from synthlib.evaluate import (Evaluation, classification_metrics, encoded_sampler, fit_predict, rank_configurations,
+                               xgboost_device)
+from synthlib.prepare import Prepared
 
 VALUES = ("discriminator_auc", "knn_recall", "test_primary")
 

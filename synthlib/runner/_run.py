@@ -10,11 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from ._audit import Audit, run_audit
 from synthlib.config import FAST_PROFILE, AuditConfig, find_params, load_config, with_overrides
-from synthlib.errors import ConfigError
 from synthlib.deploy import write_bundle
+from synthlib.errors import ConfigError
 from synthlib.utils import run_log
+
+from ._audit import Audit, run_audit
 
 # What a run or render writes into its output folder; a new run removes these first (never anything else).
 OUTPUT_NAMES = ("results.json", "OutputMaterials", ".OutputMaterials.partial", "report.html", "report.pdf",
