@@ -38,7 +38,7 @@ def run_synthlib(n_jobs: int):
     cfg = config(n_jobs)
     prepared = prepare(cfg)
     samplers = {m: make_sampler(m, cfg.augmentation, prepared.categorical) for m in METHODS}
-    return len(evaluate(prepared, samplers, cfg).result["cv_folds"])
+    return len(evaluate(prepared, samplers, cfg).utility.cv_folds)
 
 
 def run_loop(_: int):

@@ -19,7 +19,9 @@ import yaml
 from sklearn.model_selection import train_test_split
 
 from synthlib.config import load_config
+from synthlib.decide import Verdict
 from synthlib.decide._verdict import recompute_from_folds
+from synthlib.evaluate import UtilityResult
 
 from .conftest import ROOT, SHARED_DATASETS
 
@@ -94,7 +96,8 @@ def test_corpus_data_set_audits_and_renders_with_the_fast_profile(params: Path, 
     result = json.loads((out / "results.json").read_text())
     verdict = result["verdict"]
     # "helps" / "no evidence" follows from the fold records and the stored test CIs alone
-    assert recompute_from_folds(result)["augmentation_helps"] == verdict["augmentation_helps"]
+    again = recompute_from_folds(Verdict.from_json(verdict), UtilityResult.from_json(result["utility"]))
+    assert again["augmentation_helps"] == verdict["augmentation_helps"]
     # the bundle deploys exactly the verdict's recommendation
     if verdict["recommended"] is not None:
         deployed = joblib.load(out / "OutputMaterials" / "TrainedModels" / "deployed.pkl").synthlib_metadata_

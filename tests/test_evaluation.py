@@ -13,7 +13,9 @@ import pytest
 
 from synthlib.config import load_config, with_overrides
 from synthlib.prepare._prepare import frame_hash, prepare
-from synthlib.evaluate._evaluation import comparison_verdict, evaluate, fold_indices
+from synthlib.evaluate import Comparison
+from synthlib.evaluate import comparison_outcome
+from synthlib.evaluate._evaluation import evaluate, fold_indices
 from synthlib.augment import SMOTESampler, SynthlibOverSampler
 from synthlib.evaluate._stats import corrected_resampled_ttest, holm
 
@@ -54,20 +56,20 @@ def prepared():
 
 def test_pure_noise_is_not_a_significant_improvement(prepared):
     config = with_overrides(prepared.config, {"evaluation": {"primary_metric": "roc_auc"}})
-    result = evaluate(prepared, {"noise": NoiseSampler(random_state=0)}, config).result
-    row = next(r for r in result["comparisons"] if r["comparator"] == "noise" and r["metric"] == "roc_auc")
+    utility = evaluate(prepared, {"noise": NoiseSampler(random_state=0)}, config).utility
+    row = next(r for r in utility.comparisons if r.comparator == "noise" and r.metric == "roc_auc")
     # neither direction: label-independent rows cost a little AUC (cv_difference ~ -0.016), not significantly
-    assert row["verdict"] == "no significant difference", row
+    assert row.outcome == "no significant difference", row
 
 
 def test_comparator_identical_to_baseline_gives_p_near_one(prepared):
     nothing = SMOTESampler(random_state=0, max_amplification=1e-6)  # the cap allows no synthetic row
-    result = evaluate(prepared, {"same": nothing}, prepared.config).result
-    rows = [r for r in result["comparisons"] if r["comparator"] == "same"]
-    assert rows and all(r["p_value"] > 0.99 and r["cv_difference"] == 0 for r in rows)
-    assert all(r["verdict"] == "no significant difference" for r in rows)
+    utility = evaluate(prepared, {"same": nothing}, prepared.config).utility
+    rows = [r for r in utility.comparisons if r.comparator == "same"]
+    assert rows and all(r.p_value > 0.99 and r.cv_difference == 0 for r in rows)
+    assert all(r.outcome == "no significant difference" for r in rows)
     # the tuned threshold's cut-off as re-chosen in each of the 3 x 2 CV training folds is recorded
-    thresholds = result["cv_fold_thresholds"]["logistic_regression"]
+    thresholds = utility.cv_fold_thresholds["logistic_regression"]
     assert len(thresholds) == 6 and all(0 < t < 1 for t in thresholds)
 
 
@@ -78,7 +80,7 @@ def test_test_split_untouched_and_synthetic_rows_stay_in_training_folds(prepared
     assert frame_hash(prepared.test) == before == prepared.test_hash
     X = prepared.X_train.reset_index(drop=True)
     raw = prepared.raw_train[prepared.features].reset_index(drop=True)
-    folds = [{"train": tr, "validation": va} for tr, va in fold_indices(evaluation.result, prepared.y_train)]
+    folds = [{"train": tr, "validation": va} for tr, va in fold_indices(evaluation.utility, prepared.y_train)]
 
     def cleaned_fold(rows):  # each fold's cleaning is fitted on that fold's training rows only
         return clone(prepared.cleaner).fit(raw.iloc[rows]).transform(raw.iloc[rows]).reset_index(drop=True)
@@ -88,18 +90,18 @@ def test_test_split_untouched_and_synthetic_rows_stay_in_training_folds(prepared
     for fold in folds:
         assert not set(fold["train"]) & set(fold["validation"])
         assert max(fold["validation"]) < len(X)  # validation rows are real training rows, never synthetic ones
-    n_fit = evaluation.result["test"]["logistic_regression"]["spy"]["n_train_rows"]
+    n_fit = evaluation.utility.to_json()["test"]["logistic_regression"]["spy"]["n_train_rows"]
     assert n_fit > len(X)  # the final model did train on synthetic rows
 
 
 def test_same_seed_reproduces_every_number(prepared):
-    first = evaluate(prepared, {"smote": SMOTESampler(random_state=3)}, prepared.config).result
-    second = evaluate(prepared, {"smote": SMOTESampler(random_state=3)}, prepared.config).result
+    first = evaluate(prepared, {"smote": SMOTESampler(random_state=3)}, prepared.config).utility.to_json()
+    second = evaluate(prepared, {"smote": SMOTESampler(random_state=3)}, prepared.config).utility.to_json()
     assert json.dumps(first, sort_keys=True, default=str) == json.dumps(second, sort_keys=True, default=str)
 
 
 def test_result_holds_metrics_curves_and_summary(prepared):
-    result = evaluate(prepared, {"smote": SMOTESampler(random_state=0)}, prepared.config).result
+    result = evaluate(prepared, {"smote": SMOTESampler(random_state=0)}, prepared.config).utility.to_json()
     test = result["test"]["logistic_regression"]
     assert set(test) == {"baseline", "class_weighted", "tuned_threshold", "smote"}
     metrics = test["smote"]["metrics"]
@@ -129,12 +131,14 @@ def test_nadeau_bengio_and_holm():
     plain = stats.ttest_1samp(d, 0.0)
     assert corrected_resampled_ttest(d, 0.0) == pytest.approx((plain.statistic, plain.pvalue), rel=1e-12)
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
-    up = {"metric": "recall_minority", "cv_difference": 0.1, "p_holm": 0.01, "ci_low": 0.02, "ci_high": 0.2}
-    down = {"metric": "recall_minority", "cv_difference": -0.1, "p_holm": 0.01, "ci_low": -0.2, "ci_high": -0.02}
-    assert comparison_verdict(up, 0.05) == "improved" and comparison_verdict(down, 0.05) == "worse"
-    assert comparison_verdict({**up, "p_holm": 0.2}, 0.05) == "no significant difference"
-    assert comparison_verdict({**down, "metric": "brier"}, 0.05) == "improved"  # lower is better
-    assert comparison_verdict({**up, "p_holm": 0.05}, 0.05) == "improved"  # the one convention: p <= alpha
+    from dataclasses import replace
+
+    up = Comparison("lr", "smote", "recall_minority", 0.1, None, None, ci_low=0.02, ci_high=0.2, p_holm=0.01)
+    down = Comparison("lr", "smote", "recall_minority", -0.1, None, None, ci_low=-0.2, ci_high=-0.02, p_holm=0.01)
+    assert comparison_outcome(up, 0.05) == "improved" and comparison_outcome(down, 0.05) == "worse"
+    assert comparison_outcome(replace(up, p_holm=0.2), 0.05) == "no significant difference"
+    assert comparison_outcome(replace(down, metric="brier"), 0.05) == "improved"  # lower is better
+    assert comparison_outcome(replace(up, p_holm=0.05), 0.05) == "improved"  # the one convention: p <= alpha
 
 
 def test_threshold_scorers_equal_scikit_learns_metrics():
@@ -246,7 +250,7 @@ def test_shared_bootstrap_draws_give_the_same_intervals_as_one_bootstrap_per_com
     from synthlib.evaluate._stats import bootstrap_ci, paired_bootstrap
 
     evaluation = evaluate(prepared, {"smote": SMOTESampler(random_state=0)})
-    result, encoder = evaluation.result, evaluation.label_encoder
+    result, encoder = evaluation.utility.to_json(), evaluation.label_encoder
     y_test = encoder.transform(prepared.y_test)
     positive = result["classes"]["labels"].index(result["classes"]["positive"])
     n_boot, seed = result["protocol"]["n_bootstrap"], prepared.config.split.seed

@@ -19,7 +19,7 @@ from synthlib.assess._fairness import (MISSING_GROUP, OUTSIDE_BINS, SINGLE_GROUP
                                model_fairness, representation, resolve_outcomes, sensitive_groups)
 from synthlib.utils._jsonsafe import plain
 from synthlib.report._narrative import fairness_summary, mitigation_summary, privacy_summary
-from synthlib.assess._privacy import assess_method, attack_space, interpolation_attack, membership_inference, verdict
+from synthlib.assess._privacy import assess_method, attack_space, interpolation_attack, membership_inference, risk_level
 from synthlib.augment import SAMPLERS
 
 from .conftest import ROOT, toy_config
@@ -245,9 +245,9 @@ def test_copies_of_training_rows_are_high_risk_with_membership_auc_near_one(germ
     checks = _privacy(german, train_min.sample(200, random_state=0))
     assert checks["exact_copies"]["count"] == 200
     assert checks["membership_inference"]["auc"] > 0.85
-    assert checks["verdict"]["risk"] == "high"
+    assert checks["risk_level"]["risk"] == "high"
     # copies are caught by the exact-copy check, not mistaken for interpolations
-    assert checks["verdict"]["levels"]["exact_copies"] == "high"
+    assert checks["risk_level"]["levels"]["exact_copies"] == "high"
     assert checks["interpolation_attack"]["distinguish_auc"] < THRESHOLDS.attack_auc_high
 
 
@@ -259,10 +259,10 @@ def test_independent_noise_is_at_chance_and_low_risk_once_the_holdout_can_tell(g
     checks = _privacy(german, noise)
     mia = checks["membership_inference"]
     assert mia["ci_low"] < 0.5 < mia["ci_high"]
-    assert {k: v for k, v in checks["verdict"]["levels"].items() if k != "membership_inference"} == \
+    assert {k: v for k, v in checks["risk_level"]["levels"].items() if k != "membership_inference"} == \
         {"exact_copies": "low", "dcr": "low", "interpolation_attack": "low"}
     # 60 minority holdout rows: the membership CI's upper bound cannot rule out medium risk, and says so
-    assert checks["verdict"]["levels"]["membership_inference"] == ("medium" if mia["ci_high"] >= THRESHOLDS.mia_auc_medium
+    assert checks["risk_level"]["levels"]["membership_inference"] == ("medium" if mia["ci_high"] >= THRESHOLDS.mia_auc_medium
                                                                    else "low")
     # with 1,000 holdout rows the CI is narrow enough to grade independent noise low
     columns = list("abcd")
@@ -270,7 +270,7 @@ def test_independent_noise_is_at_chance_and_low_risk_once_the_holdout_can_tell(g
     released = pd.concat([train, synthetic], ignore_index=True)
     is_syn = np.r_[np.zeros(len(train)), np.ones(len(synthetic))].astype(int)
     checks = assess_method(train, holdout, synthetic, released, is_syn, columns, [], [], THRESHOLDS)
-    assert checks["verdict"]["risk"] == "low", checks["verdict"]
+    assert checks["risk_level"]["risk"] == "low", checks["risk_level"]
     assert not checks["interpolation_attack"]["beats_chance"]
 
 
@@ -292,7 +292,7 @@ def test_membership_risk_is_graded_on_the_ci_upper_bound():
     assert 0.541 < THRESHOLDS.mia_auc_medium <= 0.638 < THRESHOLDS.mia_auc_high
     checks = {"exact_copies": {"share": 0.0}, "dcr": {"share_closer_than_typical_holdout": 0.1},
               "membership_inference": {"auc": 0.541, "ci_low": 0.447, "ci_high": 0.638}}
-    result = verdict(checks, THRESHOLDS)
+    result = risk_level(checks, THRESHOLDS)
     assert result["levels"]["membership_inference"] == "medium"
     assert (result["risk"], result["decided_by"]) == ("medium", "membership_inference")
 
@@ -345,7 +345,7 @@ def _privacy_result(beats_chance: bool) -> dict:
     if not beats_chance:  # GaussianCopula on German credit (issue 17): at or below chance
         attack.update(distinguish_auc=0.42, distinguish_auc_ci_low=0.37, distinguish_auc_ci_high=0.46,
                       reconstructed_real_rows=71, reconstruction_precision=0.42, beats_chance=False, exposed_real_rows=0)
-    checks = {"verdict": {"risk": "low", "decided_by": None, "levels": {}}, "interpolation_attack": attack}
+    checks = {"risk_level": {"risk": "low", "decided_by": None, "levels": {}}, "interpolation_attack": attack}
     return {"privacy": {"methods": {"smote": checks}, "mitigation": {
         "noise_scale": 0.1, "classifier": "logistic_regression", "alternative": "Only models.",
         "methods": {"smote": {"attack_auc_before": attack["distinguish_auc"], "attack_auc_after": 0.45,
@@ -396,7 +396,7 @@ def test_fairness_heatmap_keeps_the_compared_configurations_and_marks_exactly_th
 def test_privacy_summary_compares_the_method_families_by_their_counts_of_high_risk():
     risks = {"smote": "high", "borderline_smote": "high", "gaussian_copula": "medium", "ctgan": "medium",
              "tvae": "high", "diffusion": "high"}
-    result = {"privacy": {"methods": {m: {"verdict": {"risk": r, "decided_by": "dcr"}} for m, r in risks.items()}}}
+    result = {"privacy": {"methods": {m: {"risk_level": {"risk": r, "decided_by": "dcr"}} for m, r in risks.items()}}}
     text = privacy_summary(result)
     assert "High risk: 2 of 2 interpolation (SMOTE-family) methods and 2 of 4 fitted generators" in text
     assert "more often high risk" in text and "not safer" not in text

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from synthlib.assess._fairness import group_rates, resolve_outcomes
 from synthlib.augment import SMOTESampler
-from synthlib.evaluate import comparison_verdict, holm
+from synthlib.evaluate import Comparison, comparison_outcome, holm
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -148,6 +148,12 @@ def swapped(row: dict) -> dict:
     if row["ci_low"] is not None:
         mirror.update(ci_low=-row["ci_high"], ci_high=-row["ci_low"])
     return mirror
+
+
+def comparison_verdict(row: dict, alpha: float) -> str:
+    """The outcome of a comparison row given as results.json stores it."""
+    fields = {k: row.get(k) for k in ("cv_difference", "t", "p_value", "test_difference", "ci_low", "ci_high", "p_holm")}
+    return comparison_outcome(Comparison("logistic_regression", "smote", row["metric"], **fields), alpha)
 
 
 OPPOSITE = {"improved": "worse", "worse": "improved",

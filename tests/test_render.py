@@ -130,7 +130,7 @@ def test_outputs_are_complete(rendered):
                                                "OutputMaterials", "run.log"}
     assert not any(p.name.startswith(".") and "partial" in p.name for p in out.iterdir())
     assert "report.ipynb" in json.loads((out / "OutputMaterials" / "manifest.json").read_text())["files"]
-    assert set(result) >= {"config", "data", "augmentation", "validation", "utility", "fairness", "privacy",
+    assert set(result) >= {"config", "data", "augmentation", "fidelity", "utility", "fairness", "privacy",
                            "timings", "versions"}
 
 

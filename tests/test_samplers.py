@@ -375,7 +375,7 @@ def test_smote_enn_cleaning_is_stated_with_the_trained_ratio(small_audit, tmp_pa
     y_aug = evaluation.augmented["smote_enn"].y
     trained = pd.Series(evaluation.label_encoder.inverse_transform(y_aug)).astype(str).value_counts().to_dict()
     assert info["trained_class_counts"] == trained
-    assert sum(trained.values()) == info["rows_after"] == evaluation.result["test"]["logistic_regression"]["smote_enn"]["n_train_rows"]
+    assert sum(trained.values()) == info["rows_after"] == evaluation.utility.to_json()["test"]["logistic_regression"]["smote_enn"]["n_train_rows"]
     ratio = trained["0"] / trained["1"]
     assert info["trained_ratio"] == {"0": pytest.approx(ratio)} and ratio > 1.0  # ENN's cleaning: past the requested 1.0
     removed = info["real_rows_removed_by_class"]
@@ -450,7 +450,7 @@ def test_seed_variance_refits_every_method_with_the_next_seeds(small_audit):
             assert entry["sd"][key] == pytest.approx(np.std(values, ddof=1))
         assert entry["values"]["discriminator_auc"][0] != entry["values"]["discriminator_auc"][1]
         assert entry["values"]["test_primary"][0] == \
-            evaluation.result["test"]["logistic_regression"][method]["metrics"]["recall_minority"]
+            evaluation.utility.to_json()["test"]["logistic_regression"][method]["metrics"]["recall_minority"]
     # the main seed's fidelity is the validation section's
     X_aug, _, s = evaluation.augmented["smote_enn"]
     real = prepared.X_train[prepared.y_train == 0]
@@ -486,7 +486,7 @@ def test_same_seed_same_rows_and_numbers_in_parallel_with_a_deep_generator():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             runs.append(evaluate(prepared, samplers, config))
-    first, second = (json.dumps(r.result, sort_keys=True, default=str) for r in runs)
+    first, second = (json.dumps(r.utility.to_json(), sort_keys=True, default=str) for r in runs)
     assert first == second
     for method in ("smote", "ctgan"):
         pd.testing.assert_frame_equal(runs[0].augmented[method].X, runs[1].augmented[method].X)

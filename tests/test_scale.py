@@ -35,9 +35,10 @@ def german():
 def test_cv_runs_on_a_stratified_sample_and_the_final_fit_on_every_row(german):
     config = with_overrides(german, {**SMALL, "evaluation": {**SMALL["evaluation"], "max_cv_rows": 300}})
     prepared = prepare(config)
-    result = evaluate(prepared, {"smote": SMOTESampler(random_state=0)}, config).result
+    utility = evaluate(prepared, {"smote": SMOTESampler(random_state=0)}, config).utility
+    result = utility.to_json()
     y = prepared.y_train.to_numpy()
-    folds = fold_indices(result, prepared.y_train)
+    folds = fold_indices(utility, prepared.y_train)
     sample = np.union1d(*folds[0])
     assert len(sample) == 300 and result["folds"]["cv_rows"] == 300 and result["folds"]["training_rows"] == len(y)
     assert all(np.array_equal(np.union1d(train, validation), sample) for train, validation in folds)
@@ -46,7 +47,7 @@ def test_cv_runs_on_a_stratified_sample_and_the_final_fit_on_every_row(german):
     assert result["test"]["logistic_regression"]["baseline"]["n_train_rows"] == len(y)  # the final fit: every row
     assert len(json.dumps(result["folds"])) < 1000  # a record, not the row positions
     with pytest.raises(ValueError, match="SHA-256"):
-        fold_indices(result, np.roll(y, 1))
+        fold_indices(utility, np.roll(y, 1))
 
 
 def test_decisions_are_recorded_and_explicit_keys_respected():
@@ -135,7 +136,7 @@ def test_parallel_stages_give_the_sequential_results(german):
     for r in results:  # generation seconds differ from run to run
         for method in r["augmentation"].values():
             method.pop("seconds")
-    for section in ("utility", "augmentation", "validation", "fairness", "privacy"):
+    for section in ("utility", "augmentation", "fidelity", "fairness", "privacy"):
         first, second = (json.dumps(r[section], sort_keys=True, default=str) for r in results)
         assert first == second, section
     assert results[0]["fairness"]["available"] and set(results[0]["fairness"]["models"]["sex"]) == {"logistic_regression", "xgboost"}

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.spatial.distance import cdist, pdist
 
-from synthlib.report._narrative import validation_ranking, validation_summary
+from synthlib.report._narrative import fidelity_ranking, fidelity_summary
 from synthlib.assess._fidelity import MMD, PRDC, Coverage, Density, Diversity, compute_evaluation_metrics
 
 
@@ -157,7 +157,7 @@ def test_discriminator_judged_against_the_majority_share():
     disc = result["discriminator"]
     assert disc["chance_accuracy"] == pytest.approx(320 / 560)
     assert disc["accuracy_above_chance"] == pytest.approx(disc["accuracy"] - 320 / 560)
-    text = validation_summary({"validation": {"smote": result}}, "smote")
+    text = fidelity_summary({"fidelity": {"smote": result}}, "smote")
     assert "chance level 0.571" in text
 
 
@@ -166,14 +166,14 @@ def test_distribution_tests_state_their_caveat():
     result = compute_evaluation_metrics(real, real.copy(), ["x", "y", "z"], ["c"], quality=False)
     caveat = result["distribution_tests"]["caveat"]
     assert "independent" in caveat and "not evidence of fidelity" in caveat
-    text = validation_summary({"validation": {"smote": result}}, "smote")
+    text = fidelity_summary({"fidelity": {"smote": result}}, "smote")
     assert "0 of 4 features differ" in text and "not that the rows are faithful" in text
     assert "assume independent samples" in text
-    short = validation_summary({"validation": {"smote": result}}, "smote", notes=False)  # the appendix's list
+    short = fidelity_summary({"fidelity": {"smote": result}}, "smote", notes=False)  # the appendix's list
     assert "0 of 4 features differ" in short and "assume independent" not in short and "faithful" not in short
-    from synthlib.report._narrative import validation_notes
+    from synthlib.report._narrative import fidelity_notes
 
-    assert "assume independent samples" in validation_notes({})  # said once instead
+    assert "assume independent samples" in fidelity_notes({})  # said once instead
 
 
 def near_copy_and_fresh(n: int = 300):
@@ -201,7 +201,7 @@ def test_near_copies_are_flagged_and_never_called_most_faithful():
     # the near-copy fools the discriminator better: the old ranking called it "closest to the real minority"
     assert (abs(validation["borderline_smote"]["discriminator"]["roc_auc"] - 0.5)
             < abs(validation["gaussian_copula"]["discriminator"]["roc_auc"] - 0.5))
-    text = validation_ranking({"validation": validation})
+    text = fidelity_ranking({"fidelity": validation})
     assert "GaussianCopula's rows are the hardest for the discriminator" in text
     assert "Borderline-SMOTE's rows are the hardest" not in text
     assert "near-copies" in text
@@ -217,10 +217,10 @@ def test_collapsed_generator_is_warned_about():
     warning = result["collapse_warning"]
     assert warning["collapsed"] is True and "recall" in warning["reason"]
     assert result["discriminator"]["roc_auc"] > 0.95 and result["prdc"]["recall"] < 0.1
-    assert "generator collapsed" in validation_summary({"validation": {"tvae": result}}, "tvae")
+    assert "generator collapsed" in fidelity_summary({"fidelity": {"tvae": result}}, "tvae")
     healthy = compute_evaluation_metrics(real, table(300, seed=3), ["x", "y", "z"], ["c"], quality=False)
     assert healthy["collapse_warning"]["collapsed"] is False
-    assert "collapsed" not in validation_summary({"validation": {"tvae": healthy}}, "tvae")
+    assert "collapsed" not in fidelity_summary({"fidelity": {"tvae": healthy}}, "tvae")
 
 
 def test_failing_metric_becomes_an_error_row_in_the_report(monkeypatch, tmp_path):
@@ -236,7 +236,7 @@ def test_failing_metric_becomes_an_error_row_in_the_report(monkeypatch, tmp_path
     result = compute_evaluation_metrics(table(80), table(60, seed=2), ["x", "y", "z"], ["c"], quality=False)
     assert result["mmd"] is None and result["errors"]["mmd"] == "RuntimeError: kernel exploded"
     assert result["coverage"]["score"] is not None  # the other metrics carried on
-    markdown = ReportContext("t", SimpleNamespace(result={"validation": {"smote": result}}), tmp_path).validation_table()
+    markdown = ReportContext("t", SimpleNamespace(result={"fidelity": {"smote": result}}), tmp_path).fidelity_table()
     assert "| SMOTE | mmd | n/a | RuntimeError: kernel exploded |" in markdown
     assert "None" not in markdown
     lines = markdown.splitlines()

@@ -8,9 +8,13 @@ import numpy as np
 import pytest
 
 from synthlib.config import parse_config
-from synthlib.evaluate._evaluation import comparison_verdict
+from synthlib.evaluate import comparison_outcome
 from synthlib.evaluate._metrics import MATCHED_RECALL, classification_metrics, confusion
-from synthlib.decide._verdict import decide, recompute_from_folds
+from synthlib.assess import FairnessResult, FidelityResult, PrivacyResult
+from synthlib.decide._verdict import decide as decide_typed
+from synthlib.decide import Verdict
+from synthlib.decide._verdict import recompute_from_folds
+from synthlib.evaluate import UtilityResult
 
 N_FOLDS, REPEATS = 5, 2
 FOLDS = N_FOLDS * REPEATS
@@ -66,14 +70,24 @@ def build(configurations: dict[tuple[str, str], dict], config_changes: dict | No
     result = {
         "config": {"resolved": config.to_dict()},
         "utility": {"protocol": {"cv_folds": N_FOLDS, "cv_repeats": REPEATS, "primary_metric": "recall_minority",
-                                 "matched_precision": 0.5},
+                                 "matched_precision": 0.5, "seed": 42, "alpha": 0.05, "metrics": ["recall_minority"],
+                                 "n_bootstrap": 300, "test": "corrected t-test", "threshold_objective": "f1"},
                     "classes": {"labels": ["0", "1"], "minority": ["1"], "majority": "0", "positive": "1"},
-                    "cv": cv, "cv_folds": cv_folds, "test": test},
+                    "folds": {}, "cv": cv, "cv_folds": cv_folds, "test": test, "comparisons": []},
         "fairness": {"available": False, "statement": "none"},
         "privacy": {"methods": {}},
-        "validation": {},
+        "fidelity": {},
     }
     return result, test_predictions
+
+
+def decide(result: dict, test_predictions=None, y_test=None) -> dict:
+    """The verdict of a hand-built results dict, as results.json stores it: the typed stage results read from
+    their JSON, `decide` on them, and the verdict written back as JSON."""
+    verdict = decide_typed(UtilityResult.from_json(result["utility"]), FidelityResult.from_json(result["fidelity"]),
+                           FairnessResult.from_json(result["fairness"]), PrivacyResult.from_json(result["privacy"]),
+                           parse_config(result["config"]["resolved"]), test_predictions, y_test)
+    return verdict.to_json()
 
 
 def verdict_of(configurations, config_changes=None, fairness=None, privacy=None):
@@ -123,13 +137,17 @@ def test_augmentation_helps_only_with_cv_significance_and_a_test_ci_above_zero()
 
 
 def test_a_ci_spanning_zero_is_never_called_improved():
-    row = {"metric": "recall_minority", "cv_difference": 0.2, "p_holm": 0.001, "ci_low": -0.02, "ci_high": 0.3}
-    assert comparison_verdict(row, 0.05) != "improved"
-    assert comparison_verdict({**row, "ci_low": 0.01}, 0.05) == "improved"
+    from dataclasses import replace
+
+    from synthlib.evaluate import Comparison
+
+    row = Comparison("lr", "smote", "recall_minority", 0.2, None, None, ci_low=-0.02, ci_high=0.3, p_holm=0.001)
+    assert comparison_outcome(row, 0.05) == "not confirmed on test"
+    assert comparison_outcome(replace(row, ci_low=0.01), 0.05) == "improved"
     # lower is better for the Brier score: a drop is the improvement
-    brier = {"metric": "brier", "cv_difference": -0.03, "p_holm": 0.01, "ci_low": -0.05, "ci_high": -0.01}
-    assert comparison_verdict(brier, 0.05) == "improved"
-    assert comparison_verdict({**brier, "ci_high": 0.01}, 0.05) == "not confirmed on test"
+    brier = Comparison("lr", "smote", "brier", -0.03, None, None, ci_low=-0.05, ci_high=-0.01, p_holm=0.01)
+    assert comparison_outcome(brier, 0.05) == "improved"
+    assert comparison_outcome(replace(brier, ci_high=0.01), 0.05) == "not confirmed on test"
 
 
 def test_a_threshold_shift_is_not_an_improvement():
@@ -179,7 +197,7 @@ def test_a_significant_fairness_widening_makes_the_recommendation_conditional():
 
 
 def test_high_privacy_risk_makes_the_release_conditional():
-    privacy = {"methods": {"smote": {"verdict": {"risk": "high", "decided_by": "interpolation_attack"}}}}
+    privacy = {"methods": {"smote": {"risk_level": {"risk": "high", "decided_by": "interpolation_attack", "levels": {}}}}}
     verdict, _ = verdict_of(HELPING, privacy=privacy)
     assert verdict["status"] == "conditional"
     assert verdict["release"]["augmented_data"] is False
@@ -221,9 +239,10 @@ def test_precision_floor_excludes_configurations():
 
 def test_the_answer_can_be_recomputed_from_the_fold_records():
     verdict, result = verdict_of(HELPING)
-    again = recompute_from_folds(result)
+    again = recompute_from_folds(Verdict.from_json(verdict), UtilityResult.from_json(result["utility"]))
     assert again["augmentation_helps"] == verdict["augmentation_helps"]
-    assert [r["p_holm"] for r in again["evidence"]] == pytest.approx([r["p_holm"] for r in verdict["evidence"]])
+    assert [r.p_holm for r in again["evidence"]] == pytest.approx([r["p_holm"] for r in verdict["evidence"]])
+    assert [r.met for r in again["evidence"]] == [r["met"] for r in verdict["evidence"]]
 
 
 def test_fast_precision_recall_points_match_scikit_learn():
@@ -271,39 +290,48 @@ def test_calibration_warns_on_a_badly_calibrated_recommendation():
 
 
 def test_a_baseline_table_gain_without_a_significant_matched_precision_gain_is_a_threshold_shift():
-    from synthlib.evaluate._evaluation import _flag_threshold_shifts
+    from synthlib.evaluate._summary import _flag_threshold_shifts
 
     rng = np.random.default_rng(0)
     base = 0.55 + rng.normal(0, 0.03, 10)
     matched = {"baseline": base, "tuned_threshold": base,  # only the threshold moved
                "smote": base + 0.07 + rng.normal(0, 0.01, 10),  # a clear gain on every fold
                "adasyn": base + rng.normal(0.004, 0.03, 10)}  # +0.004 on average: noise
-    utility = {"cv_folds": [{"classifier": "random_forest", "comparator": c, "fold": f, MATCHED_RECALL: v[f]}
-                            for c, v in matched.items() for f in range(10)],
-               "test": {"random_forest": {c: {"metrics": {MATCHED_RECALL: 0.55 + (0.06 if c == "smote" else 0.004)}}
-                                          for c in matched}},
-               "comparisons": [{"classifier": "random_forest", "comparator": c, "metric": "recall_minority",
-                                "verdict": "improved"} for c in ("tuned_threshold", "smote", "adasyn")]}
-    _flag_threshold_shifts(utility, alpha=0.05, test_fraction=0.25)
-    verdicts = {r["comparator"]: r for r in utility["comparisons"]}
-    assert verdicts["tuned_threshold"]["verdict"].startswith("threshold shift")
-    assert verdicts["adasyn"]["verdict"].startswith("threshold shift")  # a positive point estimate is not enough
-    assert verdicts["smote"]["verdict"] == "improved" and verdicts["smote"]["matched_precision_p"] < 0.05
+    from synthlib.evaluate import Classes, Comparison, Protocol
+
+    utility = UtilityResult(
+        classes=Classes(("0", "1"), ("1",), "0", "1"),
+        protocol=Protocol(5, 2, 0, 0.05, "recall_minority", ("recall_minority",), 100, "t", "f1"), folds={}, cv={},
+        cv_folds=tuple({"classifier": "random_forest", "comparator": c, "fold": f, MATCHED_RECALL: v[f]}
+                       for c, v in matched.items() for f in range(10)),
+        test={"random_forest": {c: {"metrics": {MATCHED_RECALL: 0.55 + (0.06 if c == "smote" else 0.004)}}
+                                for c in matched}},
+        comparisons=tuple(Comparison("random_forest", c, "recall_minority", 0.1, None, None, outcome="improved")
+                          for c in ("tuned_threshold", "smote", "adasyn")))
+    outcomes = {r.comparator: r for r in _flag_threshold_shifts(utility, alpha=0.05)}
+    assert outcomes["tuned_threshold"].outcome.startswith("threshold shift")
+    assert outcomes["adasyn"].outcome.startswith("threshold shift")  # a positive point estimate is not enough
+    assert outcomes["smote"].outcome == "improved" and outcomes["smote"].matched_precision_p < 0.05
 
 def test_every_unmet_criterion_says_which_rule_it_failed():
     from synthlib.decide._verdict import _explain_unmet
 
-    rows = [{"metric": "recall_minority", "met": False, "p_holm": 0.2, "max_p_value": 0.05, "ci_low": 0.01, "ci_high": 0.2},
-            {"metric": "recall_minority", "met": False, "p_holm": 0.001, "max_p_value": 0.05, "ci_low": -0.1, "ci_high": 0.2},
-            {"metric": "brier", "met": False, "p_holm": 0.001, "max_p_value": 0.05, "ci_low": -0.1, "ci_high": 0.02},
-            {"metric": "recall_minority", "met": False, "not_met_because": "no gain at the matched precision: a threshold shift"},
-            {"metric": "recall_minority", "met": True, "p_holm": 0.001, "max_p_value": 0.05, "ci_low": 0.1, "ci_high": 0.2}]
-    _explain_unmet(rows)
-    assert rows[0]["not_met_because"] == "the CV gain is not above the margin (Holm p 0.200 > 0.05)"
-    assert rows[1]["not_met_because"] == "the test-split CI is not wholly above 0"
-    assert rows[2]["not_met_because"] == "the test-split CI is not wholly below 0"  # lower is better
-    assert rows[3]["not_met_because"].endswith("a threshold shift")
-    assert "not_met_because" not in rows[4]
+    from synthlib.decide import Evidence
+
+    def row(metric: str, **values) -> Evidence:
+        return Evidence("vs the best alternative", "a", "b", metric, 0.0, 0.1, 10, 1.0, 0.01, **values)
+
+    rows = [row("recall_minority", met=False, p_holm=0.2, max_p_value=0.05, ci_low=0.01, ci_high=0.2),
+            row("recall_minority", met=False, p_holm=0.001, max_p_value=0.05, ci_low=-0.1, ci_high=0.2),
+            row("brier", met=False, p_holm=0.001, max_p_value=0.05, ci_low=-0.1, ci_high=0.02),
+            row("recall_minority", met=False, not_met_because="no gain at the matched precision: a threshold shift"),
+            row("recall_minority", met=True, p_holm=0.001, max_p_value=0.05, ci_low=0.1, ci_high=0.2)]
+    rows = [_explain_unmet(r) for r in rows]
+    assert rows[0].not_met_because == "the CV gain is not above the margin (Holm p 0.200 > 0.05)"
+    assert rows[1].not_met_because == "the test-split CI is not wholly above 0"
+    assert rows[2].not_met_because == "the test-split CI is not wholly below 0"  # lower is better
+    assert rows[3].not_met_because.endswith("a threshold shift")
+    assert "not_met_because" not in rows[4].to_json()
 
 
 def test_configurations_with_the_same_test_scores_share_one_curve_label(tmp_path):
@@ -405,7 +433,7 @@ def test_a_four_fifths_violation_the_configuration_introduced_is_named_first():
     models = fairness["models"]["sex"]["logistic_regression"]
     models["smote"] = {"demographic_parity_ratio": 0.716, "four_fifths_violated": True}
     models["baseline"] = {"demographic_parity_ratio": 0.833, "four_fifths_violated": False}
-    gate = fairness_gate(fairness, ("logistic_regression", "smote"))
+    gate = fairness_gate(FairnessResult.from_json(fairness), ("logistic_regression", "smote")).to_json()
     assert gate["status"] == "warn"  # the rule is absolute: the same ratio is judged the same in every configuration
     assert gate["evidence"].startswith("four-fifths rule violated for `sex` (favourable-outcome ratio 0.716; the same "
                                        "classifier's plain baseline: 0.833, met, so this configuration introduced it)")

@@ -14,8 +14,8 @@ A value that cannot be computed is None with its reason in `reasons`; the result
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from scipy import stats
 
 from synthlib.config import AuditConfig
 from synthlib.errors import DataError
+from synthlib.utils import JsonRecord
 
 logger = logging.getLogger(__name__)
 
@@ -123,10 +124,29 @@ def group_sizes(y: np.ndarray, groups: np.ndarray, outcomes: Outcomes) -> dict[s
             "comparable": note is None, "note": note}
 
 
-def _judged(n: pd.Series, positives: pd.Series) -> dict[str, np.ndarray]:
-    """Groups entering each rate's gap: enough rows, and for TPR / FPR truth rows of the right kind."""
+class Judged(NamedTuple):
+    """Masks of the groups entering each rate's gap: enough rows, and for TPR / FPR truth rows of the right kind."""
+
+    favourable: np.ndarray
+    tpr: np.ndarray
+    fpr: np.ndarray
+
+
+def _judged(n: pd.Series, positives: pd.Series) -> Judged:
     big = (n >= MIN_GROUP_SIZE).to_numpy()
-    return {"favourable": big, "tpr": big & (positives > 0).to_numpy(), "fpr": big & ((n - positives) > 0).to_numpy()}
+    return Judged(big, big & (positives > 0).to_numpy(), big & ((n - positives) > 0).to_numpy())
+
+
+@dataclass(frozen=True)
+class GapMove(JsonRecord):
+    """One gap before and after (the classifier's plain baseline, then the configuration), the change and its
+    paired-bootstrap 95% CI (None where the gap or its CI is undefined)."""
+
+    before: float | None
+    after: float | None
+    change: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
 
 
 def _spread(rates: pd.Series, what: str) -> tuple[float | None, float | None, str | None]:
@@ -180,21 +200,21 @@ def model_fairness(y: np.ndarray, pred: np.ndarray, groups: np.ndarray, outcomes
                    disparate_impact_min: float = 0.8) -> dict[str, Any]:
     """Rates by group, the gaps over judged groups, and the four-fifths rule (on the favourable outcome)."""
     rates = group_rates(y, pred, groups, outcomes)
-    judged = _judged(rates["n"], rates["minority_truth"])
-    gaps, reasons = _gaps_from_rates(rates["favourable_rate"][judged["favourable"]], rates["tpr"][judged["tpr"]],
-                                     rates["fpr"][judged["fpr"]])
+    judged = _judged(rates.n, rates.minority_truth)
+    gaps, reasons = _gaps_from_rates(rates.favourable_rate[judged.favourable], rates.tpr[judged.tpr],
+                                     rates.fpr[judged.fpr])
     if len(rates) == 1:
         reasons = {k: SINGLE_GROUP for k in reasons}
     by_group = []
     for i, (group, row) in enumerate(rates.iterrows()):
-        note = (f"too small to judge (n = {int(row['n'])} < {MIN_GROUP_SIZE})" if not judged["favourable"][i] else
-                "no minority truth rows: left out of the TPR gap" if not judged["tpr"][i] else
-                "no other truth rows: left out of the FPR gap" if not judged["fpr"][i] else None)
-        by_group.append({"group": str(group), "n": int(row["n"]), "minority_truth": int(row["minority_truth"]),
-                         "favourable_rate": _finite(row["favourable_rate"]), "minority_rate": _finite(row["minority_rate"]),
-                         "tpr": _finite(row["tpr"]) if judged["tpr"][i] else None,
-                         "fpr": _finite(row["fpr"]) if judged["fpr"][i] else None,
-                         "precision": _finite(row["precision"]), "note": note})
+        note = (f"too small to judge (n = {int(row.n)} < {MIN_GROUP_SIZE})" if not judged.favourable[i] else
+                "no minority truth rows: left out of the TPR gap" if not judged.tpr[i] else
+                "no other truth rows: left out of the FPR gap" if not judged.fpr[i] else None)
+        by_group.append({"group": str(group), "n": int(row.n), "minority_truth": int(row.minority_truth),
+                         "favourable_rate": _finite(row.favourable_rate), "minority_rate": _finite(row.minority_rate),
+                         "tpr": _finite(row.tpr) if judged.tpr[i] else None,
+                         "fpr": _finite(row.fpr) if judged.fpr[i] else None,
+                         "precision": _finite(row.precision), "note": note})
     ratio = gaps["demographic_parity_ratio"]
     return {"by_group": by_group, **gaps, "reasons": reasons,
             "four_fifths_violated": None if ratio is None else bool(ratio < disparate_impact_min)}
@@ -231,9 +251,9 @@ def _bootstrap_gaps(y: np.ndarray, pred: np.ndarray, groups: np.ndarray, outcome
     with np.errstate(invalid="ignore", divide="ignore"):
         favourable = count(np.isin(pred, outcomes.favourable)) / members
         tpr, fpr = count(yp & yt) / positives, count(yp & ~yt) / (members - positives)
-    dp_diff, dp_ratio = _spreads(favourable[judged["favourable"]])
-    tpr_diff, tpr_ratio = _spreads(tpr[judged["tpr"]])
-    fpr_diff, fpr_ratio = _spreads(fpr[judged["fpr"]])
+    dp_diff, dp_ratio = _spreads(favourable[judged.favourable])
+    tpr_diff, tpr_ratio = _spreads(tpr[judged.tpr])
+    fpr_diff, fpr_ratio = _spreads(fpr[judged.fpr])
     return pd.DataFrame({"demographic_parity_difference": dp_diff, "demographic_parity_ratio": dp_ratio,
                          "equalized_odds_difference": np.maximum(tpr_diff, fpr_diff),
                          "equalized_odds_ratio": np.minimum(tpr_ratio, fpr_ratio)})
@@ -254,28 +274,29 @@ def gap_change(y: np.ndarray, pred_before: np.ndarray, pred_after: np.ndarray, g
     idx = np.random.default_rng(seed).integers(0, len(y), (n_boot, len(y)))
     draws = (_bootstrap_gaps(y, pred_after, groups, outcomes, idx)
              - _bootstrap_gaps(y, pred_before, groups, outcomes, idx))
-    out: dict[str, Any] = {"reasons": {}}
+    reasons, moves = {}, {}
     for key in GAPS:
-        entry = {"before": before[key], "after": after[key], "change": None, "ci_low": None, "ci_high": None}
+        move = GapMove(before[key], after[key])
         values = draws[key].to_numpy()
         values = values[np.isfinite(values)]
-        if before[key] is None or after[key] is None:
-            out["reasons"][key] = before["reasons"].get(key) or after["reasons"].get(key)
+        if move.before is None or move.after is None:
+            reasons[key] = before["reasons"].get(key) or after["reasons"].get(key)
+        elif len(values) >= MIN_VALID_DRAWS * n_boot:
+            low, high = (float(v) for v in np.percentile(values, [2.5, 97.5]))
+            move = replace(move, change=move.after - move.before, ci_low=low, ci_high=high)
         else:
-            entry["change"] = after[key] - before[key]
-            if len(values) >= MIN_VALID_DRAWS * n_boot:
-                entry["ci_low"], entry["ci_high"] = (float(v) for v in np.percentile(values, [2.5, 97.5]))
-            else:
-                out["reasons"][key] = (f"the gap is undefined in {n_boot - len(values)} of {n_boot} bootstrap draws "
-                                       "(groups too small): no CI")
-        out[key] = entry
-    out["widened_significantly"] = ([k for k in WIDENING_GAPS if out[k]["ci_low"] is not None and out[k]["ci_low"] > tolerance]
-                                    + [k for k in FALLING_RATIOS if out[k]["ci_high"] is not None
-                                       and out[k]["ci_high"] < -tolerance])
-    out["widened_point_estimate"] = ([k for k in WIDENING_GAPS if out[k]["change"] is not None and out[k]["change"] > tolerance]
-                                     + [k for k in FALLING_RATIOS if out[k]["change"] is not None
-                                        and out[k]["change"] < -tolerance])
-    return out
+            move = replace(move, change=move.after - move.before)
+            reasons[key] = (f"the gap is undefined in {n_boot - len(values)} of {n_boot} bootstrap draws "
+                            "(groups too small): no CI")
+        moves[key] = move
+
+    def beyond(widening: str, falling: str) -> list[str]:
+        """The gaps whose `widening` bound passes the tolerance, and the ratios whose `falling` bound falls below it."""
+        return ([k for k in WIDENING_GAPS if (v := getattr(moves[k], widening)) is not None and v > tolerance]
+                + [k for k in FALLING_RATIOS if (v := getattr(moves[k], falling)) is not None and v < -tolerance])
+
+    return {"reasons": reasons, **{k: m.to_json() for k, m in moves.items()},
+            "widened_significantly": beyond("ci_low", "ci_high"), "widened_point_estimate": beyond("change", "change")}
 
 
 def representation(real_groups: np.ndarray, synthetic_groups: np.ndarray, tolerance: float,

@@ -1,5 +1,5 @@
 """Privacy review of synthetic rows: exact copies, distance to closest record, NNDR, a distance-based
-membership-inference attack, k-anonymity, the interpolation attack, and a verdict per method.
+membership-inference attack, k-anonymity, the interpolation attack, and a risk level per method.
 
 All distances are nearest-neighbour queries (scikit-learn), never n x n matrices.
 """
@@ -150,8 +150,8 @@ def interpolation_attack(Z_released: np.ndarray, is_synthetic: np.ndarray, toler
             "beats_chance": beats_chance, "exposed_real_rows": hits if beats_chance else 0}
 
 
-def verdict(checks: dict[str, Any], thresholds: PrivacyConfig) -> dict[str, Any]:
-    """low / medium / high from each check; the method's verdict is the worst, with the deciding check named.
+def risk_level(checks: dict[str, Any], thresholds: PrivacyConfig) -> dict[str, Any]:
+    """low / medium / high from each check; the method's risk level is the worst, with the deciding check named.
 
     Membership inference is graded on the upper bound of its 95% CI, the other checks on their estimates.
     """
@@ -188,9 +188,9 @@ def assess_method(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.Data
         Z_released, slack = attack_space(train, augmented_class, numeric, categorical)
         checks["interpolation_attack"] = interpolation_attack(Z_released, is_synthetic, thresholds.attack_tolerance,
                                                               slack=slack, n_boot=thresholds.n_bootstrap, seed=seed)
-        checks["verdict"] = verdict(checks, thresholds)
+        checks["risk_level"] = risk_level(checks, thresholds)
     else:
-        checks["verdict"] = {"risk": "low", "decided_by": None, "levels": {}, "note": "fewer than 2 synthetic rows"}
+        checks["risk_level"] = {"risk": "low", "decided_by": None, "levels": {}, "note": "fewer than 2 synthetic rows"}
     return checks
 
 

@@ -6,22 +6,26 @@ from typing import Any
 
 from synthlib.config import configuration_name
 
+from ._records import Verdict
+
 
 def configuration_label(entry: dict[str, Any] | None) -> str:
+    """A configuration's display name from its results.json entry ("none" for a missing one)."""
     return "none" if not entry else configuration_name(entry["comparator"], entry["classifier"])
 
 
-def verdict_sentence(result: dict[str, Any]) -> str:
-    """The recommendation in one sentence."""
-    v = result["verdict"]
-    if v["recommended"] is None:
-        return "**Not recommended:** " + "; ".join(v["conditions"]) + "."
-    rec = v["recommended"]
-    kind = "with synthetic minority rows" if rec["uses_synthetic"] else "without synthetic data"
-    head = {"recommended": "**Recommended:**", "conditional": "**Conditionally recommended:**"}[v["status"]]
-    text = f"{head} {configuration_label(rec)} ({kind})"
-    if v["status"] == "conditional":
-        text += ". It is conditional because " + "; and ".join(v["conditions"])
-        if v.get("best_passing"):
-            text += f". The best configuration that passes every gate is {configuration_label(v['best_passing'])}"
+def verdict_sentence(verdict: Verdict | dict[str, Any]) -> str:
+    """The recommendation in one sentence; `verdict` is the `Verdict` or a results.json dict that holds one."""
+    if not isinstance(verdict, Verdict):
+        verdict = Verdict.from_json(verdict["verdict"])
+    if verdict.recommended is None:
+        return "**Not recommended:** " + "; ".join(verdict.conditions) + "."
+    rec = verdict.recommended
+    kind = "with synthetic minority rows" if rec.uses_synthetic else "without synthetic data"
+    head = {"recommended": "**Recommended:**", "conditional": "**Conditionally recommended:**"}[verdict.status]
+    text = f"{head} {rec.label} ({kind})"
+    if verdict.status == "conditional":
+        text += ". It is conditional because " + "; and ".join(verdict.conditions)
+        if verdict.best_passing is not None:
+            text += f". The best configuration that passes every gate is {verdict.best_passing.label}"
     return text + "."

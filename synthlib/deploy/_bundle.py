@@ -14,9 +14,11 @@ from typing import Any
 import joblib
 import numpy as np
 
+from synthlib.assess import FairnessResult
 from synthlib.config import CLASSIFIER_NAMES, configuration_name, method_name, num, trained_ratio_text
-from synthlib.decide import verdict_sentence
+from synthlib.decide import Verdict, verdict_sentence
 from synthlib.errors import BundleError
+from synthlib.evaluate import UtilityResult
 from synthlib.utils import json_default
 
 from ._manifest import BUNDLE, sha256
@@ -83,16 +85,11 @@ def create_model_card(model_name: str, overview: str, preproc_file: str, random_
     return card
 
 
-def deployed_configurations(result: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """`deployed` (the verdict's recommendation) and `comparison` (the best of the other kind), as read
-    from `results.json["verdict"]`; the bundle decides nothing itself."""
-    verdict = result["verdict"]
-    out = {}
-    for role, key in (("deployed", "recommended"), ("comparison", "comparison")):
-        entry = verdict.get(key)
-        if entry:
-            out[role] = (entry["classifier"], entry["comparator"])
-    return out
+def deployed_configurations(verdict: Verdict) -> dict[str, tuple[str, str]]:
+    """`deployed` (the verdict's recommendation) and `comparison` (the best of the other kind), as the verdict
+    chose them; the bundle decides nothing itself."""
+    chosen = {"deployed": verdict.recommended, "comparison": verdict.comparison}
+    return {role: entry.configuration for role, entry in chosen.items() if entry is not None}
 
 
 def deployable(audit, configuration: tuple[str, str]):
@@ -102,20 +99,17 @@ def deployable(audit, configuration: tuple[str, str]):
     return Pipeline([("clean", audit.prepared.cleaner), ("model", audit.evaluation.models[configuration])])
 
 
-def _predicted_minority_rate(audit, configuration: tuple[str, str]) -> float:
+def _predicted_minority_rate(utility: UtilityResult, configuration: tuple[str, str]) -> float:
     """The share of test rows predicted as a minority class, as the evaluation recorded it (the report prints it)."""
-    classifier, comparator = configuration
-    return float(audit.result["utility"]["test"][classifier][comparator]["predicted_minority_rate"])
+    return float(utility.test_entry(configuration)["predicted_minority_rate"])
 
 
-def _fairness_lines(result: dict[str, Any], classifier: str, comparator: str) -> str:
-
-    fairness = result["fairness"]
-    if not fairness.get("available"):
-        return fairness["statement"]
-    lines = [f"Favourable outcome: {fairness.get('favourable_outcome', 'n/a')}."]
-    for attribute, by_clf in fairness["models"].items():
-        f = by_clf.get(classifier, {}).get(comparator)
+def _fairness_lines(fairness: FairnessResult, configuration: tuple[str, str]) -> str:
+    if not fairness.available:
+        return fairness.statement or ""
+    lines = [f"Favourable outcome: {fairness.favourable_outcome or 'n/a'}."]
+    for attribute in fairness.models or {}:
+        f = fairness.model(attribute, configuration)
         if not f:
             continue
         lines.append(f"- {attribute}: demographic parity difference {num(f.get('demographic_parity_difference'))}, "
@@ -168,18 +162,18 @@ def augmentation_text(method: str, info: dict[str, Any], ratio: Any, max_amplifi
 
 def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) -> None:
 
-    config, result = audit.prepared.config, audit.result
+    config, result = audit.prepared.config, audit.typed
     classifier, comparator = configuration
-    verdict = result["verdict"]
-    test = result["utility"]["test"][classifier][comparator]
-    metrics = {k: v for k, v in test["metrics"].items() if "_class_" not in k}
+    verdict, utility = result.verdict, result.utility
+    test = utility.test_entry(configuration)
+    metrics = {k: v for k, v in utility.test_metrics(configuration).items() if "_class_" not in k}
     ci = test.get("primary_ci")
     if ci:
-        metrics[f"{result['utility']['protocol']['primary_metric']} 95% CI"] = f"[{ci[0]:.3f}, {ci[1]:.3f}]"
-    synthetic = comparator in result["augmentation"]
-    aug = result["augmentation"].get(comparator, {})
+        metrics[f"{utility.protocol.primary_metric} 95% CI"] = f"[{ci[0]:.3f}, {ci[1]:.3f}]"
+    synthetic = comparator in result.augmentation
+    aug = result.augmentation.get(comparator, {})
     role_text = (("the configuration this audit conditionally recommends deploying (the condition is in the verdict "
-                  "below)" if verdict["status"] == "conditional" else "the configuration this audit recommends deploying")
+                  "below)" if verdict.status == "conditional" else "the configuration this audit recommends deploying")
                  if role == "deployed" else
                  "the best configuration of the other kind, kept for comparison; not recommended for deployment")
     synthetic_text = (augmentation_text(comparator, aug, config.augmentation.sampling_strategy,
@@ -187,12 +181,12 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
                       "No synthetic rows: trained on the original training split"
                       + (" with class weights." if comparator == "class_weighted" else
                          " with a decision threshold tuned by cross-validation." if comparator == "tuned_threshold" else "."))
-    privacy = result["privacy"]["methods"].get(comparator) if synthetic else None
-    privacy_text = "No synthetic data in training." if privacy is None else (
-        f"Privacy risk of the `{comparator}` rows: {privacy['verdict']['risk']} "
-        f"(decided by {(privacy['verdict'].get('decided_by') or 'no check above low').replace('_', ' ')}). "
-        f"Augmented training data released in this bundle: {'yes' if verdict['release']['augmented_data'] else 'no'} "
-        f"({verdict['release']['reason']}).")
+    risk = result.privacy.risk_level(comparator) if synthetic else None
+    privacy_text = "No synthetic data in training." if risk is None else (
+        f"Privacy risk of the `{comparator}` rows: {risk.risk} "
+        f"(decided by {(risk.decided_by or 'no check above low').replace('_', ' ')}). "
+        f"Augmented training data released in this bundle: {'yes' if verdict.release.augmented_data else 'no'} "
+        f"({verdict.release.reason}).")
     sensitive = [s.column for s in config.features.sensitive]
     inputs = [c for c in sensitive if c in audit.prepared.features]
     model = audit.evaluation.models[configuration]
@@ -207,7 +201,7 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
         target=config.dataset.target, test_set_name="test_set.csv",
         train_set_name=("original_train.csv" if not synthetic else
                         f"original_train.csv augmented by {method_name(comparator)} "
-                        + ("(Datasets/augmented_train.csv)" if verdict["release"]["augmented_data"] and role == "deployed"
+                        + ("(Datasets/augmented_train.csv)" if verdict.release.augmented_data and role == "deployed"
                            else "(the augmented rows are not exported)")),
         evaluation_metrics=metrics,
         intended_use=f"Decision support for {config.dataset.task} on data like {config.dataset.name}; a human reviews "
@@ -223,9 +217,9 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
                                + "see the fairness findings. Limitations: metrics come from one test split of "
                                f"{len(audit.prepared.test)} rows; confidence intervals are wide for small classes."),
         output_filename=path,
-        audit_verdict=verdict_sentence(result),
+        audit_verdict=verdict_sentence(verdict),
         hyperparameters=_hyperparameters(model, config.evaluation.threshold_objective),
-        role_of_synthetic_data=synthetic_text, fairness_findings=_fairness_lines(result, classifier, comparator),
+        role_of_synthetic_data=synthetic_text, fairness_findings=_fairness_lines(result.fairness, configuration),
         privacy_findings=privacy_text,
     )
 
@@ -246,18 +240,18 @@ def write_bundle(audit, out_dir: Path, notebook: Path | None = None) -> Path:
 
 
 def _write(audit, staging: Path, notebook: Path | None) -> None:
-    config, prepared, evaluation, result = audit.prepared.config, audit.prepared, audit.evaluation, audit.result
-    verdict = result["verdict"]
+    config, prepared, evaluation, result = audit.prepared.config, audit.prepared, audit.evaluation, audit.typed
+    verdict, utility = result.verdict, result.utility
     for sub in ("Datasets", "ModelCards", "TrainedModels"):
         (staging / sub).mkdir(parents=True)
     target = config.dataset.target
     prepared.train.to_csv(staging / "Datasets" / "original_train.csv", index=False)
     prepared.test.to_csv(staging / "Datasets" / "test_set.csv", index=False)
-    configurations = deployed_configurations(result)
+    configurations = deployed_configurations(verdict)
     deployed = configurations.get("deployed")
     method = deployed[1] if deployed and deployed[1] in evaluation.augmented else None
     withheld = None
-    if method and verdict["release"]["augmented_data"]:
+    if method and verdict.release.augmented_data:
         X_aug, y_aug, sampler = evaluation.augmented[method]
         augmented = X_aug.copy()
         augmented[target] = evaluation.label_encoder.inverse_transform(np.asarray(y_aug))
@@ -265,7 +259,7 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
         augmented["synthetic_method"] = np.where(augmented["is_synthetic"], method, "")
         augmented.to_csv(staging / "Datasets" / "augmented_train.csv", index=False)
     elif method:
-        withheld = verdict["release"]["reason"]
+        withheld = verdict.release.reason
     classes = [str(c) for c in evaluation.label_encoder.classes_]
     entries: dict[str, Any] = {"deployed": None, "comparison": None}
     for role, configuration in configurations.items():
@@ -276,13 +270,13 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
                  "uses_synthetic": comparator in evaluation.augmented,
                  "decision_threshold": float(fitted.best_threshold_) if hasattr(fitted, "best_threshold_") else None,
                  "decision_threshold_rule": threshold_rule(fitted, config.evaluation.threshold_objective),
-                 "predicted_minority_rate_test": _predicted_minority_rate(audit, configuration)}
+                 "predicted_minority_rate_test": _predicted_minority_rate(utility, configuration)}
         model.synthlib_metadata_ = {
             **entry, "dataset": config.dataset.name, "classes": classes, "features": prepared.features,
             "note": "predict() takes raw rows and returns class positions; classes[position] is the label",
-            "augmentation": result["augmentation"].get(comparator), "config_hash": result["config"]["hash"],
-            "test_metrics": result["utility"]["test"][classifier][comparator]["metrics"],
-            "verdict_status": verdict["status"] if role == "deployed" else "comparison only",
+            "augmentation": result.augmentation.get(comparator), "config_hash": config.config_hash,
+            "test_metrics": utility.test_metrics(configuration),
+            "verdict_status": verdict.status if role == "deployed" else "comparison only",
         }
         joblib.dump(model, staging / "TrainedModels" / f"{role}.pkl")
         _model_card(audit, role, configuration, staging / "ModelCards" / f"{role}_ModelCard.md")
@@ -291,18 +285,18 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
     if notebook is not None and notebook.exists():
         shutil.copy(notebook, staging / notebook.name)
     data_files = ["original_train.csv", "test_set.csv"] + (["augmented_train.csv"] if (staging / "Datasets" / "augmented_train.csv").exists() else [])
-    floor, floor_rule = _recall_floor(config, result, deployed)
+    floor, floor_rule = _recall_floor(config, utility, deployed)
     export_pipeline_config(
         dataset_name=config.dataset.name, features=prepared.features, train_test_ratio=config.split.test_size,
         randomState=config.split.seed, synthetic_method=method,
         augmentation_ratio=config.augmentation.sampling_strategy if method else None,
         augmentation_file="synthlib/samplers" if method else None,
         pipeline_name="report/audit.qmd", validation_file="synthlib/validation" if method else None,
-        evaluation_metrics=_test_metrics(result, deployed),
+        evaluation_metrics=_test_metrics(utility, deployed),
         data_file_name=data_files, output_json=staging / f"{name}PipelineConfig.json",
         max_amplification=config.augmentation.max_amplification if method else None,
-        augmentation=result["augmentation"][method] if method else None,
-        synthetic_validation=result["validation"].get(method) if method else None,
+        augmentation=result.augmentation.get(method) if method else None,
+        synthetic_validation=result.fidelity.methods.get(method) if method else None,
         target=target, numeric=prepared.numeric + prepared.ordinal, categorical=prepared.categorical,
         classes=classes, minority=[str(m) for m in prepared.minority_labels],
         missing_markers=list(config.dataset.missing_markers),
@@ -310,15 +304,15 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
         training_minority_share=float(np.isin(prepared.y_train.astype(str), [str(m) for m in prepared.minority_labels]).mean()),
         monitoring={**config.monitoring.model_dump(), "min_minority_recall": floor},
         min_minority_recall_rule=floor_rule,
-        versions=result["versions"], config_hash=result["config"]["hash"], **entries,
-        verdict={"status": verdict["status"], "augmentation_helps": verdict["augmentation_helps"],
-                 "conditions": verdict["conditions"], "release": verdict["release"]},
+        versions=result.versions, config_hash=config.config_hash, **entries,
+        verdict={"status": verdict.status, "augmentation_helps": verdict.augmentation_helps,
+                 "conditions": list(verdict.conditions), "release": verdict.release.to_json()},
     )
     listed = sorted([*_bundle_files(staging), "README.txt"])
 
-    (staging / "README.txt").write_text(_readme(config, configurations, withheld, listed, verdict_sentence(result)))
+    (staging / "README.txt").write_text(_readme(config, configurations, withheld, listed, verdict_sentence(verdict)))
     manifest = {path: sha256(staging / path) for path in _bundle_files(staging)}
-    (staging / "manifest.json").write_text(json.dumps({"files": manifest, "config_hash": result["config"]["hash"]}, indent=2))
+    (staging / "manifest.json").write_text(json.dumps({"files": manifest, "config_hash": config.config_hash}, indent=2))
 
 
 def _bundle_files(bundle: Path) -> list[str]:
@@ -326,22 +320,21 @@ def _bundle_files(bundle: Path) -> list[str]:
     return sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file() and p.name != "manifest.json")
 
 
-def _test_metrics(result: dict[str, Any], deployed: tuple[str, str] | None) -> dict[str, Any] | None:
+def _test_metrics(utility: UtilityResult, deployed: tuple[str, str] | None) -> dict[str, Any] | None:
     """The deployed configuration's metrics on the test split, as results.json has them (None: nothing deployed)."""
     if deployed is None:
         return None
     classifier, comparator = deployed
-    test = result["utility"]["test"][classifier][comparator]
-    primary = result["utility"]["protocol"]["primary_metric"]
-    return {"split": "test", "source": f"results.json utility.test.{classifier}.{comparator}", "metrics": test["metrics"],
-            "ci_95": {primary: test["primary_ci"]} if test.get("primary_ci") else {}}
+    ci = utility.test_entry(deployed).get("primary_ci")
+    return {"split": "test", "source": f"results.json utility.test.{classifier}.{comparator}",
+            "metrics": utility.test_metrics(deployed), "ci_95": {utility.protocol.primary_metric: ci} if ci else {}}
 
 
-def _recall_floor(config, result: dict[str, Any], deployed: tuple[str, str] | None) -> tuple[float | None, str | None]:
+def _recall_floor(config, utility: UtilityResult, deployed: tuple[str, str] | None) -> tuple[float | None, str | None]:
     """The minority-recall floor `synthlib monitor` alerts below, resolved by the monitor's own rule."""
     if deployed is None:
         return None, None
-    test_recall = result["utility"]["test"][deployed[0]][deployed[1]]["metrics"].get("recall_minority")
+    test_recall = utility.test_metrics(deployed).get("recall_minority")
     resolved = recall_floor(config.monitoring.min_minority_recall, test_recall)
     return resolved if resolved else (None, "not resolved: monitoring.min_minority_recall is not set and the deployed "
                                             "model has no test-split minority recall")

@@ -7,14 +7,13 @@ classifiers of that fold; validation folds and the test split only ever see real
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, NamedTuple
 
 import numpy as np
@@ -30,11 +29,11 @@ from synthlib.augment import resolve_device
 from synthlib.config import DEEP_GENERATORS, WITHOUT_SYNTHETIC, AuditConfig, EvaluationConfig
 from synthlib.prepare import Prepared
 
-from ._metrics import (MATCHED_RECALL, THRESHOLD_DEPENDENT, batch_metric, classification_metrics, confusion, curves,
-                       fast_balanced_accuracy, fast_f1, higher_is_better, recall_at_precision)
+from ._fit import FoldFit
+from ._metrics import classification_metrics, fast_balanced_accuracy, fast_f1
 from ._models import SUPPORTS_CLASS_WEIGHT, make_pipeline, xgboost_device
-from ._ranking import best_configuration, confirmed_on_test, rank_configurations, significant, worse_on_test
-from ._stats import bootstrap_draws, corrected_resampled_ttest, difference_interval, holm, mcnemar, percentile_interval
+from ._results import UtilityResult
+from ._summary import _assemble, add_matched_operating_point
 
 logger = logging.getLogger(__name__)
 BASELINES = WITHOUT_SYNTHETIC
@@ -51,9 +50,10 @@ class AugmentedSet(NamedTuple):
 
 @dataclass
 class Evaluation:
-    """`result` is JSON-ready; `models` and `augmented` hold the final fitted objects for export."""
+    """`utility` is what the later stages read (results.json's `utility`); `models` and `augmented` hold the final
+    fitted objects for export."""
 
-    result: dict[str, Any]
+    utility: UtilityResult | None = None
     models: dict[tuple[str, str], Any] = field(default_factory=dict)
     augmented: dict[str, AugmentedSet] = field(default_factory=dict)
     test_predictions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
@@ -141,12 +141,12 @@ def _fold_digest(folds: list[tuple[np.ndarray, np.ndarray]]) -> str:
     return digest.hexdigest()
 
 
-def fold_indices(utility: dict[str, Any], y_train: np.ndarray | pd.Series) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The (training, validation) row positions of every CV fold, rebuilt from `utility["folds"]` and the
+def fold_indices(utility: UtilityResult, y_train: np.ndarray | pd.Series) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (training, validation) row positions of every CV fold, rebuilt from `utility.folds` and the
     training split's labels; raises ValueError when they do not match the recorded SHA-256."""
-    record, protocol = utility["folds"], utility["protocol"]
-    ev = EvaluationConfig(cv_folds=protocol["cv_folds"], cv_repeats=protocol["cv_repeats"], max_cv_rows=record["max_cv_rows"])
-    folds, rebuilt = cv_folds(np.asarray(y_train), ev, protocol["seed"])
+    record, protocol = utility.folds, utility.protocol
+    ev = EvaluationConfig(cv_folds=protocol.cv_folds, cv_repeats=protocol.cv_repeats, max_cv_rows=record["max_cv_rows"])
+    folds, rebuilt = cv_folds(np.asarray(y_train), ev, protocol.seed)
     if rebuilt["sha256"] != record["sha256"]:
         raise ValueError("the training split's labels do not reproduce the recorded CV folds (SHA-256 differs)")
     return folds
@@ -203,9 +203,8 @@ def _task(config, columns, comparator, sampler, fold, X_fit, y_fit, X_eval, posi
             model, proba, pred = fit_predict(config, columns, classifier, comparator, X_fit, y_fit, X_eval,
                                               positive, config.split.seed + max(fold, 0), device)
             threshold = getattr(model, "best_threshold_", None)  # a tuned threshold's cut-off, chosen in this fold
-            records.append({"classifier": classifier, "comparator": comparator, "fold": fold, "proba": proba,
-                            "pred": pred, "model": model if final else None, "n_fit": len(y_fit),
-                            "threshold": None if threshold is None else float(threshold)})
+            records.append(FoldFit(classifier, comparator, fold, proba, pred, model if final else None, len(y_fit),
+                                   None if threshold is None else float(threshold)))
         return records, augmented
 
 
@@ -260,78 +259,31 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
         worker_outputs = Parallel(n_jobs=ev.n_jobs)(delayed(_task)(*arguments(j, ev.n_jobs)) for j in on_workers)
         by_job = dict(zip(map(id, on_gpu + on_workers), gpu_outputs.result() + worker_outputs))
     outputs = [by_job[id(j)] for j in jobs]
-    evaluation = Evaluation(result={}, label_encoder=encoder)
+    evaluation = Evaluation(label_encoder=encoder)
     cv_rows, test, fold_scores, fold_thresholds = [], {}, {}, {}
     for (comparator, fold, _, val_idx), (records, augmented) in zip(jobs, outputs):
         if augmented is not None:
             evaluation.augmented[comparator] = augmented
         for r in records:
             if fold >= 0:
-                metrics = classification_metrics(y[val_idx], r["proba"], r["pred"], minority, majority)
-                cv_rows.append({"classifier": r["classifier"], "comparator": comparator, "fold": fold, **metrics})
-                fold_scores[(r["classifier"], comparator, fold)] = r["proba"][:, minority[0]]
-                if r.get("threshold") is not None:
-                    fold_thresholds.setdefault(r["classifier"], {})[fold] = r["threshold"]
+                metrics = classification_metrics(y[val_idx], r.proba, r.pred, minority, majority)
+                cv_rows.append({"classifier": r.classifier, "comparator": comparator, "fold": fold, **metrics})
+                fold_scores[(r.classifier, comparator, fold)] = r.proba[:, minority[0]]
+                if r.threshold is not None:
+                    fold_thresholds.setdefault(r.classifier, {})[fold] = r.threshold
             else:
-                evaluation.models[(r["classifier"], comparator)] = r["model"]
-                evaluation.test_predictions[(r["classifier"], comparator)] = (r["pred"], r["proba"])
-                test[(r["classifier"], comparator)] = r
+                evaluation.models[(r.classifier, comparator)] = r.model
+                evaluation.test_predictions[(r.classifier, comparator)] = (r.pred, r.proba)
+                test[(r.classifier, comparator)] = r
     cv = pd.DataFrame(cv_rows)
-    evaluation.result = _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder, binary)
+    utility = _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder, binary)
     # the tuned-threshold baseline's cut-off as re-chosen inside each CV training fold, per classifier, by fold
-    evaluation.result["cv_fold_thresholds"] = {c: [t for _, t in sorted(by_fold.items())]
-                                               for c, by_fold in fold_thresholds.items()}
+    utility = replace(utility, cv_fold_thresholds={c: [t for _, t in sorted(by_fold.items())]
+                                                   for c, by_fold in fold_thresholds.items()})
     if binary:
-        add_matched_operating_point(evaluation.result, config, fold_scores, y, y_test, minority[0], folds, test)
+        utility = add_matched_operating_point(utility, config, fold_scores, y, y_test, minority[0], folds, test)
+    evaluation.utility = utility
     return evaluation
-
-
-def add_matched_operating_point(utility: dict[str, Any], config: AuditConfig, fold_scores: dict[tuple[str, str, int], np.ndarray],
-                                y: np.ndarray, y_test: np.ndarray, positive: int, folds: list[tuple[np.ndarray, np.ndarray]],
-                                test: dict[tuple[str, str], dict[str, Any]]) -> None:
-    """Minority recall of every configuration at the CV precision of the best configuration without synthetic rows.
-
-    Added to each fold record (and the CV and test summaries) as `recall_at_matched_precision`, so a gain that
-    only comes from a lower threshold shows up as no gain here.
-    """
-    ranked = rank_configurations(utility, config.evaluation.model_dump())
-    reference = best_configuration(ranked, synthetic=False)
-    if reference is None:
-        return
-    precision = float(reference["cv_precision"])
-    for row in utility["cv_folds"]:
-        score = fold_scores[(row["classifier"], row["comparator"], row["fold"])]
-        row[MATCHED_RECALL] = recall_at_precision(y[folds[row["fold"]][1]] == positive, score, precision)
-    frame = pd.DataFrame(utility["cv_folds"])
-    for (classifier, comparator), group in frame.groupby(["classifier", "comparator"], sort=False):
-        utility["cv"][classifier][comparator][MATCHED_RECALL] = {"mean": float(group[MATCHED_RECALL].mean()),
-                                                                 "std": float(group[MATCHED_RECALL].std(ddof=1))}
-        score = test[(classifier, comparator)]["proba"][:, positive]
-        utility["test"][classifier][comparator]["metrics"][MATCHED_RECALL] = recall_at_precision(
-            y_test == positive, score, precision)
-    utility["protocol"]["matched_precision"] = precision
-    utility["protocol"]["matched_precision_reference"] = f"{reference['comparator']} + {reference['classifier']}"
-    _flag_threshold_shifts(utility, config.evaluation.alpha, 1 / (config.evaluation.cv_folds - 1))
-
-
-def _flag_threshold_shifts(utility: dict[str, Any], alpha: float, test_fraction: float) -> None:
-    """An "improved" threshold-dependent metric is a threshold shift, not an improvement, unless the recall at the
-    matched precision also rises: one-sided corrected t-test on its fold differences (p <= alpha) and a positive
-    test-split difference. Relabelled rows keep the matched-precision evidence beside them."""
-    folds = pd.DataFrame(utility["cv_folds"]).set_index(["classifier", "comparator", "fold"])[MATCHED_RECALL].sort_index()
-    for row in utility["comparisons"]:
-        if row["metric"] not in THRESHOLD_DEPENDENT or row["verdict"] != "improved":
-            continue
-        classifier, comparator = row["classifier"], row["comparator"]
-        mine, base = folds.loc[(classifier, comparator)], folds.loc[(classifier, "baseline")]
-        differences = (mine - base.loc[mine.index]).to_numpy()
-        _, p = corrected_resampled_ttest(differences, test_fraction, alternative="greater")
-        test = utility["test"][classifier]
-        test_difference = test[comparator]["metrics"][MATCHED_RECALL] - test["baseline"]["metrics"][MATCHED_RECALL]
-        row.update(matched_precision_difference=float(np.nanmean(differences)), matched_precision_p=p,
-                   matched_precision_test_difference=test_difference)
-        if not (significant(p, alpha) and test_difference > 0):
-            row["verdict"] = "threshold shift (no significant gain at matched precision)"
 
 
 def encoded_sampler(sampler, encoder: LabelEncoder):
@@ -341,98 +293,3 @@ def encoded_sampler(sampler, encoder: LabelEncoder):
         mapping = {str(label): i for i, label in enumerate(encoder.classes_)}
         sampler = clone(sampler).set_params(sampling_strategy={mapping[str(k)]: v for k, v in strategy.items()})
     return sampler
-
-
-def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder, binary) -> dict[str, Any]:
-    ev = config.evaluation
-    positive = minority[0]
-    primary = ev.primary_metric
-    metrics = [primary] + [m for m in ev.secondary_metrics if m != primary]
-    cv_summary = {}
-    for (classifier, comparator), group in cv.groupby(["classifier", "comparator"], sort=False):
-        numeric = group.drop(columns=["classifier", "comparator", "fold"])
-        cv_summary.setdefault(classifier, {})[comparator] = {
-            m: {"mean": float(numeric[m].mean()), "std": float(numeric[m].std(ddof=1))} for m in numeric.columns}
-    draws, points = _test_bootstrap(test, y_test, positive, {primary, *metrics}, ev.n_bootstrap, config.split.seed,
-                                    minority)
-    test_summary = {}
-    for (classifier, comparator), r in test.items():
-        score = r["proba"][:, positive]
-        entry = {"metrics": classification_metrics(y_test, r["proba"], r["pred"], minority, majority),
-                 "confusion": confusion(y_test, r["pred"], positive), "n_train_rows": int(r["n_fit"])}
-        entry["predicted_minority_rate"] = float(np.isin(r["pred"], minority).mean())  # the monitor's reference
-        if hasattr(r.get("model"), "best_threshold_"):  # the tuned-threshold baseline's chosen cut-off
-            entry["decision_threshold"] = float(r["model"].best_threshold_)
-        if binary:
-            entry["curves"] = curves(y_test, score, positive)
-        if (classifier, comparator, primary) in draws:
-            entry["primary_ci"] = list(percentile_interval(draws[(classifier, comparator, primary)]))
-        test_summary.setdefault(classifier, {})[comparator] = entry
-    test_fraction = 1 / (ev.cv_folds - 1)
-    comparisons = []
-    for (classifier, comparator), group in cv.groupby(["classifier", "comparator"], sort=False):
-        if comparator == "baseline":
-            continue
-        base = cv[(cv.classifier == classifier) & (cv.comparator == "baseline")].set_index("fold")
-        this = group.set_index("fold")
-        a, b = test[(classifier, "baseline")], test[(classifier, comparator)]
-        for metric in metrics:
-            diff = (this[metric] - base.loc[this.index, metric]).to_numpy()
-            t, p = corrected_resampled_ttest(diff, test_fraction)
-            row = {"classifier": classifier, "comparator": comparator, "metric": metric,
-                   "cv_difference": float(np.nanmean(diff)), "t": t, "p_value": p}
-            if (classifier, comparator, metric) in draws:
-                boot = difference_interval(points[(classifier, comparator, metric)] - points[(classifier, "baseline", metric)],
-                                           draws[(classifier, comparator, metric)] - draws[(classifier, "baseline", metric)])
-                row.update(test_difference=boot["difference"], ci_low=boot["ci_low"], ci_high=boot["ci_high"])
-            else:
-                value = test_summary[classifier][comparator]["metrics"][metric] - test_summary[classifier]["baseline"]["metrics"][metric]
-                row.update(test_difference=float(value), ci_low=None, ci_high=None)
-            comparisons.append(row)
-        comparisons[-len(metrics)]["mcnemar"] = mcnemar(y_test, a["pred"], b["pred"])
-    for metric in metrics:  # Holm across all comparator x classifier comparisons of one metric
-        rows = [r for r in comparisons if r["metric"] == metric]
-        for r, adjusted in zip(rows, holm([r["p_value"] for r in rows])):
-            r["p_holm"] = adjusted
-            r["verdict"] = comparison_verdict(r, ev.alpha)
-    return {
-        "classes": {"labels": [str(c) for c in encoder.classes_], "minority": [str(encoder.classes_[m]) for m in minority],
-                    "majority": str(encoder.classes_[majority]), "positive": str(encoder.classes_[positive])},
-        "protocol": {"cv_folds": ev.cv_folds, "cv_repeats": ev.cv_repeats, "seed": config.split.seed,
-                     "alpha": ev.alpha, "primary_metric": primary, "metrics": metrics, "n_bootstrap": ev.n_bootstrap,
-                     "test": "Nadeau-Bengio corrected resampled t-test, Holm-corrected per metric",
-                     "threshold_objective": ev.threshold_objective},
-        "folds": fold_record,
-        "cv": cv_summary, "cv_folds": cv.to_dict(orient="records"), "test": test_summary,
-        "comparisons": comparisons,
-    }
-
-
-def _test_bootstrap(test: dict[tuple[str, str], dict[str, Any]], y_test: np.ndarray, positive: int, metrics: set[str],
-                    n_boot: int, seed: int, minority: list[int] | None = None) -> tuple[dict[tuple[str, str, str], np.ndarray], dict[tuple[str, str, str], float]]:
-    """Every configuration's test-split value of every vectorised metric on the same seeded bootstrap draws, and on
-    all rows: the primary-metric CIs and the paired differences against each baseline read them, so the draws are
-    generated once, not once per comparison (the same numbers as `bootstrap_ci` / `paired_bootstrap`)."""
-    functions, points = {}, {}
-    everything = np.ones((1, len(y_test)))
-    for (classifier, comparator), r in test.items():
-        score = r["proba"][:, positive]
-        for metric in sorted(metrics):
-            fn = batch_metric(metric, positive, minority=minority, n_classes=r["proba"].shape[1])
-            if fn is None:
-                continue
-            key = (classifier, comparator, metric)
-            functions[key] = functools.partial(fn, y_test, r["pred"], score)
-            points[key] = float(fn(y_test, r["pred"], score, everything)[0])
-    return bootstrap_draws(functions, len(y_test), n_boot, seed), points
-
-
-def comparison_verdict(row: dict[str, Any], alpha: float) -> str:
-    """`improved` / `worse` only when the Holm-adjusted CV test is significant (p <= alpha) in that direction
-    AND the test-split CI excludes 0 on the same side; `not confirmed on test` when they disagree."""
-    if not significant(row.get("p_holm"), alpha) or not row.get("cv_difference"):
-        return "no significant difference"
-    better = row["cv_difference"] > 0 if higher_is_better(row["metric"]) else row["cv_difference"] < 0
-    if better:
-        return "improved" if confirmed_on_test(row) else "not confirmed on test"
-    return "worse" if worse_on_test(row) else "not confirmed on test"

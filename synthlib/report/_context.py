@@ -130,7 +130,7 @@ class ReportContext:
                                            "real training rows removed (SMOTE-ENN's cleaning), the class ratio of the final "
                                            "training set, and time taken.")
 
-    def validation_table(self, caption: str | None = None) -> str:
+    def fidelity_table(self, caption: str | None = None) -> str:
         """One row per method; a metric that could not be computed shows "n/a", with its reason in an error row."""
         def value(entry: dict[str, Any] | None, key: str) -> Any:
             found = (entry or {}).get(key)
@@ -142,7 +142,7 @@ class ReportContext:
             return f"{discriminator['accuracy']:.3f} ({discriminator['chance_accuracy']:.3f})"
 
         rows, errors = [], []
-        for method, v in self.result["validation"].items():
+        for method, v in self.result["fidelity"].items():
             collapse, close = v.get("collapse_warning") or {}, v.get("closeness") or {}
             flags = (["collapsed"] if collapse.get("collapsed") else []) + (["near-copies"] if close.get("near_copy") else [])
             rows.append({"method": method_name(method),
@@ -166,14 +166,14 @@ class ReportContext:
         return table
 
     def moments_table(self, method: str, caption: str | None = None) -> str:
-        features = self.result["validation"][method]["integrity"]["features"]
+        features = self.result["fidelity"][method]["integrity"]["features"]
         return md_table([{"feature": f, "real mean": e["real_mean"], "synthetic mean": e["synthetic_mean"],
                           "real std": e["real_std"], "synthetic std": e["synthetic_std"],
                           "outside real range": e["share_outside_real_range"]} for f, e in features.items()], 2,
                           caption=caption or f"Moments and range of each feature, real vs synthetic minority rows ({method_name(method)}).")
 
     def tests_table(self, method: str, caption: str | None = None) -> str:
-        tests = self.result["validation"][method]["distribution_tests"]
+        tests = self.result["fidelity"][method]["distribution_tests"]
         rows = [{"feature": f, "test": "KS", "statistic": e["statistic"], "p-value": e["p_value"],
                  "adjusted p": e["p_adjusted"], "interpretation": e["interpretation"]} for f, e in tests["ks"].items()]
         rows += [{"feature": f, "test": "chi-squared", "statistic": e["statistic"], "p-value": e["p_value"],
@@ -317,7 +317,7 @@ class ReportContext:
                          "matched precision: CV diff. (p)": (f"{narrative.signed(r['matched_precision_difference'])} "
                                                              f"({narrative.num(r['matched_precision_p'])})"
                                                              if "matched_precision_p" in r else ""),
-                         "verdict": r["verdict"]})
+                         "outcome": r["outcome"]})
         return md_table(rows, caption=caption or "Every configuration against the same classifier's plain baseline on "
                                                  "the primary metric (two-sided, Holm over this table). McNemar compares "
                                                  "which rows each model classifies correctly (overall correctness, not the "
@@ -405,7 +405,7 @@ class ReportContext:
                 "k-anonymity smallest class (share below k)": (
                     f"{c['k_anonymity']['smallest_class']} ({c['k_anonymity']['share_below_k']:.1%})"
                     if (c.get("k_anonymity") or {}).get("available") else "n/a"),
-                "risk": c["verdict"]["risk"], "decided by": (c["verdict"].get("decided_by") or "-").replace("_", " ")})
+                "risk": c["risk_level"]["risk"], "decided by": (c["risk_level"].get("decided_by") or "-").replace("_", " ")})
         return md_table(rows, caption=caption or "Privacy checks per method, each attack next to its chance level; "
                                                  "membership inference is graded on the upper bound of its CI.")
 
@@ -552,7 +552,7 @@ class ReportContext:
         return fig
 
     @picture
-    def plot_validation(self, method: str, kind: str):
+    def plot_fidelity(self, method: str, kind: str):
         from synthlib.assess import correlation_difference, distribution_overlays, encode_pair, pca_projection
 
         p = self.prepared

@@ -245,14 +245,14 @@ VALIDATION_NOTES = (
     "row well below the spacing of real rows).")
 
 
-def validation_notes(result: dict[str, Any]) -> str:
+def fidelity_notes(result: dict[str, Any]) -> str:
     """The caveats that hold for every method's validation, said once."""
     return VALIDATION_NOTES
 
 
-def validation_summary(result: dict[str, Any], method: str, notes: bool = True) -> str:
-    """One method's validation in words; `notes=False` leaves out the caveats (`validation_notes` says them once)."""
-    v = result["validation"][method]
+def fidelity_summary(result: dict[str, Any], method: str, notes: bool = True) -> str:
+    """One method's validation in words; `notes=False` leaves out the caveats (`fidelity_notes` says them once)."""
+    v = result["fidelity"][method]
     integ, tests = v.get("integrity"), v.get("distribution_tests")
     parts = [f"{method_name(method)}:"]
     if integ:
@@ -306,10 +306,10 @@ def validation_summary(result: dict[str, Any], method: str, notes: bool = True) 
     return " ".join(parts)
 
 
-def validation_ranking(result: dict[str, Any]) -> str:
+def fidelity_ranking(result: dict[str, Any]) -> str:
     """Fidelity (discriminator AUC) and closeness (DCR ratio) side by side; a near-copy is never "most faithful"."""
     rows = []
-    for m, v in result["validation"].items():
+    for m, v in result["fidelity"].items():
         if not v.get("discriminator"):
             continue
         close = v.get("closeness") or {}
@@ -652,7 +652,7 @@ def privacy_summary(result: dict[str, Any]) -> str:
     lines = []
     interpolation_high, generator_high = [], []
     for method, checks in privacy["methods"].items():
-        v = checks["verdict"]
+        v = checks["risk_level"]
         decided = v.get("decided_by")
         reason = f", decided by {decided.replace('_', ' ')}" if decided else ""
         line = f"- {method_name(method)}: **{v['risk']} risk**{reason}."

@@ -7,6 +7,7 @@ the data and the synthlib version, so re-rendering unchanged inputs recomputes n
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
@@ -16,21 +17,22 @@ import os
 import pickle
 import platform
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
 from synthlib import __version__
-from synthlib.assess import (INTERPOLATION_NOTE, add_noise, assess_fairness, assess_method, attack_space, class_balance,
-                             compute_evaluation_metrics, interpolation_attack)
+from synthlib.assess import (INTERPOLATION_NOTE, FairnessResult, FidelityResult, PrivacyResult, add_noise,
+                             assess_fairness, assess_method, attack_space, class_balance, compute_evaluation_metrics,
+                             interpolation_attack)
 from synthlib.augment import INTERPOLATION_METHODS, make_sampler, resolve_device
 from synthlib.config import AuditConfig
-from synthlib.decide import decide
+from synthlib.decide import AuditResult, decide
 from synthlib.evaluate import (Evaluation, classification_metrics, evaluate, make_pipeline, worker_threads,
                                xgboost_device)
 from synthlib.prepare import Prepared, frame_hash, prepare
@@ -47,14 +49,19 @@ STEPS = ("prepare", "evaluate", "validate", "fairness", "privacy")
 
 @dataclass
 class Audit:
+    """`result` is results.json as written (the report reads it); `typed` is the same as an `AuditResult`."""
+
     result: dict[str, Any]
     prepared: Prepared
     evaluation: Evaluation
     synthetic: dict[str, pd.DataFrame] = field(default_factory=dict)
 
-    def to_json(self) -> str:
-        import json
+    @property
+    def typed(self) -> AuditResult:
+        """Read from `result` on each call, so a caller that edits `result` (a test, a re-labelled cache) is seen."""
+        return AuditResult.from_json(self.result)
 
+    def to_json(self) -> str:
         return json.dumps(self.result, indent=2, default=json_default)
 
 
@@ -159,7 +166,7 @@ def _privacy(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, sy
     numeric = prepared.numeric + prepared.ordinal
     train_min = prepared.train[_minority_mask(prepared.y_train, prepared)]
     test_min = prepared.test[_minority_mask(prepared.y_test, prepared)]
-    out: dict[str, Any] = {"note": INTERPOLATION_NOTE, "thresholds": config.privacy.model_dump(), "methods": {}}
+    methods = {}
     for method, rows in synthetic.items():
         X_aug, y_aug, sampler = evaluation.augmented[method]
         y_dec = evaluation.label_encoder.inverse_transform(np.asarray(y_aug))
@@ -169,12 +176,12 @@ def _privacy(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, sy
         checks = assess_method(train_min[features], test_min[features], rows[features], released, is_syn, numeric,
                                prepared.categorical, list(config.features.quasi_identifiers), config.privacy,
                                config.split.seed)
-        out["methods"][method] = checks
-    return out
+        methods[method] = checks
+    return PrivacyResult(INTERPOLATION_NOTE, config.privacy.model_dump(), methods)
 
 
 def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, synthetic: dict[str, pd.DataFrame],
-                privacy: dict[str, Any]) -> dict[str, Any]:
+                privacy: PrivacyResult) -> dict[str, Any]:
     """Noise on interpolated rows: what it buys in attack AUC and costs in minority recall (first classifier)."""
     classifier = config.models.classifiers[0]
     numeric = prepared.numeric + prepared.ordinal
@@ -190,7 +197,7 @@ def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
     train_min = prepared.train[_minority_mask(prepared.y_train, prepared)]
     # a method with fewer than two synthetic rows has no interpolation attack to mitigate
     for method in [m for m in synthetic if m in INTERPOLATION_METHODS
-                   and "interpolation_attack" in privacy["methods"].get(m, {})]:
+                   and "interpolation_attack" in privacy.methods.get(m, {})]:
         X_aug, y_aug, sampler = evaluation.augmented[method]
         start = len(sampler.kept_real_)
         noisy = add_noise(X_aug.iloc[start:], numeric, train_min, config.privacy.mitigation_noise, config.split.seed)
@@ -204,30 +211,50 @@ def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
         Z, slack = attack_space(train_min, X_noisy[in_class], numeric, prepared.categorical)
         attack = interpolation_attack(Z, is_syn, config.privacy.attack_tolerance, slack=slack,
                                       n_boot=config.privacy.n_bootstrap, seed=config.split.seed)
-        before = evaluation.result["test"][classifier][method]["metrics"]["recall_minority"]
+        before = privacy.methods[method]["interpolation_attack"]
         out["methods"][method] = {
-            "attack_auc_before": privacy["methods"][method]["interpolation_attack"]["distinguish_auc"],
+            "attack_auc_before": before["distinguish_auc"],
             "attack_auc_after": attack["distinguish_auc"],
-            "attack_auc_ci_before": [privacy["methods"][method]["interpolation_attack"].get("distinguish_auc_ci_low"),
-                                     privacy["methods"][method]["interpolation_attack"].get("distinguish_auc_ci_high")],
+            "attack_auc_ci_before": [before.get("distinguish_auc_ci_low"), before.get("distinguish_auc_ci_high")],
             "attack_auc_ci_after": [attack.get("distinguish_auc_ci_low"), attack.get("distinguish_auc_ci_high")],
-            "attack_beats_chance_before": privacy["methods"][method]["interpolation_attack"]["beats_chance"],
+            "attack_beats_chance_before": before["beats_chance"],
             "attack_beats_chance_after": attack["beats_chance"],
             "reconstruction_recall_after": attack["reconstruction_recall"],
             "reconstruction_precision_after": attack.get("reconstruction_precision"),
             "reconstruction_precision_chance_after": attack.get("chance", {}).get("reconstruction_precision"),
-            "recall_minority_before": before, "recall_minority_after": metrics["recall_minority"],
+            "recall_minority_before": evaluation.utility.test_metrics((classifier, method))["recall_minority"],
+            "recall_minority_after": metrics["recall_minority"],
         }
     return out
 
 
-def _merge_privacy(parts: list[dict[str, Any]]) -> dict[str, Any]:
+def _merge_privacy(parts: list[PrivacyResult]) -> PrivacyResult:
     """The privacy section from its per-method parts (in method order); one part is returned as it is."""
-    privacy = parts[0]
-    for part in parts[1:]:
-        privacy["methods"].update(part["methods"])
-        privacy["mitigation"]["methods"].update(part["mitigation"]["methods"])
-    return privacy
+    first = parts[0]
+    methods = {m: checks for part in parts for m, checks in part.methods.items()}
+    mitigated = {m: row for part in parts for m, row in (part.mitigation or {}).get("methods", {}).items()}
+    return replace(first, methods=methods, mitigation={**(first.mitigation or {}), "methods": mitigated})
+
+
+def _fidelity_and_privacy(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
+                          synthetic: dict[str, pd.DataFrame], real_min: pd.DataFrame,
+                          n_jobs: int) -> tuple[FidelityResult, PrivacyResult]:
+    """Fidelity and privacy of every method's synthetic rows. They are independent per-method tasks: one batch keeps
+    every worker busy (3 methods on 2 cores left one idle for a third of each stage), so they are timed together."""
+    fidelity_tasks = [
+        (_fidelity, (real_min, rows, prepared.y_train.to_numpy(), prepared.y_test.to_numpy(),
+                     evaluation.label_encoder.inverse_transform(np.asarray(evaluation.augmented[method].y)),
+                     prepared.minority_labels[0], prepared.majority_label, prepared.numeric + prepared.ordinal,
+                     prepared.categorical, config.split.seed))
+        for method, rows in synthetic.items()]
+    if n_jobs == 1:
+        privacy_tasks = [(_privacy_and_mitigation, (config, prepared, evaluation, synthetic))]
+    else:  # one task per method, merged in method order below: the same result as the single call above
+        privacy_tasks = [(_privacy_and_mitigation, (config, prepared, _only(evaluation, method), {method: rows}))
+                         for method, rows in synthetic.items()]
+    outputs = _stage(fidelity_tasks + privacy_tasks, n_jobs)
+    return (FidelityResult(dict(zip(synthetic, outputs[:len(fidelity_tasks)]))),
+            _merge_privacy(outputs[len(fidelity_tasks):]))
 
 
 def _largest_minority(prepared: Prepared) -> int:
@@ -248,15 +275,15 @@ def _in_worker(fn: Callable[..., Any], n_jobs: int, args: tuple[Any, ...]) -> An
         return fn(*args)
 
 
-def _validate(real_min: pd.DataFrame, rows: pd.DataFrame, y_train: np.ndarray, y_test: np.ndarray, y_augmented: np.ndarray,
+def _fidelity(real_min: pd.DataFrame, rows: pd.DataFrame, y_train: np.ndarray, y_test: np.ndarray, y_augmented: np.ndarray,
               minority: Any, majority: Any, continuous: list[str], categorical: list[str], seed: int) -> dict[str, Any]:
-    """Fidelity of one method's synthetic minority rows (one validation task)."""
+    """Fidelity of one method's synthetic minority rows (one task)."""
     ratios = class_balance(y_train, y_test, y_augmented, minority, majority)
     return compute_evaluation_metrics(real_min, rows, continuous, categorical, seed=seed, class_ratios=ratios)
 
 
 def _fairness(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, synthetic: dict[str, pd.DataFrame],
-              real_min: pd.DataFrame, n_jobs: int) -> dict[str, Any]:
+              real_min: pd.DataFrame, n_jobs: int) -> FairnessResult:
     """The fairness section; with several workers one task per classifier, merged in classifier order (the
     per-classifier parts of `fairness.assess`'s output: models, changes, matrix) into the single call's result."""
     predictions: dict[str, dict[str, np.ndarray]] = {}
@@ -267,118 +294,116 @@ def _fairness(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, s
     common = (config, prepared.X_test, encoder.transform(prepared.y_test))
     tail = (list(encoder.classes_), prepared.minority_labels)
     if n_jobs == 1:
-        return assess_fairness(*common, predictions, real_min, minority_rows, *tail)
-    parts = _stage([(assess_fairness, (*common, {classifier: by_comparator}, real_min, minority_rows if i == 0 else {}, *tail))
-                    for i, (classifier, by_comparator) in enumerate(predictions.items())], n_jobs)
-    out = parts[0]
-    for part in parts[1:] if out.get("available") else []:
-        for attribute in out["models"]:
-            out["models"][attribute].update(part["models"][attribute])
-            out["changes"][attribute].update(part["changes"][attribute])
-            out["matrix"][attribute] += part["matrix"][attribute]
-    return out
+        return FairnessResult.from_json(assess_fairness(*common, predictions, real_min, minority_rows, *tail))
+    parts = [FairnessResult.from_json(part) for part in _stage(
+        [(assess_fairness, (*common, {classifier: by_comparator}, real_min, minority_rows if i == 0 else {}, *tail))
+         for i, (classifier, by_comparator) in enumerate(predictions.items())], n_jobs)]
+    first = parts[0]
+    if not first.available:
+        return first
+
+    def merged(section: str, join: Callable[[list[Any]], Any]) -> dict[str, Any]:
+        return {attribute: join([getattr(part, section)[attribute] for part in parts])
+                for attribute in getattr(first, section)}
+
+    return replace(first, models=merged("models", lambda ds: {k: v for d in ds for k, v in d.items()}),
+                   changes=merged("changes", lambda ds: {k: v for d in ds for k, v in d.items()}),
+                   matrix=merged("matrix", lambda rows: [row for part in rows for row in part]))
 
 
 def _only(evaluation: Evaluation, method: str) -> Evaluation:
     """What the privacy step needs of one method (so a task does not carry every model and augmented set)."""
-    return Evaluation(result=evaluation.result, augmented={method: evaluation.augmented[method]},
+    return Evaluation(utility=evaluation.utility, augmented={method: evaluation.augmented[method]},
                       label_encoder=evaluation.label_encoder)
 
 
 def _privacy_and_mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
-                            synthetic: dict[str, pd.DataFrame]) -> dict[str, Any]:
+                            synthetic: dict[str, pd.DataFrame]) -> PrivacyResult:
     privacy = _privacy(config, prepared, evaluation, synthetic)
-    privacy["mitigation"] = _mitigation(config, prepared, evaluation, synthetic, privacy)
-    return privacy
+    return replace(privacy, mitigation=_mitigation(config, prepared, evaluation, synthetic, privacy))
+
+
+class Stopwatch:
+    """Seconds per step of the audit in the order the steps first ran (results.json `timings`); a step timed twice
+    adds up."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        tick = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - tick
+
+    def rounded(self) -> dict[str, float]:
+        """Every step and the total so far, to the millisecond."""
+        return {k: round(v, 3) for k, v in {**self.seconds, "total": time.perf_counter() - self.start}.items()}
 
 
 def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
               progress: Callable[[str], None] | None = None) -> Audit:
     """Run (or load from cache) the full audit; `progress(step)` is called as each step starts."""
     say = progress or (lambda step: logger.info("step: %s", step))
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
+    clock = Stopwatch()
     say("prepare")
-    prepared = prepare(config)
-    timings["prepare"] = time.perf_counter() - start
+    with clock.step("prepare"):
+        prepared = prepare(config)
     key = cache_key(config, prepared)
     cache_file = cache_dir / f"audit-{key}.pkl" if cache_dir else None
     if cache_file is not None and cache_file.exists():
         say("load cached results")
         audit = _read_cache(cache_file)
-        audit.result["cache"] = {"key": key, "hit": True, "computed_at": audit.result["cache"].get("computed_at")}
+        audit.result.update(cache={"key": key, "hit": True, "computed_at": audit.typed.cache.get("computed_at")})
         return audit
     run_config, scale_decisions = plan(config, len(prepared.train), _largest_minority(prepared))
     n_jobs = run_config.evaluation.n_jobs
     say("augment and evaluate")
-    tick = time.perf_counter()
-    samplers = {m: make_sampler(m, run_config.augmentation, prepared.categorical) for m in run_config.augmentation.methods}
-    evaluation = evaluate(prepared, samplers, run_config)
-    timings["augment_and_evaluate"] = time.perf_counter() - tick
+    with clock.step("augment_and_evaluate"):
+        samplers = {m: make_sampler(m, run_config.augmentation, prepared.categorical)
+                    for m in run_config.augmentation.methods}
+        evaluation = evaluate(prepared, samplers, run_config)
     synthetic = synthetic_rows(evaluation)
     say("validate")
-    tick = time.perf_counter()
     real_min = prepared.X_train[_minority_mask(prepared.y_train, prepared)]
-    validation_tasks = [
-        (_validate, (real_min, rows, prepared.y_train.to_numpy(), prepared.y_test.to_numpy(),
-                     evaluation.label_encoder.inverse_transform(np.asarray(evaluation.augmented[method].y)),
-                     prepared.minority_labels[0], prepared.majority_label, prepared.numeric + prepared.ordinal,
-                     prepared.categorical, run_config.split.seed))
-        for method, rows in synthetic.items()]
-    if n_jobs == 1:
-        privacy_tasks = [(_privacy_and_mitigation, (run_config, prepared, evaluation, synthetic))]
-    else:  # one task per method, merged in method order below: the same result as the single call above
-        privacy_tasks = [(_privacy_and_mitigation, (run_config, prepared, _only(evaluation, method), {method: rows}))
-                         for method, rows in synthetic.items()]
-    # validation and privacy are independent per-method tasks: one batch keeps every worker busy (3 methods on 2
-    # cores left one idle for a third of each stage), so their time is recorded together
-    outputs = _stage(validation_tasks + privacy_tasks, n_jobs)
-    validation = dict(zip(synthetic, outputs[:len(validation_tasks)]))
-    privacy = _merge_privacy(outputs[len(validation_tasks):])
-    timings["validate_and_privacy"] = time.perf_counter() - tick
+    with clock.step("validate_and_privacy"):
+        fidelity, privacy = _fidelity_and_privacy(run_config, prepared, evaluation, synthetic, real_min, n_jobs)
     say("fairness")
-    tick = time.perf_counter()
-    fairness = _fairness(run_config, prepared, evaluation, synthetic, real_min, n_jobs)
-    timings["fairness"] = time.perf_counter() - tick
+    with clock.step("fairness"):
+        fairness = _fairness(run_config, prepared, evaluation, synthetic, real_min, n_jobs)
     say("privacy")
     say("verdict")
-    tick = time.perf_counter()
-    test_hash_after = _test_hash_from_disk(config)
-    timings["verdict"] = time.perf_counter() - tick
-    result = {
-        "config": {"hash": config.config_hash, "resolved": run_config.to_dict(), "source_file": config.source_file,
-                   "profile": config.profile},
-        "data": {"profile": prepared.profile, "cleaning_log": prepared.cleaning_log.entries,
-                 "features": {"numeric": prepared.numeric, "ordinal": prepared.ordinal, "categorical": prepared.categorical},
-                 "minority": [str(m) for m in prepared.minority_labels], "majority": str(prepared.majority_label),
-                 "test_hash_before": prepared.test_hash, "test_hash_after": test_hash_after,
-                 "test_hash_in_memory_after": frame_hash(prepared.test),
-                 "test_hash_method": "SHA-256 of the test split as prepared at the start, and of the test split "
-                                     "re-read from the source file and re-split after every step had run"},
-        "augmentation": augmentation_section(prepared, evaluation),
-        "validation": validation,
-        "utility": evaluation.result,
-        "fairness": fairness,
-        "privacy": privacy,
-        "timings": {k: round(v, 3) for k, v in timings.items()},
-        "versions": versions(),
-        "environment": {"cpu_count": os.cpu_count(), "gpu": _gpu()},
-        "cache": {"key": key, "hit": False,
-                  "computed_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
-        "devices": resolved_devices(config, len(prepared.train)),
-        "scale_decisions": scale_decisions,
-    }
+    with clock.step("verdict"):
+        test_hash_after = _test_hash_from_disk(config)
+    repeats = None
     if run_config.augmentation.repeats > 1:  # seed-to-seed variance of every generation method
-        tick = time.perf_counter()
-        result["augmentation_repeats"] = seed_variance(run_config, prepared, evaluation)
-        timings["repeats"] = time.perf_counter() - tick
-    result = plain(result)
-    tick = time.perf_counter()
-    y_test_encoded = evaluation.label_encoder.transform(prepared.y_test)
-    result["verdict"] = plain(decide(result, evaluation.test_predictions, y_test_encoded))
-    timings["verdict"] += time.perf_counter() - tick
-    timings["total"] = time.perf_counter() - start
-    result["timings"] = {k: round(v, 3) for k, v in timings.items()}
+        with clock.step("repeats"):
+            repeats = seed_variance(run_config, prepared, evaluation)
+    sections = AuditResult(
+        config={"hash": config.config_hash, "resolved": run_config.to_dict(), "source_file": config.source_file,
+                "profile": config.profile},
+        data={"profile": prepared.profile, "cleaning_log": prepared.cleaning_log.entries,
+              "features": {"numeric": prepared.numeric, "ordinal": prepared.ordinal, "categorical": prepared.categorical},
+              "minority": [str(m) for m in prepared.minority_labels], "majority": str(prepared.majority_label),
+              "test_hash_before": prepared.test_hash, "test_hash_after": test_hash_after,
+              "test_hash_in_memory_after": frame_hash(prepared.test),
+              "test_hash_method": "SHA-256 of the test split as prepared at the start, and of the test split "
+                                  "re-read from the source file and re-split after every step had run"},
+        augmentation=augmentation_section(prepared, evaluation), fidelity=fidelity, utility=evaluation.utility,
+        fairness=fairness, privacy=privacy, versions=versions(),
+        environment={"cpu_count": os.cpu_count(), "gpu": _gpu()},
+        cache={"key": key, "hit": False,
+               "computed_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
+        devices=resolved_devices(config, len(prepared.train)), scale_decisions=tuple(scale_decisions),
+        augmentation_repeats=repeats)
+    stored = AuditResult.from_json(plain(sections.to_json()))  # JSON-safe (NaN as None): the verdict sees what is stored
+    with clock.step("verdict"):
+        verdict = decide(stored.utility, stored.fidelity, stored.fairness, stored.privacy, run_config,
+                         evaluation.test_predictions, evaluation.label_encoder.transform(prepared.y_test))
+    result = plain(replace(stored, verdict=verdict, timings=clock.rounded()).to_json())
     audit = Audit(result=result, prepared=prepared, evaluation=evaluation, synthetic=synthetic)
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)

@@ -77,8 +77,8 @@ def seed_variance(config: AuditConfig, prepared: Prepared, evaluation: Evaluatio
     """
     primary = config.evaluation.primary_metric
     seeds = [config.augmentation.seed + i for i in range(config.augmentation.repeats)]
-    ranked = rank_configurations(evaluation.result, config.evaluation.model_dump())
-    favoured = {m: next(r["classifier"] for r in ranked if r["comparator"] == m) for m in evaluation.augmented}
+    ranked = rank_configurations(evaluation.utility, primary, config.evaluation.precision_floor)
+    favoured = {m: next(r.classifier for r in ranked if r.comparator == m) for m in evaluation.augmented}
     jobs = [(m, s) for m in evaluation.augmented for s in seeds[1:]]
     # one GPU: generators take turns in this process rather than opening a CUDA context per worker
     n_jobs = 1 if resolve_device(config.augmentation.device) == "cuda" else config.evaluation.n_jobs
@@ -87,7 +87,7 @@ def seed_variance(config: AuditConfig, prepared: Prepared, evaluation: Evaluatio
     out = {}
     for method, (X_aug, _, sampler) in evaluation.augmented.items():
         main, errors = _fidelity(config, prepared, X_aug, sampler)
-        main["test_primary"] = float(evaluation.result["test"][favoured[method]][method]["metrics"][primary])
+        main["test_primary"] = float(evaluation.utility.test_metrics((favoured[method], method))[primary])
         per_seed = [main] + [refits[(method, s)][0] for s in seeds[1:]]
         seed_errors = {str(seeds[0]): errors} | {str(s): refits[(method, s)][1] for s in seeds[1:]}
         values = {key: [v[key] for v in per_seed] for key in VALUES}

@@ -1,0 +1,104 @@
+"""What the assess stage hands on, typed: `FidelityResult`, `FairnessResult`, `PrivacyResult` (results.json's
+`fidelity`, `fairness` and `privacy` sections), read through accessors rather than nested keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from synthlib.utils import JsonRecord
+
+Configuration = tuple[str, str]  # (classifier, comparator)
+
+
+@dataclass(frozen=True)
+class FidelityResult(JsonRecord):
+    """Per generation method, how close its synthetic minority rows are to the real ones. Stored as the mapping
+    `{method: metrics}` itself."""
+
+    methods: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.methods)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FidelityResult:
+        return cls(dict(data))
+
+    def of(self, method: str) -> dict[str, Any]:
+        return self.methods.get(method) or {}
+
+    def discriminator_auc(self, method: str) -> float | None:
+        return (self.of(method).get("discriminator") or {}).get("roc_auc")
+
+    def collapse(self, method: str) -> dict[str, Any]:
+        """`{"collapsed": bool, "reason": str}` where the generator was checked for collapse, else empty."""
+        return self.of(method).get("collapse_warning") or {}
+
+    def near_copy(self, method: str) -> bool:
+        return bool((self.of(method).get("closeness") or {}).get("near_copy"))
+
+
+@dataclass(frozen=True)
+class RiskLevel(JsonRecord):
+    """A method's privacy risk: the worst level of its checks, the check that decided it, every check's level."""
+
+    OPTIONAL = frozenset({"note"})
+
+    risk: str
+    decided_by: str | None
+    levels: dict[str, str]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PrivacyResult(JsonRecord):
+    """Per method, the privacy checks of its synthetic rows (`methods[m]["risk_level"]` the graded risk), and the
+    noise mitigation's effect."""
+
+    OPTIONAL = frozenset({"note", "thresholds", "mitigation"})
+
+    note: str | None = None
+    thresholds: dict[str, Any] | None = None
+    methods: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mitigation: dict[str, Any] | None = None
+
+    def risk_level(self, method: str) -> RiskLevel | None:
+        checks = self.methods.get(method)
+        return RiskLevel.from_json(checks["risk_level"]) if checks else None
+
+
+@dataclass(frozen=True)
+class FairnessResult(JsonRecord):
+    """Per sensitive attribute and configuration: the group rates and gaps (`models`) and their change against the
+    classifier's plain baseline with bootstrap CIs (`changes`). `available` is False without sensitive attributes."""
+
+    OPTIONAL = frozenset({"statement", "attributes", "tolerance", "n_bootstrap", "disparate_impact_min",
+                          "min_group_size", "favourable_outcome", "equalized_odds_on", "groups", "notes", "models",
+                          "changes", "matrix", "representation"})
+
+    available: bool = False
+    statement: str | None = None
+    attributes: tuple[str, ...] | None = None
+    tolerance: float | None = None
+    n_bootstrap: int | None = None
+    disparate_impact_min: float | None = None
+    min_group_size: int | None = None
+    favourable_outcome: str | None = None
+    equalized_odds_on: str | None = None
+    groups: dict[str, Any] | None = None
+    notes: tuple[str, ...] | None = None
+    models: dict[str, Any] | None = None
+    changes: dict[str, Any] | None = None
+    matrix: dict[str, Any] | None = None
+    representation: dict[str, Any] | None = None
+
+    def model(self, attribute: str, configuration: Configuration) -> dict[str, Any]:
+        """The configuration's group rates and gaps for `attribute` (empty when it was not assessed)."""
+        classifier, comparator = configuration
+        return (self.models or {}).get(attribute, {}).get(classifier, {}).get(comparator, {})
+
+    def change(self, attribute: str, configuration: Configuration) -> dict[str, Any] | None:
+        """How the configuration's gaps moved against its classifier's plain baseline (None for the baseline)."""
+        classifier, comparator = configuration
+        return (self.changes or {}).get(attribute, {}).get(classifier, {}).get(comparator)
