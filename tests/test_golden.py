@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from synthlib.decide import AuditResult
+
 from .conftest import ROOT, SHARED_DATASETS
 from .golden.projection import project
 from .test_corpus import _project
@@ -53,7 +55,10 @@ def test_fast_audit_matches_its_golden_projection(name: str, tmp_path: Path):
     run = subprocess.run([sys.executable, "-m", "synthlib", "run", str(copy), "--fast", "--out", str(out)],
                          cwd=tmp_path, capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
-    actual = project(json.loads((out / "results.json").read_text()))
+    stored = json.loads((out / "results.json").read_text())
+    # the typed hand-offs read results.json back without loss: every section, the verdict's rows included
+    assert AuditResult.from_json(stored).to_json() == stored
+    actual = project(stored)
     expected = json.loads((GOLDEN / f"{name}.json").read_text())
     differences = _differences(expected, actual)
     assert not differences, "\n".join(differences[:40])

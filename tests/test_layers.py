@@ -3,6 +3,7 @@ it fail, no two synthlib modules import each other in a cycle, and no module out
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -91,3 +92,24 @@ def test_no_module_over_the_size_limit_without_a_stated_reason():
     over = {name: n for name, n in sizes.items() if n > MAX_LINES}
     assert set(over) <= set(OVERSIZED), {n: over[n] for n in set(over) - set(OVERSIZED)}
     assert all(name in sizes for name in OVERSIZED)  # an exception for a module that no longer exists is stale
+
+
+SUBSCRIPT = re.compile(r"""\["[^"]*"\]|\['[^']*'\]|\.get\(["'][^"']*["']""")
+CHAINED = re.compile(r"""(?:\["[^"]*"\]|\['[^']*'\]|\.get\([^()]*\)){4,}""")
+MAX_SUBSCRIPTS = 405  # half of the ~810 before the typed hand-offs (issue 24), counted as `grep -o` counts them
+
+
+def test_stages_hand_on_typed_results_not_nested_string_keys():
+    """Outside the two report modules (which read results.json, the edge), string subscripts stay at most half of
+    what they were, and no line chains four of them."""
+    package = ROOT / "synthlib"
+    count, chained = 0, []
+    for path in sorted(package.rglob("*.py")):
+        if str(path.relative_to(package)) in OVERSIZED:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            count += len(SUBSCRIPT.findall(line))
+            if CHAINED.search(line):
+                chained.append(f"{path.relative_to(package)}:{number}")
+    assert count <= MAX_SUBSCRIPTS, f"{count} string subscripts outside the report modules"
+    assert not chained, chained
