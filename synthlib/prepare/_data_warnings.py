@@ -12,15 +12,11 @@ import pandas as pd
 from synthlib.config import AuditConfig
 
 from ._checks import declared_features, kept_columns, referenced_columns, without_markers
-from ._cleaning import MAX_CHANGED_SHARE, MIN_VARIANCE_KEPT, Cleaner
+from ._cleaning import MAX_CHANGED_SHARE, MIN_VARIANCE_KEPT, Cleaner, _is_number_column
 from ._columns import NUMERIC_TEXT_SHARE, _examples, column_kind, text_numbers
 
 DECIMAL_COMMA = r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"  # 2,5 / 1.234,56 / 12
 COMMA_THOUSANDS = r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"  # 1,169 / 12,345.6 / 12
-
-
-def _is_number_column(values: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
 def number_format_fix(values: pd.Series, config: AuditConfig) -> str | None:
@@ -29,11 +25,13 @@ def number_format_fix(values: pd.Series, config: AuditConfig) -> str | None:
     A column qualifies when at least `NUMERIC_TEXT_SHARE` of its present values read as numbers with a decimal
     comma (thousands '.') or with a thousands comma (decimal '.'); "1,169" fits both, and both are named.
     """
-    if _is_number_column(values) or text_numbers(values).share >= NUMERIC_TEXT_SHARE:
-        return None  # numbers already, or read as numbers with the rest as missing (`column_warnings` says so)
+    if _is_number_column(values) or pd.api.types.is_bool_dtype(values):
+        return None
     counts = values.dropna().astype(str).str.strip().value_counts()
     if counts.empty or not counts.index.str.contains(",", regex=False).any():
         return None
+    if text_numbers(values).share >= NUMERIC_TEXT_SHARE:
+        return None  # read as numbers already, the few others as missing (`column_warnings` says so)
     dots = bool(counts.index.str.contains(".", regex=False).any())
     share = {pattern: counts[counts.index.str.fullmatch(pattern)].sum() / counts.sum()
              for pattern in (DECIMAL_COMMA, COMMA_THOUSANDS)}
@@ -42,11 +40,10 @@ def number_format_fix(values: pd.Series, config: AuditConfig) -> str | None:
     if share[COMMA_THOUSANDS] >= NUMERIC_TEXT_SHARE and ds.thousands != ",":
         fixes.append("dataset.thousands: ','" + (" if the comma separates thousands" if decimal_fits else ""))
     if decimal_fits:
-        keys = [key for key, mark, current in (("decimal", ",", ds.decimal), ("thousands", ".", ds.thousands))
-                if current != mark and (key == "decimal" or dots)]
+        wanted = {"decimal": ",", **({"thousands": "."} if dots else {})}
+        keys = [f"dataset.{key}: '{mark}'" for key, mark in wanted.items() if getattr(ds, key) != mark]
         if keys:
-            fixes.append(" with ".join(f"dataset.{key}: '{',' if key == 'decimal' else '.'}'" for key in keys)
-                         + (" if the comma is the decimal point" if fixes else ""))
+            fixes.append(" with ".join(keys) + (" if the comma is the decimal point" if fixes else ""))
     return ", or ".join(fixes) or None
 
 
