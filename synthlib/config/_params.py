@@ -47,16 +47,29 @@ class DatasetConfig(_Section):
     target: str
     minority: tuple[Label, ...] | None = None
     positive_label: Label | None = None
-    missing_markers: tuple[str, ...] = ()
+    missing_markers: tuple[str, ...] = Field((), description="values that mean missing: text as written, numbers by "
+                                             "value in numeric columns other than the target ('-999' matches -999.0)")
     id_columns: tuple[str, ...] = ()
     encoding: str = "utf-8"
     delimiter: str | None = Field(None, min_length=1, max_length=1,
                                   description="CSV field separator; default `,` (`\\t` for .tsv files)")
+    decimal: str = Field(".", min_length=1, max_length=1,
+                         description="decimal point of numbers in a CSV (pandas read_csv `decimal`), e.g. `,` for 2,5")
+    thousands: str | None = Field(None, min_length=1, max_length=1,
+                                  description="thousands separator of numbers in a CSV (pandas read_csv `thousands`), "
+                                              "e.g. `,` for 1,169 or `.` for 1.169,50")
     description: str = ""
     target_description: str = ""
     minority_description: str = ""
     task: str = "binary classification"
     regulations: tuple[str, ...] = ("GDPR",)
+
+    @model_validator(mode="after")
+    def _number_format_is_unambiguous(self) -> DatasetConfig:
+        if self.thousands is not None and self.thousands == self.decimal:
+            raise ValueError(f"dataset.decimal and dataset.thousands are both {self.decimal!r}; a number needs two "
+                             "different marks (e.g. decimal: ',' with thousands: '.')")
+        return self
 
 
 class SensitiveAttribute(_Section):
@@ -84,7 +97,7 @@ class FeaturesConfig(_Section):
 
 
 class OutlierConfig(_Section):
-    method: Literal["iqr", "percentile", "zscore", "none"] = "iqr"
+    method: Literal["iqr", "percentile", "zscore", "none"] = "none"  # real tails are data: cap only on request (README)
     action: Literal["cap", "drop"] = "cap"
     iqr_factor: float = Field(1.5, gt=0)
     lower_percentile: float = Field(1.0, ge=0, lt=50)

@@ -9,6 +9,7 @@ from synthlib.config import WITHOUT_SYNTHETIC as BASELINES
 from synthlib.config import AuditConfig
 
 from ._checks import DEEP_METHODS, check_data
+from ._data_warnings import preparation_warnings
 from ._io import load_sample
 
 SAMPLE_ROWS = 50_000
@@ -44,6 +45,6 @@ class CheckReport:
 def run_checks(config: AuditConfig, sample_rows: int = SAMPLE_ROWS) -> CheckReport:
     """Every check on the data's header and a seeded sample of at most `sample_rows` rows (estimates scaled up)."""
     frame, n_rows = load_sample(config, sample_rows)
-    warnings = check_data(frame, config, n_rows)
+    warnings = check_data(frame, config, n_rows) + preparation_warnings(frame, config)
     return CheckReport(warnings=warnings, size=run_size(config, n_rows, frame.shape[1]), rows_read=len(frame),
                        n_rows=n_rows)

@@ -22,6 +22,7 @@ import pandas as pd
 from synthlib.config import PER_CLASS_METRIC, AuditConfig, make_classifier
 from synthlib.errors import ConfigError, DataError
 
+from ._cleaning import marker_mask
 from ._columns import _examples, column_kind, is_index_column, text_numbers
 
 logger = logging.getLogger(__name__)
@@ -378,14 +379,14 @@ def check_sensitive(frame: pd.DataFrame, config: AuditConfig) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------- together
-def _without_markers(frame: pd.DataFrame, markers: tuple[str, ...]) -> pd.DataFrame:
-    """Text columns with the configured missing markers as NaN (what cleaning will see)."""
+def without_markers(frame: pd.DataFrame, markers: tuple[str, ...], target: str | None = None) -> pd.DataFrame:
+    """The configured missing markers as NaN (what cleaning will see): text, and numbers by value except in `target`."""
     if not markers:
         return frame
     cleaned = frame.copy()
-    for column in frame.select_dtypes(include=["object", "string"]).columns:
-        marked = [v for v in frame[column].dropna().unique() if str(v).strip() in markers]
-        cleaned[column] = frame[column].mask(frame[column].isin(marked))
+    for column in frame.columns:
+        if column != target or not pd.api.types.is_numeric_dtype(frame[column]):
+            cleaned[column] = frame[column].mask(marker_mask(frame[column], markers))
     return cleaned
 
 
@@ -396,7 +397,7 @@ def check_data(frame: pd.DataFrame, config: AuditConfig, n_rows: int | None = No
     """
     n_rows = n_rows or len(frame)
     check_columns(frame, config)
-    frame = _without_markers(frame, config.dataset.missing_markers)
+    frame = without_markers(frame, config.dataset.missing_markers, config.dataset.target)
     warnings = check_target(frame[config.dataset.target], config)
     target = whole_number_labels(frame[config.dataset.target].dropna())  # as data.prepare will see them
     minority, _, _ = resolve_labels(target, config)

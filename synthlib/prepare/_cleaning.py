@@ -19,6 +19,14 @@ from sklearn.utils.validation import check_is_fitted
 from synthlib.config import CleaningConfig, OutlierConfig
 from synthlib.errors import DataError
 
+MIN_VARIANCE_KEPT = 0.5
+"""A numeric column whose present training values keep less than this share of their variance after the outlier
+rule (variance after / before) is a cleaning finding: the rule removed most of what a model can learn from it."""
+
+MAX_CHANGED_SHARE = 0.05
+"""A numeric column whose outlier rule caps (or, with `drop`, removes) more than this share of its present training
+values is a cleaning finding: an outlier rule should touch rare values, not one value in twenty."""
+
 
 @dataclass
 class CleaningLog:
@@ -60,6 +68,44 @@ def _is_number_column(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def marker_mask(values: pd.Series, markers: Sequence[str]) -> pd.Series:
+    """Where `values` holds a missing-value marker: text equal after stripping spaces, or a number equal by value
+    (the marker '-999' matches -999 and -999.0 in a numeric column, and the text '-999.0')."""
+    texts = {str(m).strip() for m in markers}
+    numbers = {n for t in texts if (n := _number(t)) is not None}
+    if not texts or pd.api.types.is_bool_dtype(values):
+        return pd.Series(False, index=values.index)
+    if _is_number_column(values):
+        return values.isin(numbers) if numbers else pd.Series(False, index=values.index)
+    distinct = pd.Series(values.dropna().unique(), dtype=object)
+    text = distinct.astype(str).str.strip()
+    marked = text.isin(texts)
+    if numbers:
+        marked |= pd.to_numeric(text, errors="coerce").isin(numbers)
+    return values.isin(distinct[marked.to_numpy()]) & values.notna()
+
+
+def effective_bounds(low: float, high: float, integer: bool) -> tuple[float, float]:
+    """The bounds a cap uses: integer columns keep the integers inside them."""
+    return (int(np.ceil(low)), int(np.floor(high))) if integer else (low, high)
+
+
+def signal_kept(before: pd.Series, after: pd.Series) -> tuple[float, int]:
+    """Variance after / before, and how many present values of `before` `after` changed or lacks (removed rows)."""
+    before, after = before.dropna().astype(float), after.dropna().astype(float)
+    changed = int((~before.index.isin(after.index)).sum() + (after != before.reindex(after.index)).sum())
+    variance = before.var(ddof=0)
+    return (float(after.var(ddof=0) / variance) if variance > 0 else 1.0), changed
+
+
 class Cleaner(TransformerMixin, BaseEstimator):
     """Fitted cleaning: missing markers and +-inf to NaN, numbers coerced, outliers capped, NaN imputed.
 
@@ -71,6 +117,9 @@ class Cleaner(TransformerMixin, BaseEstimator):
     missing value, in any column. Pandas in, pandas out: same index and columns, fit dtypes kept
     (integers stay integers). `log_` holds the cleaning-log entries of the fit; `report(X, split)` the
     entries of a transform. Columns not named in `numeric` or `categorical` pass through unchanged.
+    Missing markers match text and, in numeric columns, numbers by value (`marker_mask`). A column whose bounds
+    have zero width (e.g. 92 % zeros under IQR) is not capped (`zero_width_`); `findings_` lists the columns
+    whose rule keeps under `MIN_VARIANCE_KEPT` of their variance or changes over `MAX_CHANGED_SHARE` of values.
     """
 
     def __init__(self, numeric: Sequence[str] = (), categorical: Sequence[str] = (),
@@ -96,13 +145,45 @@ class Cleaner(TransformerMixin, BaseEstimator):
         standard, counts = self._standardise(frame)
         self.dtypes_ = {c: standard[c].dtype for c in self._columns}
         rule = self._config.outliers
-        self.bounds_ = {c: b for c in self.numeric if (b := outlier_bounds(standard[c], rule)) is not None}
+        found = {c: b for c in self.numeric if (b := outlier_bounds(standard[c], rule)) is not None}
+        self.zero_width_ = {c: b for c, b in found.items() if self._zero_width(c, *b)}
+        self.bounds_ = {c: b for c, b in found.items() if c not in self.zero_width_}
         outside = self._outside(standard)
         kept = ~pd.concat(outside, axis=1).any(axis=1) if outside and rule.action == "drop" else pd.Series(True, index=frame.index)
         basis = self._capped(standard).loc[kept]
         self.fill_values_ = {c: self._fill_value(basis[c], c) for c in self._columns}
+        self.findings_ = self._findings(standard, outside)
         self.log_ = self._entries(counts, outside, basis[self._columns].isna().sum(), "train", fitted_rows=True)
+        self.log_ += self._signal_entries(standard)
         return self
+
+    def _signal_entries(self, standard: pd.DataFrame) -> list[dict[str, Any]]:
+        """Cleaning-log entries (step `signal`) for the columns left uncapped and the findings of the fit."""
+        method = self._config.outliers.method
+        entries = [log_entry("signal", "outlier rule not applied: zero-width bounds (warning)", c,
+                             int(((standard[c] < low) | (standard[c] > high)).sum()), "train", method=method,
+                             lower=round(low, 6), upper=round(high, 6),
+                             note="capping these values to the one value left would make the column a constant")
+                   for c, (low, high) in self.zero_width_.items()]
+        return entries + [log_entry("signal", "outlier rule removes signal (warning)", f["column"], f["changed"], "train",
+                                    method=method, **{k: v for k, v in f.items() if k not in ("column", "changed")})
+                          for f in self.findings_]
+
+    def _findings(self, standard: pd.DataFrame, outside: dict[str, pd.Series]) -> list[dict[str, Any]]:
+        """Columns whose outlier rule keeps under `MIN_VARIANCE_KEPT` of their variance or changes over
+        `MAX_CHANGED_SHARE` of their present values: capped, or with `drop` removed by the column's own bounds
+        (imputation is logged on its own, by count)."""
+        capped, findings = self._capped(standard), []
+        for column in self.bounds_:
+            after = standard[column][~outside[column]] if self._config.outliers.action == "drop" else capped[column]
+            variance_kept, changed = signal_kept(standard[column], after)
+            changed_share = changed / max(int(standard[column].notna().sum()), 1)
+            if variance_kept < MIN_VARIANCE_KEPT or changed_share > MAX_CHANGED_SHARE:
+                findings.append({"column": column, "changed": changed,
+                                 "variance_kept": round(variance_kept, 4), "changed_share": round(changed_share, 4),
+                                 "note": f"thresholds: variance kept >= {MIN_VARIANCE_KEPT}, values changed <= "
+                                         f"{MAX_CHANGED_SHARE:.0%}; consider cleaning.outliers.method: none"})
+        return findings
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Clean `X` with the fitted values; every row is kept."""
@@ -141,13 +222,12 @@ class Cleaner(TransformerMixin, BaseEstimator):
         return X[list(self.feature_names_in_)]
 
     def _without_markers(self, frame: pd.DataFrame) -> pd.DataFrame:
-        markers = {str(m).strip() for m in self.missing_markers}
         out = frame.copy()
         for column in self._columns:
             if isinstance(out[column].dtype, pd.CategoricalDtype):  # fixed category sets would turn unseen values into NaN
                 out[column] = out[column].astype(object)
-            if markers and not _is_number_column(out[column]):
-                out[column] = out[column].mask(out[column].astype(str).str.strip().isin(markers))
+            if self.missing_markers:
+                out[column] = out[column].mask(marker_mask(out[column], self.missing_markers))
         return out
 
     @staticmethod
@@ -180,12 +260,16 @@ class Cleaner(TransformerMixin, BaseEstimator):
     def _is_integer(self, column: str) -> bool:
         return pd.api.types.is_integer_dtype(self.dtypes_[column])
 
+    def _zero_width(self, column: str, low: float, high: float) -> bool:
+        """Bounds that leave one value (or none) to cap to: capping would turn the column into a constant."""
+        low, high = effective_bounds(low, high, self._is_integer(column))
+        return high <= low
+
     def _capped(self, standard: pd.DataFrame) -> pd.DataFrame:
         """Values outside the bounds set to the bound; integer columns use the integers inside the bounds."""
         out = standard.copy()
         for column, (low, high) in self.bounds_.items():
-            if self._is_integer(column):
-                low, high = int(np.ceil(low)), int(np.floor(high))
+            low, high = effective_bounds(low, high, self._is_integer(column))
             out[column] = out[column].clip(lower=low, upper=high)
         return out
 

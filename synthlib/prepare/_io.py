@@ -90,16 +90,18 @@ def count_rows(path: Path) -> int:
     return lines + (last != b"\n") - 1
 
 
-def read_table(path: Path, encoding: str = "utf-8", delimiter: str | None = None) -> pd.DataFrame:
+def read_table(path: Path, encoding: str = "utf-8", delimiter: str | None = None, decimal: str = ".",
+               thousands: str | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet file; every failure becomes one `DataError` naming the file."""
-    return _read(path, encoding, delimiter)[0]
+    return _read(path, encoding, delimiter, decimal=decimal, thousands=thousands)[0]
 
 
 def _read(path: Path, encoding: str = "utf-8", delimiter: str | None = None, sample_rows: int | None = None,
-          seed: int = 0) -> tuple[pd.DataFrame, int]:
+          seed: int = 0, decimal: str = ".", thousands: str | None = None) -> tuple[pd.DataFrame, int]:
     """The table (or a seeded random sample of `sample_rows` data rows) and the file's row count.
 
-    A CSV sample skips rows while parsing, so a large file is never held whole.
+    A CSV sample skips rows while parsing, so a large file is never held whole. `decimal` and `thousands` are
+    pandas' read_csv options of the same name (a CSV's number format; Parquet stores numbers typed).
     """
     _check_file(path)
     suffix = path.suffix.lower()
@@ -120,7 +122,8 @@ def _read(path: Path, encoding: str = "utf-8", delimiter: str | None = None, sam
             if sample_rows is not None and n_rows > sample_rows:
                 keep = set((np.random.default_rng(seed).choice(n_rows, sample_rows, replace=False) + 1).tolist())
                 skip = lambda line: line > 0 and line not in keep  # noqa: E731
-            frame = pd.read_csv(path, encoding=encoding, sep=delimiter, skiprows=skip)
+            frame = pd.read_csv(path, encoding=encoding, sep=delimiter, skiprows=skip, decimal=decimal,
+                                thousands=thousands)
         except UnicodeDecodeError as exc:
             raise DataError(
                 f"{path} is not valid {encoding} text (byte {exc.start}); "
@@ -148,4 +151,5 @@ def load_sample(config: AuditConfig, rows: int | None) -> tuple[pd.DataFrame, in
     if source.startswith("builtin:"):
         frame = load_builtin(source.removeprefix("builtin:"))
         return frame, len(frame)
-    return _read(config.resolve_path(source), config.dataset.encoding, config.dataset.delimiter, rows, config.split.seed)
+    ds = config.dataset
+    return _read(config.resolve_path(source), ds.encoding, ds.delimiter, rows, config.split.seed, ds.decimal, ds.thousands)

@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
@@ -16,7 +15,8 @@ from synthlib.errors import DataError
 
 from ._checks import (check_minority_capacity, column_kind, is_index_column, kept_columns, preflight,
                       referenced_columns, resolve_labels, text_numbers, undeclared, whole_number_labels)
-from ._cleaning import Cleaner, CleaningLog
+from ._cleaning import Cleaner, CleaningLog, marker_mask
+from ._data_warnings import number_format_fix
 from ._io import load_dataset
 from ._profile import profile
 
@@ -88,16 +88,21 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], key: str, where: s
                         f"columns are: {', '.join(map(str, frame.columns))}")
 
 
-def normalise_missing(frame: pd.DataFrame, markers: tuple[str, ...], log: CleaningLog) -> pd.DataFrame:
-    """Turn configured missing markers into NaN; columns that become fully numeric are converted."""
+def normalise_missing(frame: pd.DataFrame, markers: tuple[str, ...], log: CleaningLog,
+                      target: str | None = None) -> pd.DataFrame:
+    """Turn configured missing markers into NaN (text columns by text, numeric columns other than the `target` by
+    value: '-999' matches -999.0); text columns that become fully numeric are converted."""
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].dtype != object or not markers:
+        text = frame[column].dtype == object
+        if not markers or not (text or column != target and pd.api.types.is_numeric_dtype(frame[column])):
             continue
-        is_marker = frame[column].astype(str).str.strip().isin(markers)
+        is_marker = marker_mask(frame[column], markers)
         if is_marker.any():
-            frame.loc[is_marker, column] = np.nan
+            frame[column] = frame[column].mask(is_marker)
             log.add("missing", "marker to NaN", column, int(is_marker.sum()), markers=list(markers))
+        if not text:
+            continue
         converted = pd.to_numeric(frame[column], errors="coerce")
         if frame[column].notna().any() and converted.notna().sum() == frame[column].notna().sum():
             frame[column] = converted
@@ -108,12 +113,13 @@ def normalise_missing(frame: pd.DataFrame, markers: tuple[str, ...], log: Cleani
 def detect_features(frame: pd.DataFrame, config: AuditConfig, log: CleaningLog) -> tuple[list[str], list[str], list[str]]:
     """Numeric, categorical and ordinal columns: as configured, the rest detected from dtypes (logged)."""
     given = config.features
-    ordinal = list(given.ordinal)
+    present = set(frame.columns)  # a declared column may be gone: `_drop_unusable` drops constant columns (logged)
+    ordinal = [c for c in given.ordinal if c in present]
     candidates = [c for c in frame.columns if c != config.dataset.target and c not in ordinal]
+    numeric = [c for c in given.numeric or () if c in present]
+    categorical = [c for c in given.categorical or () if c in present]
     if given.numeric is not None and given.categorical is not None:
-        return list(given.numeric), list(given.categorical), ordinal
-    numeric = list(given.numeric) if given.numeric is not None else []
-    categorical = list(given.categorical) if given.categorical is not None else []
+        return numeric, categorical, ordinal
     kept = kept_columns(config)
     for column in candidates:
         if column in numeric or column in categorical:
@@ -162,9 +168,12 @@ def _drop_unusable(frame: pd.DataFrame, config: AuditConfig, log: CleaningLog) -
                             "missing markers were applied; remove it or list it under dataset.id_columns to drop it")
     constant = [c for c in frame.columns
                 if c != target and c not in kept_columns(config) and frame[c].nunique(dropna=True) <= 1]
+    declared = {c: key for key, names in referenced_columns(config).items() for c in names}
     for column in constant:
         logger.warning("column `%s` is constant and was dropped", column)
-        log.add("columns", "drop constant column (warning)", column, len(frame))
+        note = f"declared in {declared[column]}; " if column in declared else ""
+        log.add("columns", "drop constant column (warning)", column, len(frame),
+                note=note + f"its one value ({frame[column].dropna().iloc[0]!r}) carries nothing a model can use")
     return frame.drop(columns=constant)
 
 
@@ -185,6 +194,10 @@ def _fit_cleaning(train: pd.DataFrame, config: AuditConfig, numeric: list[str], 
                 note="training split only; missing values in test rows are imputed with training values")
     cleaner = Cleaner(numeric, categorical, config.dataset.missing_markers, config.cleaning).fit(train[features])
     log.entries += cleaner.log_
+    for entry in cleaner.log_:
+        if entry["step"] == "signal":
+            logger.warning("column `%s`: %s (%s)", entry["column"], entry["action"].removesuffix(" (warning)"),
+                           entry.get("note", ""))
     outside = cleaner.outliers(train[features])
     if config.cleaning.outliers.action == "drop" and outside.any():
         train = train.loc[~outside]
@@ -215,7 +228,13 @@ def prepare(config: AuditConfig) -> Prepared:
                       ("features.ordinal", config.features.ordinal), ("features.quasi_identifiers", config.features.quasi_identifiers),
                       ("features.sensitive", [s.column for s in config.features.sensitive])):
         _require_columns(raw, list(cols), f"{key} in {where}", ds.source)
-    raw = normalise_missing(raw, ds.missing_markers, log)
+    raw = normalise_missing(raw, ds.missing_markers, log, ds.target)
+    for column in raw.columns.drop([ds.target, *ds.id_columns]):
+        fix = number_format_fix(raw[column], config)
+        if fix:
+            logger.warning("column `%s` holds numbers written with a comma and is read as text; set %s", column, fix)
+            log.add("types", "numbers with a comma read as text (warning)", column, int(raw[column].nunique()),
+                    note=f"set {fix} in the params file")
     if ds.id_columns:
         raw = raw.drop(columns=list(ds.id_columns))
         log.add("columns", "drop id columns", ",".join(ds.id_columns), len(ds.id_columns))
@@ -228,6 +247,9 @@ def prepare(config: AuditConfig) -> Prepared:
                         "a classification audit needs at least two classes")
     raw = _drop_unusable(raw, config, log)
     numeric, categorical, ordinal = detect_features(raw, config, log)
+    if not numeric + ordinal + categorical:
+        raise DataError(f"{ds.source} has no feature column left beside the target `{ds.target}` (constant, ID and "
+                        "date columns are left out; see the warnings); a model needs at least one feature")
     minority, majority, positive = resolve_labels(raw[ds.target], config)
     raw = raw[numeric + ordinal + categorical + [ds.target]].reset_index(drop=True)
     stratify = raw[ds.target] if config.split.stratified else None
@@ -245,6 +267,7 @@ def prepare(config: AuditConfig) -> Prepared:
     return Prepared(
         config=config, train=train, test=test, numeric=numeric, categorical=categorical, ordinal=ordinal,
         minority_labels=minority, majority_label=majority, positive_label=positive, cleaning_log=log,
-        profile=profile(raw, train, test, ds.target, numeric), outlier_bounds=dict(cleaner.bounds_),
+        profile=profile(raw, train, test, ds.target, numeric, [e for e in log.entries if e["step"] == "signal"]),
+        outlier_bounds=dict(cleaner.bounds_),
         test_hash=frame_hash(test), cleaner=cleaner, raw_train=train_raw, raw_test=test_raw,
     )

@@ -27,8 +27,10 @@ def summary_statistics(frame: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
     return stats
 
 
-def profile(raw: pd.DataFrame, train: pd.DataFrame, test: pd.DataFrame, target: str, numeric: list[str]) -> dict[str, Any]:
-    """A JSON-serialisable profile of the raw data and of each split."""
+def profile(raw: pd.DataFrame, train: pd.DataFrame, test: pd.DataFrame, target: str, numeric: list[str],
+            cleaning_findings: list[dict[str, Any]] = ()) -> dict[str, Any]:
+    """A JSON-serialisable profile of the raw data and of each split; `cleaning_findings` are the cleaning-log
+    entries where cleaning would have destroyed or did remove a column's signal."""
     stats = summary_statistics(raw, numeric)
     return {
         "shape": [int(raw.shape[0]), int(raw.shape[1])],
@@ -40,4 +42,5 @@ def profile(raw: pd.DataFrame, train: pd.DataFrame, test: pd.DataFrame, target: 
             "train": class_balance(train[target]),
             "test": class_balance(test[target]),
         },
+        "cleaning_findings": [dict(entry) for entry in cleaning_findings],
     }
