@@ -46,13 +46,14 @@ def _output_key(item: str, fast: bool, names_root: Path) -> str:
     from synthlib.runner import output_dir, resolve
 
     try:
-        name, config = resolve(item, fast, names_root)
+        path = find_params(item, names_root).resolve()
+    except SynthlibError:
+        return item
+    try:
+        name, config = resolve(path, fast)  # as `render_one` renders it: paths resolve from the file's project
         return str(output_dir(name, config))
     except SynthlibError:
-        try:
-            return str(find_params(item, names_root).resolve())
-        except SynthlibError:
-            return item
+        return str(path)
 
 
 def refuse_duplicates(params: list[str], items: list[str], fast: bool, names_root: Path) -> None:
