@@ -49,11 +49,11 @@ def _few_minority(n: int) -> Callable[[pd.DataFrame], pd.DataFrame]:
 
 ERRORS = [
     Case("sampling_strategy names a class that does not exist", (
-        "augmentation.sampling_strategy", "names class `7`, which is not a class of `label`",
+        "augmentation.sampling_strategy", "names class '7', which is not a class of `label`",
         "per-class keys must be minority classes: 1"),
         {"augmentation": {"methods": ["smote"], "sampling_strategy": {"7": 100}}}),
     Case("sampling_strategy names the majority class", (
-        "augmentation.sampling_strategy", "names class `0`, which is not a minority class"),
+        "augmentation.sampling_strategy", "names class '0', which is not a minority class"),
         {"augmentation": {"methods": ["smote"], "sampling_strategy": {0: 100}}}),
     Case("classifier parameter misspelt", (
         "invalid value for `models.params`", "logistic_regression (LogisticRegression) has no parameter "
@@ -87,7 +87,7 @@ ERRORS = [
          {"augmentation": {"methods": []}}),
     Case("sensitive bins that leave values out", (
         "features.sensitive `age`", "fall outside the bins 18 to 60", "make the edges cover 18 to 79"),
-        {"features": {"sensitive": [{"column": "age", "bins": [18, 40, 60]}]}}),
+        {"features": {"sensitive": [{"column": "age", "bins": [18, 40, 60]}]}, "fairness": {"favourable_label": 0}}),
     Case("declared numeric column with a stray word", (
         "features.numeric column `age`", "holds values that are not numbers: '12a' (1 of 200)",
         "dataset.missing_markers", "features.categorical"),
@@ -98,7 +98,7 @@ ERRORS = [
     Case("declared ordinal column holding text", ("features.ordinal column `colour`", "'red'"),
          {"features": {"ordinal": ["colour"]}}),
     Case("minority label that is no class, with the YAML pitfall", (
-        "dataset.minority", "names class True, which is not in column `label`", "classes are: no, maybe",
+        "dataset.minority", "names class True, which is not in column `label`", "classes are: 'no', 'maybe'",
         "quote the label"),
         {"dataset": {"minority": [True]}}, lambda f: f.assign(label=np.where(f.label == 1, "maybe", "no"))),
     Case("favourable label that is no class", (
@@ -123,6 +123,39 @@ ERRORS = [
     Case("quasi-identifier that dataset.id_columns drops", (
         "features.quasi_identifiers", "names `colour`, which is not a feature", "dataset.id_columns drops it"),
         {"dataset": {"id_columns": ["colour"]}, "features": {"quasi_identifiers": ["colour"]}}),
+    # issue 25: messages that name the real cause and a fix that works
+    Case("a test split that leaves no minority row for training", (
+        "minority class 1 has about 0 rows in the training split", "of 44 in the data",
+        "split.test_size = 0.995 sends 44 to the test split", "lower split.test_size (now 0.995) to at most 0.88"),
+        {"split": {"test_size": 0.995}, "augmentation": {"methods": ["gaussian_copula"]}}),
+    Case("two minority rows with two folds", (
+        "minority class 1 has about 1 row in the training split", "add rows of class 1: it has 2",
+        "the audit needs at least 3 (2 to train, 1 to test)"),
+        {"evaluation": {"cv_folds": 2}, "augmentation": {"methods": ["gaussian_copula"]}}, _few_minority(2)),
+    Case("a random split named as the cause", ("a random split (split.stratified: false)",
+                                               "set split.stratified: true"),
+         {"split": {"stratified": False}, "augmentation": {"methods": ["gaussian_copula"]}}, _few_minority(2)),
+    Case("SMOTE on a class that leaves one row per fold", (
+        "about 1 rows in the training part of each CV fold", "remove those methods",
+        "add rows of class 1: it has 3, and the audit needs at least 5 (4 to train, 1 to test)"),
+        {"evaluation": {"cv_folds": 2}}, _few_minority(3)),
+    Case("a quoted label that differs in letter case", (
+        "dataset.minority", "names class 'yes', which is not in column `label`", "classes are: 'No', 'Yes'",
+        "did you mean 'Yes'? (it differs in letter case or spaces)"),
+        {"dataset": {"minority": ["yes"]}}, lambda f: f.assign(label=np.where(f.label == 1, "Yes", "No"))),
+    Case("a label that matches classes differing only in spaces", (
+        "dataset.minority", "names 'maybe', which matches several classes of `label`", "' maybe'", "'maybe '",
+        "they differ only in spaces or number format"),
+        {"dataset": {"minority": ["maybe"]}},
+        lambda f: f.assign(label=np.select([f.label == 0, np.arange(len(f)) % 2 == 0], ["no", " maybe"], "maybe "))),
+    Case("sensitive attributes without a favourable label", (
+        "fairness.favourable_label is missing", "with features.sensitive set",
+        "`favourable_label: 0` if `label` = 0 is the favourable outcome, or `favourable_label: 1` if 1 is"),
+        {"features": {"sensitive": [{"column": "group"}]}}),
+    Case("three classes without a favourable label", (
+        "fairness.favourable_label is missing", '`favourable_label: X`, X one of "no", "maybe", "yes"'),
+        {"features": {"sensitive": [{"column": "group"}]}, "dataset": {"minority": ["maybe", "yes"]}},
+        lambda f: f.assign(label=np.select([np.arange(len(f)) < 20, f.label == 1], ["yes", "maybe"], "no"))),
     Case("text sensitive attribute left out by a declared categorical list", (
         "features.sensitive", "names `group`, which is not a feature"),
         {"features": {"categorical": ["colour"], "sensitive": [{"column": "group"}]}}),
@@ -209,7 +242,8 @@ def _warns(path, *fragments: str) -> str:
 
 
 def test_one_group_sensitive_attribute_is_a_warning_and_kept(project):
-    path = project("toy", toy_config(features={"sensitive": [{"column": "group"}]}), toy_frame().assign(group="a"))
+    path = project("toy", toy_config(features={"sensitive": [{"column": "group"}]}, fairness={"favourable_label": 0}),
+                   toy_frame().assign(group="a"))
     _warns(path, "sensitive attribute `group` has a single group ('a')")
     prepared = prepare(load_config(path))
     assert "group" in prepared.categorical  # a constant column is dropped, but not a sensitive attribute
@@ -274,8 +308,8 @@ def test_inf_with_outliers_none_is_treated_as_missing(project):
 
 # ------------------------------------------------------------------------------------ labels
 @pytest.mark.parametrize(("yaml_minority", "classes", "expected"), [
-    ("[yes]", ("no", "yes"), "yes"),          # YAML reads yes as True
-    ("[Yes]", ("N", "Y"), "Y"),
+    ("[yes]", ("no", "yes"), "yes"),          # read as text, as the data holds it (YAML 1.1 would say True)
+    ("[no]", ("yes", "no"), "no"),
     ("[1]", (0.0, 1.0), 1),                   # float labels from a target with NaN
     ("['1']", (0, 1), 1),
     ("[1.0]", (0, 1), 1),
@@ -311,3 +345,11 @@ def test_tiny_minority_without_neighbour_methods_warns_about_the_tuned_threshold
     _warns(path, "about 2 rows in the training part of each CV fold", "tuned-threshold baseline's inner CV",
            "each CV validation fold holds about 1 of its rows")
     assert prepare(load_config(path)).y_train.sum() == 3  # the run prepares the data and goes on
+
+
+def test_a_label_written_exactly_as_one_of_two_near_identical_classes_picks_that_class(project):
+    frame = toy_frame().assign(label=lambda f: np.where(f.label == 1, "yes", np.where(np.arange(200) < 5, " no", "no")))
+    path = project("toy", toy_config(dataset={"minority": ["yes"]}, fairness={"favourable_label": "no"},
+                                     features={"sensitive": [{"column": "group"}]}), frame)
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output

@@ -35,7 +35,7 @@ features:
 augmentation: {methods: [smote]}
 models: {classifiers: [logistic_regression]}
 evaluation: {cv_folds: 2, cv_repeats: 1, n_bootstrap: 100}
-fairness: {n_bootstrap: 50}
+fairness: {n_bootstrap: 50, favourable_label: 1}
 privacy: {n_bootstrap: 50}
 """
 

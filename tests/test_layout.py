@@ -26,6 +26,7 @@ RULE = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
 # used when examples/params/bank_wages_job.yml is not there
 MINIMAL_BANK_WAGES = """dataset: {name: Bank wages job category, source: x, target: job, minority: [custodial, manage]}
 features: {numeric: [education], categorical: [gender, minority], sensitive: [{column: gender}]}
+fairness: {favourable_label: admin}
 """
 
 

@@ -79,7 +79,7 @@ def _text(html: str) -> str:
 
 def test_outputs_and_cache_land_in_the_params_files_project(project, rendered):
     outputs, _ = rendered
-    assert outputs["results"].parent == project / "reports" / "german_credit"
+    assert outputs["results"].parent == project / "reports" / "german_credit-fast"  # a preview has its own folder
     assert list((project / ".cache").glob("audit-*.pkl"))
 
 
@@ -325,7 +325,7 @@ def test_quarto_engine_executes_once_finds_the_project_outputs_and_leaves_gitign
 
     outputs = render(str(user / "params" / "german_credit.yml"), engine="auto", fast=True)
     assert outputs["engine"].name == "quarto"
-    assert outputs["html"] == user / "reports" / "german_credit" / "report.html"
+    assert outputs["html"] == user / "reports" / "german_credit-fast" / "report.html"
     assert outputs["html"].read_text().startswith("<html>fake quarto")
     assert outputs["pdf"].read_text().startswith("%PDF-1.7 fake")
     assert len(calls.read_text().splitlines()) == 2  # one quarto call per format
@@ -333,7 +333,7 @@ def test_quarto_engine_executes_once_finds_the_project_outputs_and_leaves_gitign
     assert marker in outputs["notebook"].read_text()  # the project's own template was rendered
     assert (user / ".gitignore").read_bytes() == gitignore_before
     assert not (user / ".quarto").exists()
-    assert not list((user / "reports" / "german_credit").glob(".*partial*"))
+    assert not list((user / "reports" / "german_credit-fast").glob(".*partial*"))
 
     monkeypatch.setenv("PATH", "/nonexistent")
     assert choose_engine("auto") == "builtin"
@@ -347,10 +347,10 @@ def test_batch_isolates_a_broken_item_and_names_it(project, rendered, tmp_path):
     rows = run_batch(["german_credit", str(broken), "no_such_data_set"], workers=2, engine="builtin",
                      formats=("html",), fast=True, root=project)
     assert [r["params"] for r in rows] == ["german_credit", str(broken), "no_such_data_set"]
-    assert rows[0]["status"] == "ok" and rows[0]["output"] == str(project / "reports" / "german_credit")
+    assert rows[0]["status"] == "ok" and rows[0]["output"] == str(project / "reports" / "german_credit-fast")
     assert rows[1]["status"] == "failed" and "unknown key `test_sise`" in rows[1]["error"]
     assert rows[2]["status"] == "failed" and "no params file for `no_such_data_set`" in rows[2]["error"]
-    assert (project / "reports" / "german_credit" / "report.html").exists()
+    assert (project / "reports" / "german_credit-fast" / "report.html").exists()
 
 
 @pytest.mark.parametrize("workers", ["0", "-3"])

@@ -13,11 +13,24 @@ from rich.console import Console
 from rich.table import Table
 
 from synthlib.config import BUILTIN_DATASETS, load_config
-from synthlib.errors import SynthlibError
+from synthlib.errors import ConfigError, SynthlibError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Audit synthetic minority-class augmentation.")
 console = Console()
 errors = Console(stderr=True)
+
+
+REPORT_FORMATS = ("html", "pdf")
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """`--format html,pdf` as a tuple; empty or unknown formats are refused before any work."""
+    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    unknown = [f for f in formats if f not in REPORT_FORMATS]
+    if not formats or unknown:
+        got = f"`{unknown[0]}`" if unknown else "no format"
+        raise ConfigError(f"--format {text!r} names {got}; it takes html, pdf or html,pdf")
+    return tuple(dict.fromkeys(formats))
 
 
 def clear_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,15 +71,19 @@ def init(folder: Path = typer.Argument(..., help="The project folder to create (
 def check(params: str = typer.Argument(..., help="A params file or a data set name in params/.")) -> None:
     """Validate a params file and its data (header and a sample): print the resolved configuration, warnings
     with their fix, and the size of the run. A problem that would stop the run exits 2 with one line."""
+    from synthlib.config import find_params
     from synthlib.prepare import run_checks
+    from synthlib.runner import output_dir
 
     config = load_config(params)
+    out = output_dir(find_params(params).stem, config)  # a file or a read-only folder stops here, not after the run
     report = run_checks(config)
     typer.echo(yaml.safe_dump(config.to_dict(), sort_keys=False, width=1000))
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     read = "every row" if report.rows_read == report.n_rows else f"a random sample of {report.rows_read:,} rows"
     console.print(f"size: {report.size}", highlight=False, soft_wrap=True)
+    console.print(f"outputs: {out} ({out.name}-fast with --fast)", highlight=False, soft_wrap=True)
     console.print(f"[green]valid:[/] {config.source_file} (config hash {config.config_hash[:12]}); data checked on "
                   f"{read}", highlight=False, soft_wrap=True)
 
@@ -119,7 +136,8 @@ def profile(params: str = typer.Argument(..., help="A params file or a data set 
 @app.command()
 @clear_errors
 def run(dataset: str = typer.Argument(..., help="A data set name in params/ or a params file."),
-        out: Path = typer.Option(None, "--out", help="Output folder (default: reports/<name>)."),
+        out: Path = typer.Option(None, "--out", help="Output folder (default: reports/<name>, "
+                                 "reports/<name>-fast with --fast)."),
         fast: bool = typer.Option(False, "--fast", help="Fast profile: 3 methods, 2 classifiers, 3-fold CV.")) -> None:
     """Run the audit; write results.json and the OutputMaterials bundle."""
     from synthlib.runner import run_fresh
@@ -139,7 +157,8 @@ def run(dataset: str = typer.Argument(..., help="A data set name in params/ or a
 @app.command()
 @clear_errors
 def render(dataset: str = typer.Argument(..., help="A data set name in params/ or a params file."),
-           out: Path = typer.Option(None, "--out", help="Output folder (default: reports/<name>)."),
+           out: Path = typer.Option(None, "--out", help="Output folder (default: reports/<name>, "
+                                    "reports/<name>-fast with --fast)."),
            format: str = typer.Option("html,pdf", "--format", help="html, pdf or html,pdf."),
            engine: str = typer.Option("auto", "--engine", help="auto, quarto or builtin."),
            fast: bool = typer.Option(False, "--fast", help="Fast profile (for tests and previews).")) -> None:
@@ -147,7 +166,7 @@ def render(dataset: str = typer.Argument(..., help="A data set name in params/ o
     from synthlib.report import render as render_report
     from synthlib.utils import step_reporter
 
-    formats = tuple(f.strip() for f in format.split(",") if f.strip())
+    formats = parse_formats(format)
     with step_reporter() as steps:
         outputs = render_report(dataset, out_dir=out, formats=formats, engine=engine, fast=fast, progress=steps)
     for kind, path in outputs.items():
@@ -217,7 +236,7 @@ def batch(params: list[str] = typer.Argument(..., help="Data set names or params
     """Render many data sets in parallel; a summary table at the end; exit 1 if any failed."""
     from ._batch import run_batch
 
-    formats = tuple(f.strip() for f in format.split(",") if f.strip())
+    formats = parse_formats(format)
     rows = run_batch(params, workers=workers, scheduler=scheduler, engine=engine, formats=formats, fast=fast)
     table = Table(title="Batch")
     for column in ("params", "status", "seconds", "output / error"):

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from synthlib.errors import ConfigError
+from synthlib.errors import ConfigError, SynthlibError
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,34 @@ def render_one(params: str, engine: str, formats: tuple[str, ...], fast: bool, n
     return {**row, "seconds": time.perf_counter() - start}
 
 
+def _output_key(item: str, fast: bool, names_root: Path) -> str:
+    """Where a batch item writes: its output folder when its params load, else its params file, else its text."""
+    from synthlib.config import find_params
+    from synthlib.runner import output_dir, resolve
+
+    try:
+        path = find_params(item, names_root).resolve()
+    except SynthlibError:
+        return item
+    try:
+        name, config = resolve(path, fast)  # as `render_one` renders it: paths resolve from the file's project
+        return str(output_dir(name, config))
+    except SynthlibError:
+        return str(path)
+
+
+def refuse_duplicates(params: list[str], items: list[str], fast: bool, names_root: Path) -> None:
+    """Two items that write the same folder would delete each other's outputs: refuse the batch before it starts."""
+    seen: dict[str, str] = {}
+    for shown, item in zip(params, items):
+        key = _output_key(item, fast, names_root)
+        if key in seen:
+            same = "twice" if seen[key] == shown else f"as {seen[key]} and as {shown}"
+            raise ConfigError(f"batch lists the same data set {same} (both write {key}); the second run would delete "
+                              "the first one's report: list each data set once")
+        seen[key] = shown
+
+
 def _say(line: str) -> None:
     print(f"{datetime.datetime.now():%Y-%m-%d %H:%M:%S} {line}", file=sys.stderr, flush=True)
 
@@ -60,6 +88,7 @@ def run_batch(params: list[str], workers: int = 2, scheduler: str | None = None,
 
     names_root = str((root or Path.cwd()).resolve())
     items = [str(Path(p).resolve()) if p.endswith((".yml", ".yaml")) else p for p in params]
+    refuse_duplicates(params, items, fast, Path(names_root))
     cluster = None
     if scheduler:
         client = Client(scheduler)

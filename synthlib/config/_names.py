@@ -46,6 +46,22 @@ CLASSIFIER_NAMES = {"xgboost": "XGBoost", "random_forest": "random forest", "log
                     "knn": "k-nearest neighbours"}
 
 
+def name_slug(name: str) -> str:
+    """The letters, digits, `-` and `_` of a configured name as one file-name part: words joined by `_`, no path
+    separator, no `..`; empty when the name has none of them."""
+    return "_".join(_words(name)).strip("-_")
+
+
+def pascal_slug(name: str) -> str:
+    """`German credit (Statlog)` -> `GermanCreditStatlog`: the words of `name_slug`, capitalised and joined."""
+    return "".join(word.capitalize() for word in _words(name)).strip("-_")
+
+
+def _words(name: str) -> list[str]:
+    """The runs of letters, digits, `-` and `_` in `name`; everything else (`/`, `.`, spaces, quotes) separates."""
+    return re.sub(r"[^\w-]+", " ", name).split()
+
+
 def num(value: Any, digits: int = 3) -> str:
     if value is None:
         return "n/a"

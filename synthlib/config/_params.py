@@ -14,12 +14,13 @@ from typing import Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ._classifiers import make_classifier
-from ._names import METRIC_KEYS, PER_CLASS_METRIC
+from ._names import METRIC_KEYS, PER_CLASS_METRIC, name_slug
 
 METHODS = ("smote", "borderline_smote", "smote_enn", "adasyn", "gaussian_copula", "ctgan", "tvae", "diffusion")
 CLASSIFIERS = ("xgboost", "random_forest", "logistic_regression", "knn")
 BUILTIN_DATASETS = ("german_credit", "breast_cancer")
 Label = Union[bool, int, float, str]  # bool first: YAML reads `yes`/`no` as booleans, matched by value in checks
+SEED_MAX = 2**32 - 1  # numpy's and scikit-learn's random_state range
 THRESHOLD_OBJECTIVES = ("f1_minority", "balanced_accuracy")  # what evaluation._threshold_scorer implements
 
 
@@ -113,7 +114,7 @@ class CleaningConfig(_Section):
 class SplitConfig(_Section):
     test_size: float = 0.2
     stratified: bool = True
-    seed: int = 42
+    seed: int = Field(42, ge=0, le=SEED_MAX, description="random_state of the train/test split: 0 to 2**32 - 1")
 
     @field_validator("test_size")
     @classmethod
@@ -132,7 +133,7 @@ class AugmentationConfig(_Section):
     epochs: dict[Literal["ctgan", "tvae", "diffusion"], int] = {"ctgan": 100, "tvae": 100, "diffusion": 300}
     batch_size: int = Field(500, ge=2)
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    seed: int = 42
+    seed: int = Field(42, ge=0, le=SEED_MAX, description="generator seed: 0 to 2**32 - 1")
     repeats: int = Field(1, ge=1, description="generator seeds (seed, seed+1, ...) behind the seed-to-seed variance "
                          "of fidelity and test utility; 1: one seed, no variance section")
     deploy_method: Literal[METHODS] | None = None  # type: ignore[valid-type]
@@ -284,6 +285,17 @@ class PrivacyConfig(_Section):
     n_bootstrap: int = Field(200, ge=50)
     allow_release: bool = Field(False, description="export the augmented training set even when its privacy risk is high")
 
+    @model_validator(mode="after")
+    def _medium_below_high(self) -> PrivacyConfig:
+        """A risk is medium from the `_medium` threshold and high from the `_high` one, so medium cannot exceed high."""
+        for measure in ("mia_auc", "dcr_share", "attack_auc"):
+            medium, high = getattr(self, f"{measure}_medium"), getattr(self, f"{measure}_high")
+            if medium > high:
+                raise ValueError(f"privacy.{measure}_medium ({medium:g}) is above privacy.{measure}_high ({high:g}); "
+                                 f"a risk is medium from {measure}_medium and high from {measure}_high, so "
+                                 f"{measure}_medium must be at most {measure}_high")
+        return self
+
 
 class MonitoringConfig(_Section):
     psi_alert: float = Field(0.2, gt=0)
@@ -316,6 +328,13 @@ class AuditConfig(_Section):
     profile: Literal["full", "fast"] = Field(default="full", exclude=True)
 
     @model_validator(mode="after")
+    def _name_makes_a_file_name(self) -> AuditConfig:
+        if not name_slug(self.dataset.name):
+            raise ValueError(f"dataset.name {self.dataset.name!r} has no letter or digit; output file names are made "
+                             "from its letters, digits, - and _")
+        return self
+
+    @model_validator(mode="after")
     def _roles_are_disjoint(self) -> AuditConfig:
         roles = {
             "numeric": self.features.numeric or (),
@@ -332,6 +351,11 @@ class AuditConfig(_Section):
                 seen[column] = role
         if self.dataset.target in seen:
             raise ValueError(f"the target `{self.dataset.target}` is also listed as a feature ({seen[self.dataset.target]})")
+        for key, columns in (("features.sensitive", [a.column for a in self.features.sensitive]),
+                             ("features.quasi_identifiers", self.features.quasi_identifiers)):
+            if self.dataset.target in columns:
+                raise ValueError(f"{key} names the target `{self.dataset.target}`; the target cannot be one: fairness "
+                                 "and privacy are measured across the model's input columns, so name other columns")
         deploy = self.augmentation.deploy_method
         if deploy is not None and deploy not in self.augmentation.methods:
             raise ValueError(f"augmentation.deploy_method `{deploy}` is not one of augmentation.methods "

@@ -15,7 +15,7 @@ import joblib
 import numpy as np
 
 from synthlib.assess import FairnessResult
-from synthlib.config import CLASSIFIER_NAMES, configuration_name, method_name, num, trained_ratio_text
+from synthlib.config import CLASSIFIER_NAMES, configuration_name, method_name, num, pascal_slug, trained_ratio_text
 from synthlib.decide import Verdict, verdict_sentence
 from synthlib.errors import BundleError
 from synthlib.evaluate import UtilityResult
@@ -281,7 +281,7 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
         joblib.dump(model, staging / "TrainedModels" / f"{role}.pkl")
         _model_card(audit, role, configuration, staging / "ModelCards" / f"{role}_ModelCard.md")
         entries[role] = entry
-    name = "".join(part.capitalize() for part in config.dataset.name.replace("(", " ").replace(")", " ").split())
+    name = pascal_slug(config.dataset.name)  # letters, digits, - and _ only: never a path
     if notebook is not None and notebook.exists():
         shutil.copy(notebook, staging / notebook.name)
     data_files = ["original_train.csv", "test_set.csv"] + (["augmented_train.csv"] if (staging / "Datasets" / "augmented_train.csv").exists() else [])

@@ -23,6 +23,7 @@ from synthlib.config import PER_CLASS_METRIC, AuditConfig, make_classifier
 from synthlib.errors import ConfigError, DataError
 
 from ._cleaning import marker_mask
+from ._advice import fewer_than_folds_fix, require_favourable_label, rows_for_two_per_fold, split_cause
 from ._columns import _examples, column_kind, is_index_column, text_numbers
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,8 @@ TUNED_THRESHOLD_FOLDS = 3  # the tuned-threshold baseline's inner CV (evaluation
 MIN_ROWS_PER_VALIDATION_FOLD = 5
 YAML_BOOLEANS = {"true": True, "yes": True, "y": True, "on": True, "1": True,
                  "false": False, "no": False, "n": False, "off": False, "0": False}
-YAML_PITFALL = ('YAML reads unquoted yes/no/on/off/true/false as booleans: quote the label, e.g. minority: ["yes"]')
+YAML_PITFALL = ("YAML reads unquoted true and false as booleans: quote the label as the data writes it, "
+                'e.g. minority: ["True"]')
 
 
 # ---------------------------------------------------------------------------------------------- labels
@@ -64,14 +66,21 @@ def find_class(label: Any, classes: list[Any], key: str, config: AuditConfig) ->
     matches = [c for c in classes if label_key(c) == label_key(label)]
     if not matches and (isinstance(label, bool) or any(isinstance(c, (bool, np.bool_)) for c in classes)):
         matches = [c for c in classes if _truth(c) is not None and _truth(c) == _truth(label)]
-    shown = ", ".join(map(str, classes))
+    shown = ", ".join(map(repr, classes))
+    exact = [c for c in matches if str(c) == str(label) and not isinstance(label, bool)]
+    if len(matches) > 1 and len(exact) == 1:
+        return exact[0]  # written exactly as the data holds it
     if len(matches) > 1:
+        why = YAML_PITFALL if isinstance(label, bool) else "they differ only in spaces or number format"
         raise DataError(f"{where} names {label!r}, which matches several classes of `{config.dataset.target}` "
-                        f"({', '.join(map(str, matches))}); {YAML_PITFALL}")
+                        f"({', '.join(map(repr, matches))}); {why}: write the label exactly as one of them, or "
+                        "clean the column so that each class is written one way")
     if not matches:
-        pitfall = f"; {YAML_PITFALL}" if isinstance(label, bool) or _truth(label) is not None else ""
+        near = [c for c in classes if str(c).strip().lower() == str(label).strip().lower()]
+        hint = (f"; {YAML_PITFALL}" if isinstance(label, bool) else
+                f"; did you mean {near[0]!r}? (it differs in letter case or spaces)" if near else "")
         raise DataError(f"{where} names class {label!r}, which is not in column `{config.dataset.target}`; "
-                        f"classes are: {shown}{pitfall}")
+                        f"classes are: {shown}{hint}")
     return matches[0]
 
 
@@ -139,17 +148,17 @@ def check_sampling_strategy(classes: list[Any], minority: list[Any], config: Aud
     if not isinstance(strategy, dict):
         return
     where = f"augmentation.sampling_strategy in {config.source_file}"
-    allowed = ", ".join(map(str, minority))
+    allowed = ", ".join(map(repr, minority))
     for key in strategy:
         matches = [c for c in classes if label_key(c) == label_key(key)]
         if not matches:
-            raise DataError(f"{where} names class `{key}`, which is not a class of `{config.dataset.target}`; "
+            raise DataError(f"{where} names class {key!r}, which is not a class of `{config.dataset.target}`; "
                             f"per-class keys must be minority classes: {allowed}")
         if matches[0] not in minority:
-            raise DataError(f"{where} names class `{key}`, which is not a minority class (only minority rows are "
+            raise DataError(f"{where} names class {key!r}, which is not a minority class (only minority rows are "
                             f"generated); per-class keys must be minority classes: {allowed}")
         if str(matches[0]) != key:
-            raise DataError(f"{where} names class `{key}`; write it as the class is written: `{matches[0]}`")
+            raise DataError(f"{where} names class {key!r}; write it as the class is written: {matches[0]!r}")
 
 
 def check_metric_classes(n_classes: int, config: AuditConfig) -> None:
@@ -193,25 +202,32 @@ def training_counts(counts: dict[Any, int], test_size: float) -> dict[Any, int]:
 
 
 def check_minority_capacity(train_counts: dict[Any, int], minority: list[Any], config: AuditConfig,
-                            estimated: bool = False) -> list[str]:
-    """Each minority class fills every CV fold, the SMOTE family's neighbours and the tuned threshold's inner CV."""
+                            estimated: bool = False, totals: dict[Any, int] | None = None) -> list[str]:
+    """Each minority class fills every CV fold, the SMOTE family's neighbours and the tuned threshold's inner CV.
+
+    `totals` (rows per class in the whole data) lets the message name the split as the cause when it is.
+    """
     about = "about " if estimated else ""
     folds, k = config.evaluation.cv_folds, config.augmentation.k_neighbors
     neighbour = [m for m in config.augmentation.methods if m in NEIGHBOUR_METHODS]
     warnings = []
     for label in minority:
         n = train_counts.get(label, 0)
+        total = (totals or {}).get(label)
+        rows = "row" if n == 1 else "rows"
         if n < folds:
-            raise DataError(f"minority class {label!r} has {about}{n} rows in the training split, fewer than "
-                            f"evaluation.cv_folds = {folds}: some validation folds would hold none of it; set "
-                            f"evaluation.cv_folds to at most {max(n, 2)} in {config.source_file}"
-                            + ("" if n >= 2 else " and add rows of that class"))
+            raise DataError(f"minority class {label!r} has {about}{n} {rows} in the training split"
+                            f"{split_cause(n, total, config)}, fewer than evaluation.cv_folds = {folds}: some "
+                            f"validation folds would hold none of it; {fewer_than_folds_fix(label, n, total, config, folds)}"
+                            f" in {config.source_file}")
         in_fold = n - math.ceil(n / folds)  # the training part of the fold with the largest validation part
         if neighbour and in_fold < k + 1:
+            fix = (f"lower augmentation.k_neighbors to at most {in_fold - 1}" if in_fold >= 2 else
+                   f"{fewer_than_folds_fix(label, n, total, config, rows_for_two_per_fold(folds))}")
             raise DataError(f"minority class {label!r} has {about}{in_fold} rows in the training part of each CV "
                             f"fold ({about}{n} in the training split), fewer than augmentation.k_neighbors + 1 = "
-                            f"{k + 1} needed by {', '.join(neighbour)}; lower augmentation.k_neighbors to at most "
-                            f"{max(in_fold - 1, 1)} in {config.source_file} or remove those methods")
+                            f"{k + 1} needed by {', '.join(neighbour)}; {fix} in {config.source_file} or remove "
+                            "those methods")
         if len(train_counts) == 2 and in_fold < TUNED_THRESHOLD_FOLDS:
             warnings.append(f"minority class {label!r} has {about}{in_fold} rows in the training part of each CV fold, "
                             f"fewer than the {TUNED_THRESHOLD_FOLDS} folds of the tuned-threshold baseline's inner CV: "
@@ -408,10 +424,12 @@ def check_data(frame: pd.DataFrame, config: AuditConfig, n_rows: int | None = No
     check_classifier_fits(config)
     scale = n_rows / len(frame)
     counts = {label: int(round(n * scale)) for label, n in target.value_counts().items()}
-    warnings += check_minority_capacity(training_counts(counts, config.split.test_size), minority, config, estimated=True)
+    warnings += check_minority_capacity(training_counts(counts, config.split.test_size), minority, config, estimated=True,
+                                        totals=counts)
     check_declared_types(frame, config)
     check_roles(frame, config)
     warnings += check_sensitive(frame, config)
+    require_favourable_label(classes, config)
     warnings += column_warnings(frame, config)
     return warnings
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,11 +39,39 @@ def project_root_of(config: AuditConfig) -> Path:
 
 
 def output_dir(name: str, config: AuditConfig, out_dir: Path | None = None) -> Path:
-    """`--out` if given, else `<project>/<output.dir>/<name>`; a path that is a file is refused."""
-    out = Path(out_dir).resolve() if out_dir else project_root_of(config) / config.output.dir / name
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out} is a file; give a folder for the report and the bundle")
+    """`--out` if given, else `<project>/<output.dir>/<name>` (`<name>-fast` for the fast profile, so a preview
+    never replaces a full run's outputs); a folder that is a file or cannot be written is refused before any work."""
+    if out_dir:
+        out, source = Path(out_dir).resolve(), "--out"
+    else:
+        folder = f"{name}-fast" if config.profile == "fast" else name
+        out, source = project_root_of(config) / config.output.dir / folder, f"output.dir in {config.source_file}"
+    check_output_dir(out, source)
     return out
+
+
+def check_output_dir(out: Path, source: str) -> None:
+    """Raise `ConfigError` when `out` is a file, lies under a file, or cannot be created or written.
+
+    Probed with a temporary file (or folder) that is removed at once, so a read-only mount or missing
+    permission shows here, at `synthlib check` and the start of a run, not after the audit.
+    """
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    where = f"output folder {out} ({source})"
+    if not existing.is_dir():
+        problem = "is a file" if existing == out else f"cannot be created: {existing} is a file"
+        raise ConfigError(f"{where} {problem}; give a folder for the report and the bundle")
+    try:
+        if existing == out:
+            with tempfile.TemporaryFile(dir=out):
+                pass
+        else:
+            os.rmdir(tempfile.mkdtemp(dir=existing))
+    except OSError as exc:
+        raise ConfigError(f"{where} cannot be written ({exc.strerror or exc} in {existing}); choose a folder you "
+                          "can write to with --out or output.dir") from None
 
 
 @contextmanager
