@@ -3,14 +3,16 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 DATASET ?= german_credit
+TORCH_INDEX ?=
 
 .PHONY: report test install clean sync-template
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# torch first: the CPU build; letting sdv pull torch in picks a multi-GB CUDA build
-	$(BIN)/python -m pip install --quiet torch==2.13.0
+	# torch first, pinned; on Linux PyPI's torch is the CUDA build (multi-GB of nvidia-* wheels): pass
+	# TORCH_INDEX=https://download.pytorch.org/whl/cpu for the CPU-only wheel (README, "Install")
+	$(BIN)/python -m pip install --quiet torch==2.13.0 $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install --quiet -e ".[test,dask]"
 	touch $@
 

@@ -123,6 +123,14 @@ def test_pdf_has_pages_and_the_same_numbers(rendered):
     assert "Traceback" not in text
 
 
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo (poppler-utils) is not installed")
+def test_pdfinfo_reads_the_report_without_a_syntax_error(rendered):
+    """Typst's `/Suspects false` made poppler print "Syntax Error: Suspects object is wrong type (boolean)"."""
+    info = subprocess.run(["pdfinfo", str(rendered[0]["pdf"])], capture_output=True, text=True, check=True)
+    assert "Syntax Error" not in info.stderr + info.stdout, info.stderr
+    assert re.search(r"^Tagged:\s+yes", info.stdout, re.M)  # still a tagged PDF
+
+
 def test_outputs_are_complete(rendered):
     outputs, result = rendered
     out = outputs["results"].parent

@@ -16,8 +16,8 @@ from synthlib.config import BUILTIN_DATASETS, load_config
 from synthlib.errors import ConfigError, SynthlibError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Audit synthetic minority-class augmentation.")
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)  # commands and paths stay on one line for copy-paste, even when piped (80 columns)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 REPORT_FORMATS = ("html", "pdf")
@@ -84,6 +84,7 @@ def check(params: str = typer.Argument(..., help="A params file or a data set na
     read = "every row" if report.rows_read == report.n_rows else f"a random sample of {report.rows_read:,} rows"
     console.print(f"size: {report.size}", highlight=False, soft_wrap=True)
     console.print(f"outputs: {out} ({out.name}-fast with --fast)", highlight=False, soft_wrap=True)
+    console.print(f"estimated duration: {report.duration}", highlight=False)
     console.print(f"[green]valid:[/] {config.source_file} (config hash {config.config_hash[:12]}); data checked on "
                   f"{read}", highlight=False, soft_wrap=True)
 

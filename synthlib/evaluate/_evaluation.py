@@ -18,7 +18,6 @@ from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.metrics import make_scorer
 from sklearn.model_selection import RepeatedStratifiedKFold, TunedThresholdClassifierCV, train_test_split
@@ -28,6 +27,7 @@ from threadpoolctl import threadpool_limits
 from synthlib.augment import resolve_device
 from synthlib.config import DEEP_GENERATORS, WITHOUT_SYNTHETIC, AuditConfig, EvaluationConfig
 from synthlib.prepare import Prepared
+from synthlib.utils import PROGRESS_EVERY_S, GridProgress, parallel_counted
 
 from ._fit import FoldFit
 from ._metrics import classification_metrics, fast_balanced_accuracy, fast_f1
@@ -220,8 +220,10 @@ def fold_data(prepared: Prepared, folds: list[tuple[np.ndarray, np.ndarray]]) ->
     return out
 
 
-def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig | None = None) -> Evaluation:
-    """Run the comparison grid and the significance analysis; see the module docstring."""
+def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig | None = None,
+             progress_every: float = PROGRESS_EVERY_S) -> Evaluation:
+    """Run the comparison grid and the significance analysis; see the module docstring. A progress line (fits done,
+    elapsed, time left) goes to stderr and the run log every `progress_every` seconds while the grid runs."""
     config = config or prepared.config
     ev = config.evaluation
     encoder = LabelEncoder().fit(prepared.y_train)
@@ -254,9 +256,12 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
     # generator trains for many epochs; the tuned threshold fits its classifiers 3 + 1 times); final fits use every row
     weight = {c: 10 if c in DEEP_GENERATORS else 4 if c == "tuned_threshold" else 1 for c in comparators}
     on_workers = sorted((j for j in jobs if j[0] not in gpu_comparators), key=lambda j: -weight[j[0]] * len(j[2]))
-    with ThreadPoolExecutor(max_workers=1) as gpu_thread:  # see _generator_on_gpu
-        gpu_outputs = gpu_thread.submit(lambda: [_task(*arguments(j, 1)) for j in on_gpu])
-        worker_outputs = Parallel(n_jobs=ev.n_jobs)(delayed(_task)(*arguments(j, ev.n_jobs)) for j in on_workers)
+    fits = {id(j): sum(_applicable(c, j[0], binary) for c in config.models.classifiers) for j in jobs}
+    with ThreadPoolExecutor(max_workers=1) as gpu_thread, GridProgress(sum(fits.values()), progress_every) as counter:
+        gpu_outputs = gpu_thread.submit(parallel_counted, _task, [arguments(j, 1) for j in on_gpu], 1, counter,
+                                        [fits[id(j)] for j in on_gpu])
+        worker_outputs = parallel_counted(_task, [arguments(j, ev.n_jobs) for j in on_workers], ev.n_jobs, counter,
+                                          [fits[id(j)] for j in on_workers])
         by_job = dict(zip(map(id, on_gpu + on_workers), gpu_outputs.result() + worker_outputs))
     outputs = [by_job[id(j)] for j in jobs]
     evaluation = Evaluation(label_encoder=encoder)

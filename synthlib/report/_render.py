@@ -222,6 +222,21 @@ def build_outputs(notebook: nbformat.NotebookNode, work: Path, formats: list[str
     return outputs
 
 
+# Typst writes `/MarkInfo<</Marked true/Suspects false>>` in a tagged PDF: valid, but poppler (22.12 here) reports
+# a `false` there as "Syntax Error: Suspects object is wrong type (boolean)" on every pdfinfo/pdftotext call. False
+# is the default, so the entry is overwritten with as many spaces: no byte moves and the xref offsets stay right.
+DEFAULT_SUSPECTS = re.compile(rb"(?<=/MarkInfo<<)([^>]*?)/Suspects\s*false")
+
+
+def blank_default_suspects(pdf: Path) -> bool:
+    """Remove the default `/Suspects false` entry from the PDF's mark info in place; whether there was one."""
+    data = pdf.read_bytes()
+    blanked = DEFAULT_SUSPECTS.sub(lambda m: m.group(1) + b" " * (len(m.group(0)) - len(m.group(1))), data, count=1)
+    if blanked != data:
+        pdf.write_bytes(blanked)
+    return blanked != data
+
+
 def _execute(notebook: nbformat.NotebookNode, work: Path, parameters: dict[str, Any], root: Path) -> nbformat.NotebookNode:
     import papermill
 
@@ -321,6 +336,8 @@ def render(dataset: str, out_dir: Path | None = None, formats: tuple[str, ...] =
             outputs = {}
             for kind, path in built.items():
                 outputs[kind] = out / ("report.ipynb" if kind == "notebook" else f"report.{kind}")
+                if kind == "pdf":
+                    blank_default_suspects(path)  # either engine's Typst PDF
                 os.replace(path, outputs[kind])
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -1,8 +1,9 @@
 """Progress of a run on stderr, and the run log that collects dependency warnings in the output folder.
 
 On a terminal a rich status line shows the step, its number and the elapsed time; otherwise (a batch log, CI)
-each step is one plain timestamped line. Library warnings and log records (scikit-learn, numpy, SDV, ...) go to
-`run.log` in the output folder instead of stderr.
+each step is one plain timestamped line. During a long step (the evaluation grid) `GridProgress` adds a line every
+30 s: fits done of the total, elapsed and estimated time left, on stderr and in the run log. Library warnings and
+log records (scikit-learn, numpy, SDV, ...) go to `run.log` in the output folder instead of stderr.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import datetime
 import logging
 import os
 import sys
+import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 # The steps of `synthlib render`, in order (`run` stops after "export bundle"); a cache hit skips to "export bundle".
 STEPS = ("prepare", "augment and evaluate", "validate", "fairness", "privacy", "verdict", "export bundle",
@@ -94,11 +96,94 @@ def step_reporter(label: str = "", total: int = len(STEPS)) -> StepLines:
     return StepStatus(label, total) if sys.stderr.isatty() else StepLines(label, total)
 
 
+PROGRESS_EVERY_S = 30.0  # the longest stretch of a long step without a progress line
+
+
+def duration(seconds: float) -> str:
+    """`42 s`, `7 min 05 s`, `1 h 02 min`."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+class GridProgress:
+    """Counts the finished units (model fits) of a long step and, every `every` seconds while it runs, writes e.g.
+    `evaluation grid: 120/480 model fits (25%), 2 min 10 s elapsed, about 6 min 30 s left` to stderr and (as a log
+    record of `synthlib.progress`) to the run log. A background thread writes the lines, so one appears on time even
+    while a single task runs for minutes; `advance` may be called from any thread. The estimate assumes the fits
+    left cost as much as those done on average."""
+
+    def __init__(self, total: int, every: float = PROGRESS_EVERY_S, label: str = "evaluation grid",
+                 unit: str = "model fits", stream: TextIO | None = None) -> None:
+        self.total, self.every, self.label, self.unit, self.stream = total, every, label, unit, stream
+        self.done = 0
+        self.start = time.perf_counter()
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="synthlib-progress", daemon=True)
+
+    def advance(self, units: int = 1) -> None:
+        with self._lock:
+            self.done += units
+
+    def line(self) -> str:
+        with self._lock:
+            done = self.done
+        elapsed = time.perf_counter() - self.start
+        share = f" ({done / self.total:.0%})" if self.total else ""
+        left = (f"about {duration(elapsed / done * (self.total - done))} left" if done
+                else "time left not known yet (no fit finished)")
+        return f"{self.label}: {done:,}/{self.total:,} {self.unit}{share}, {duration(elapsed)} elapsed, {left}"
+
+    def write(self) -> None:
+        """One progress line now, on stderr and in the run log."""
+        text = self.line()
+        logging.getLogger("synthlib.progress").info(text, extra={"printed": True})
+        stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        print(f"{stamp} {text}", file=self.stream or sys.stderr, flush=True)
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(self.every):
+            self.write()
+
+    def __enter__(self) -> GridProgress:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+
+def _numbered(number: int, function: Callable[..., Any], arguments: Sequence[Any]) -> tuple[int, Any]:
+    return number, function(*arguments)
+
+
+def parallel_counted(function: Callable[..., Any], argument_lists: Sequence[Sequence[Any]], n_jobs: int | None,
+                     progress: GridProgress, units: Sequence[int]) -> list[Any]:
+    """`[function(*arguments) for arguments in argument_lists]` as joblib tasks, in that order, with
+    `progress.advance(units[i])` as task i finishes (in whatever order the workers finish them)."""
+    from joblib import Parallel, delayed
+
+    results: list[Any] = [None] * len(argument_lists)
+    tasks = (delayed(_numbered)(i, function, arguments) for i, arguments in enumerate(argument_lists))
+    for number, result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
+        results[number] = result
+        progress.advance(units[number])
+    return results
+
+
 class _OwnRecords(logging.Filter):
-    """Only synthlib's own records reach stderr; dependencies' records go to the run log."""
+    """Only synthlib's own records reach stderr (not the progress lines, already printed there); dependencies'
+    records go to the run log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.name.startswith("synthlib")
+        return record.name.startswith("synthlib") and not getattr(record, "printed", False)
 
 
 def configure_stderr_logging(verbose: bool) -> None:
