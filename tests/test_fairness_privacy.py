@@ -292,7 +292,7 @@ def test_membership_risk_is_graded_on_the_ci_upper_bound():
     assert 0.541 < THRESHOLDS.mia_auc_medium <= 0.638 < THRESHOLDS.mia_auc_high
     checks = {"exact_copies": {"share": 0.0}, "dcr": {"share_closer_than_typical_holdout": 0.1},
               "membership_inference": {"auc": 0.541, "ci_low": 0.447, "ci_high": 0.638}}
-    result = risk_level(checks, THRESHOLDS)
+    result = risk_level(checks, THRESHOLDS).to_json()
     assert result["levels"]["membership_inference"] == "medium"
     assert (result["risk"], result["decided_by"]) == ("medium", "membership_inference")
 

@@ -17,6 +17,8 @@ from sklearn.neighbors import NearestNeighbors
 from synthlib.augment import TableEncoder, segment_fit
 from synthlib.config import PrivacyConfig
 
+from ._results import RiskLevel
+
 INTERPOLATION_NOTE = ("SMOTE-family methods interpolate between real rows, so their rows sit close to, and on "
                       "segments between, real records; fitted generators sample from a model, which can lower the "
                       "risk but does not guarantee it (a generator that memorises its training rows does not).")
@@ -150,28 +152,29 @@ def interpolation_attack(Z_released: np.ndarray, is_synthetic: np.ndarray, toler
             "beats_chance": beats_chance, "exposed_real_rows": hits if beats_chance else 0}
 
 
-def risk_level(checks: dict[str, Any], thresholds: PrivacyConfig) -> dict[str, Any]:
+def _grade(value: float, medium: float, high: float, at_least: bool = True) -> str:
+    """high / medium / low for a value against two thresholds (reached at `>=`, or passed at `>`)."""
+    if at_least:
+        return "high" if value >= high else "medium" if value >= medium else "low"
+    return "high" if value > high else "medium" if value > medium else "low"
+
+
+def risk_level(checks: dict[str, Any], thresholds: PrivacyConfig) -> RiskLevel:
     """low / medium / high from each check; the method's risk level is the worst, with the deciding check named.
 
     Membership inference is graded on the upper bound of its 95% CI, the other checks on their estimates.
     """
-    levels = {}
-    copy_share = checks["exact_copies"]["share"]
-    levels["exact_copies"] = "high" if copy_share > thresholds.exact_copy_share_high else "medium" if copy_share > 0 else "low"
-    share = checks["dcr"]["share_closer_than_typical_holdout"]
-    levels["dcr"] = "high" if share >= thresholds.dcr_share_high else "medium" if share >= thresholds.dcr_share_medium else "low"
-    mia = checks["membership_inference"]
+    copies, dcr, mia = checks["exact_copies"], checks["dcr"], checks["membership_inference"]
     upper = mia.get("ci_high", mia["auc"])  # graded on the CI's upper bound: the attack may be that strong
-    levels["membership_inference"] = ("high" if upper >= thresholds.mia_auc_high else
-                                      "medium" if upper >= thresholds.mia_auc_medium else "low")
-    attack = checks.get("interpolation_attack", {}).get("distinguish_auc", float("nan"))
+    levels = {"exact_copies": _grade(copies["share"], 0.0, thresholds.exact_copy_share_high, at_least=False),
+              "dcr": _grade(dcr["share_closer_than_typical_holdout"], thresholds.dcr_share_medium, thresholds.dcr_share_high),
+              "membership_inference": _grade(upper, thresholds.mia_auc_medium, thresholds.mia_auc_high)}
+    attack = (checks.get("interpolation_attack") or {}).get("distinguish_auc", float("nan"))
     if np.isfinite(attack):
-        levels["interpolation_attack"] = ("high" if attack >= thresholds.attack_auc_high else
-                                          "medium" if attack >= thresholds.attack_auc_medium else "low")
+        levels.update(interpolation_attack=_grade(attack, thresholds.attack_auc_medium, thresholds.attack_auc_high))
     order = {"low": 0, "medium": 1, "high": 2}
     decided_by = max(levels, key=lambda k: order[levels[k]])
-    return {"risk": levels[decided_by], "decided_by": decided_by if order[levels[decided_by]] > 0 else None,
-            "levels": levels}
+    return RiskLevel(levels[decided_by], decided_by if order[levels[decided_by]] > 0 else None, levels)
 
 
 def assess_method(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, augmented_class: pd.DataFrame,
@@ -181,17 +184,15 @@ def assess_method(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.Data
     encoder = TableEncoder(categorical).fit(train[numeric + categorical])
     Z_train, Z_hold, Z_syn = (encoder.transform(f[numeric + categorical]) for f in (train, holdout, synthetic))
     checks: dict[str, Any] = {"n_synthetic": int(len(synthetic)), "exact_copies": exact_copies(train, synthetic)}
-    if len(synthetic) >= 2:
-        checks["dcr"] = distance_to_closest_record(Z_train, Z_syn, Z_hold)
-        checks["membership_inference"] = membership_inference(Z_train, Z_hold, Z_syn, thresholds.n_bootstrap, seed)
-        checks["k_anonymity"] = k_anonymity(synthetic, quasi_identifiers, thresholds.k_anonymity, train)
-        Z_released, slack = attack_space(train, augmented_class, numeric, categorical)
-        checks["interpolation_attack"] = interpolation_attack(Z_released, is_synthetic, thresholds.attack_tolerance,
-                                                              slack=slack, n_boot=thresholds.n_bootstrap, seed=seed)
-        checks["risk_level"] = risk_level(checks, thresholds)
-    else:
-        checks["risk_level"] = {"risk": "low", "decided_by": None, "levels": {}, "note": "fewer than 2 synthetic rows"}
-    return checks
+    if len(synthetic) < 2:
+        return {**checks, "risk_level": RiskLevel("low", None, {}, "fewer than 2 synthetic rows").to_json()}
+    Z_released, slack = attack_space(train, augmented_class, numeric, categorical)
+    checks.update(dcr=distance_to_closest_record(Z_train, Z_syn, Z_hold),
+                  membership_inference=membership_inference(Z_train, Z_hold, Z_syn, thresholds.n_bootstrap, seed),
+                  k_anonymity=k_anonymity(synthetic, quasi_identifiers, thresholds.k_anonymity, train),
+                  interpolation_attack=interpolation_attack(Z_released, is_synthetic, thresholds.attack_tolerance,
+                                                            slack=slack, n_boot=thresholds.n_bootstrap, seed=seed))
+    return {**checks, "risk_level": risk_level(checks, thresholds).to_json()}
 
 
 def attack_space(reference: pd.DataFrame, released: pd.DataFrame, numeric: list[str],

@@ -146,12 +146,13 @@ def run(dataset: str = typer.Argument(..., help="A data set name in params/ or a
 
     with step_reporter(total=STEPS.index("export bundle") + 1) as steps:
         audit, out_dir = run_fresh(dataset, fast=fast, out_dir=out, progress=steps)
-    cache = "cache hit: loaded, not recomputed" if audit.result["cache"]["hit"] else "computed"
+    typed = audit.typed
+    cache = "cache hit: loaded, not recomputed" if typed.cache.get("hit") else "computed"
     console.print(f"[green]done[/] ({cache}): {out_dir / 'results.json'}, {out_dir / 'OutputMaterials'}; "
                   f"warnings in {out_dir / 'run.log'}", highlight=False)
-    recommended = (audit.result.get("verdict") or {}).get("recommended") or {}
+    recommended = typed.verdict.recommended if typed.verdict else None
     if recommended:
-        console.print(f"recommended configuration: {recommended['comparator']} + {recommended['classifier']}",
+        console.print(f"recommended configuration: {recommended.comparator} + {recommended.classifier}",
                       highlight=False)
 
 
