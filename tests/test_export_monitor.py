@@ -390,7 +390,7 @@ def _edited_config(bundle: Path, **changes) -> str:
     ("GermanCreditPipelineConfig.json", lambda b: _edited_config(b, classes=None), True,
      ["GermanCreditPipelineConfig.json: key `classes` is missing"]),
     ("TrainedModels/deployed.pkl", lambda b: "not a pickle", False, ["does not match its manifest.json", "deployed.pkl"]),
-    ("TrainedModels/deployed.pkl", lambda b: "not a pickle", True, ["deployed.pkl cannot be loaded"]),
+    ("TrainedModels/deployed.pkl", lambda b: "not a pickle", True, ["deployed.pkl is truncated or corrupt"]),
 ])
 def test_corrupt_bundle_is_exit_2_with_one_line(contract_bundle, raw_test_rows, tmp_path, name, edit, rehash, fragments):
     copy = tmp_path / "OutputMaterials"
@@ -504,3 +504,36 @@ def test_readme_and_deployed_card_state_the_verdict_status(bundle):
     card = (path / "ModelCards" / "deployed_ModelCard.md").read_text()
     conditional = audit.result["verdict"]["status"] == "conditional"
     assert ("conditionally recommends deploying" in card) == conditional
+
+
+def test_a_truncated_model_is_named_truncated_not_a_version_mismatch(contract_bundle, raw_test_rows, tmp_path):
+    copy = tmp_path / "OutputMaterials"
+    shutil.copytree(contract_bundle, copy)
+    model = copy / "TrainedModels" / "deployed.pkl"
+    model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
+    _write_manifest(copy)  # re-hashed, so the manifest check passes and the load itself must say what is wrong
+    result, _ = _monitor(copy, raw_test_rows, tmp_path)
+    _fails(result, "deployed.pkl is truncated or corrupt", "export the bundle again")
+    assert "install the synthlib" not in result.output
+
+
+def test_a_column_missing_in_every_new_row_is_an_alert(contract_bundle, raw_test_rows, tmp_path):
+    rows = raw_test_rows.assign(credit_amount=np.nan, duration=np.inf)
+    result, report = _monitor(contract_bundle, rows, tmp_path)
+    assert result.exit_code == 1, result.output
+    alerts = " ".join(report["alerts"])
+    assert "`credit_amount` is missing in every new row" in alerts and "ignore this column" in alerts
+    assert "`duration` is infinite in every new row" in alerts
+    assert "`age`" not in alerts
+
+
+def test_new_data_in_another_encoding_needs_and_takes_encoding(contract_bundle, raw_test_rows, tmp_path):
+    rows = raw_test_rows.astype({"housing": object})
+    rows.loc[0, "housing"] = "propri\u00e9t\u00e9"  # an unseen category, written in latin-1 below
+    data = tmp_path / "latin.csv"
+    rows.to_csv(data, index=False, encoding="latin-1")
+    result, _ = _monitor(contract_bundle, None, tmp_path, data=data)
+    _fails(result, "latin.csv is not valid utf-8", "set --encoding")
+    result, report = _monitor(contract_bundle, None, tmp_path / "second", "--encoding", "latin-1", data=data)
+    assert result.exit_code in (0, 1), result.output
+    assert report["rows"] == len(rows)

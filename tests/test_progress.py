@@ -72,10 +72,10 @@ class SlowSMOTE(SMOTESampler):
 
 def test_evaluation_grid_writes_progress_to_stderr_and_the_run_log(prepared, tmp_path, capsys):
     samplers = {"smote": SlowSMOTE(random_state=0)}
-    quiet = evaluate(prepared, samplers, progress_every=3600).result
+    quiet = evaluate(prepared, samplers, progress_every=3600).utility.to_json()
     assert "evaluation grid:" not in capsys.readouterr().err
     with run_log(tmp_path / "run.log"):
-        counted = evaluate(prepared, samplers, progress_every=0.05).result
+        counted = evaluate(prepared, samplers, progress_every=0.05).utility.to_json()
     stderr = [line for line in capsys.readouterr().err.splitlines() if LINE.search(line)]
     logged = [line for line in (tmp_path / "run.log").read_text().splitlines() if LINE.search(line)]
     assert stderr and len(logged) == len(stderr)

@@ -185,3 +185,30 @@ def test_a_constant_declared_categorical_is_dropped_by_profile_and_named_by_chec
     assert prepared.categorical == ["colour", "group"] and "country" not in prepared.train.columns
     dropped = prepared.cleaning_log.to_frame().query("action == 'drop constant column (warning)'")
     assert dropped.column.tolist() == ["country"] and "declared in features.categorical" in dropped.note.iloc[0]
+
+
+# ----------------------------------------------------------------------------------- raw library warnings
+def test_values_too_large_to_square_stop_check_with_one_line_not_a_numpy_warning(project):
+    frame = toy_frame(300).assign(amount=lambda f: np.where(f.index % 7 == 0, 1e308, f.income))
+    path = project("toy", toy_config(), frame)
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "column `amount` holds 1e+308" in text and "dataset.missing_markers" in text
+    assert "RuntimeWarning" not in result.output and "Traceback" not in result.output
+    # declared as missing, the same value is a marker and the check passes
+    path = project("toy", toy_config(dataset={"missing_markers": ["1e+308"]}), frame)
+    assert runner.invoke(app, ["check", str(path)]).exit_code == 0
+
+
+def test_a_wide_table_is_cleaned_without_pandas_fragmentation_warnings(project):
+    import warnings
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({f"f{i}": rng.normal(size=150) for i in range(400)}).assign(label=toy_frame(150).label)
+    frame.iloc[::9, :50] = np.nan  # every column is imputed, as on a real wide table
+    path = project("toy", toy_config(cleaning={"outliers": {"method": "iqr"}}), frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        prepared = prepare(load_config(path))
+    assert prepared.X_train.shape[1] == 400 and not prepared.X_train.isna().any().any()

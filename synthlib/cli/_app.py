@@ -194,14 +194,16 @@ def notebook(out: Path = typer.Option(Path("report/audit.ipynb"), "--out", help=
 def monitor(bundle: Path = typer.Argument(..., help="An OutputMaterials folder (or its parent)."),
             new_data: Path = typer.Argument(..., help="CSV or Parquet with new rows."),
             labels: str = typer.Option(None, "--labels", help="Column of true labels, if known."),
-            out: Path = typer.Option(None, "--out", help="Folder for monitor.json and monitor.html.")) -> None:
+            out: Path = typer.Option(None, "--out", help="Folder for monitor.json and monitor.html."),
+            encoding: str = typer.Option("utf-8", "--encoding",
+                                         help="Text encoding of NEW_DATA (e.g. latin-1, cp1252); utf-8 by default.")) -> None:
     """Drift, prevalence and (with labels) recall of the bundle's deployed model on raw new rows.
     Exit 0: ok, 1: an alert fired, 2: bad input or a corrupt bundle."""
     from synthlib.deploy import monitor as run_monitor
     from synthlib.deploy import write_outputs
 
     try:
-        result = run_monitor(bundle, new_data, labels)
+        result = run_monitor(bundle, new_data, labels, encoding)
         json_path, html_path = write_outputs(result, out or Path(new_data).parent / "monitor")
     except SynthlibError as exc:
         errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)

@@ -131,8 +131,23 @@ def _bundle_config(bundle: Path) -> BundleConfig:
     return _read_json(found[0], BundleConfig)
 
 
+def complete_pickle(path: Path) -> bool:
+    """Whether `path` can be a whole pickle stream: a bundle's models are written by `joblib.dump` without
+    compression, one stream that starts with the PROTO opcode (0x80) and ends with STOP (`.`). A file cut short or
+    overwritten fails this; unpickling it raises whatever the broken bytes happen to trigger (KeyError, ValueError,
+    EOFError), which is not to be mistaken for a version mismatch."""
+    if path.stat().st_size < 2:
+        return False
+    with path.open("rb") as handle:
+        first = handle.read(1)
+        handle.seek(-1, 2)
+        return first == b"\x80" and handle.read(1) == b"."
+
+
 def _load_model(bundle: Path, relative: str, config: BundleConfig) -> tuple[Any, ModelMetadata]:
     path = bundle / relative
+    if not complete_pickle(path):
+        raise BundleError(f"{path} is truncated or corrupt (not one whole pickle stream); export the bundle again")
     try:
         model = joblib.load(path)
     except Exception as exc:  # unpickling raises many unrelated types (version skew, missing modules)
@@ -331,8 +346,27 @@ def _performance(models: dict[str, tuple[Any, ModelMetadata, np.ndarray]], truth
     return out
 
 
-def monitor(bundle_dir: str | Path, new_data: str | Path, labels: str | None = None) -> dict[str, Any]:
-    """Compare `new_data` (raw rows, as in the source file) with the bundle; the result lists every alert."""
+def unusable_columns(rows: pd.DataFrame, markers: list[str], numeric: list[str]) -> list[str]:
+    """An alert per feature column with no usable value in the new rows: every value missing (or a missing marker)
+    or, in a numeric column, infinite. The deployed pipeline imputes such a column with its training value, so its
+    predictions silently ignore it; a few missing or infinite values are cleaned as in training and only logged."""
+    alerts = []
+    for column in rows.columns:
+        values = rows[column]
+        missing = values.isna() | values.astype(str).str.strip().isin(markers)
+        infinite = (np.isinf(pd.to_numeric(values.mask(missing), errors="coerce")) if column in numeric
+                    else pd.Series(False, index=values.index))
+        if len(values) and (missing | infinite).all():
+            what = ("missing" if missing.all() else "infinite" if infinite.all() else "missing or infinite")
+            alerts.append(f"`{column}` is {what} in every new row: the model imputes it with its training value, "
+                          "so its predictions ignore this column")
+    return alerts
+
+
+def monitor(bundle_dir: str | Path, new_data: str | Path, labels: str | None = None,
+            encoding: str = "utf-8") -> dict[str, Any]:
+    """Compare `new_data` (raw rows, as in the source file, read with `encoding`) with the bundle; the result
+    lists every alert."""
     bundle = _verified_bundle(Path(bundle_dir))
     config = _bundle_config(bundle)
     models = {"deployed": _load_model(bundle, DEPLOYED, config)}
@@ -346,7 +380,7 @@ def monitor(bundle_dir: str | Path, new_data: str | Path, labels: str | None = N
     source = Path(new_data)
     if source.is_dir():
         raise DataError(f"{source} is a folder; pass a CSV or Parquet file with new rows")
-    frame = read_table(source)
+    frame = read_table(source, encoding=encoding, encoding_option="--encoding")
     check_schema(frame, config, markers, str(source))
     if labels is not None and labels not in frame.columns:
         raise DataError(f"--labels names `{labels}`, not a column of {source}; columns are: {', '.join(map(str, frame.columns))}")
@@ -356,8 +390,9 @@ def monitor(bundle_dir: str | Path, new_data: str | Path, labels: str | None = N
         raise BundleError(f"{bundle / REFERENCE} lacks feature column(s) {', '.join(absent)}")
     rows = frame[config.features]
     features = _drift(_cleaned(reference[config.features], cleaner, config), _cleaned(rows, cleaner, config), config)
-    alerts = [f"drift in `{c}`" + (f" (new categories {f['new_categories']})" if f.get("new_categories") else "")
-              for c, f in features.items() if f["alert"]]
+    alerts = unusable_columns(rows, markers, list(config.numeric))
+    alerts += [f"drift in `{c}`" + (f" (new categories {f['new_categories']})" if f.get("new_categories") else "")
+               for c, f in features.items() if f["alert"]]
 
     minority = [config.classes.index(m) for m in config.minority if m in config.classes]
     if len(minority) != len(config.minority):

@@ -22,9 +22,9 @@ import pandas as pd
 from synthlib.config import PER_CLASS_METRIC, AuditConfig, make_classifier
 from synthlib.errors import ConfigError, DataError
 
-from ._cleaning import marker_mask
 from ._advice import fewer_than_folds_fix, require_favourable_label, rows_for_two_per_fold, split_cause
-from ._columns import _examples, column_kind, is_index_column, text_numbers
+from ._cleaning import marker_mask
+from ._columns import _examples, check_magnitudes, column_kind, is_index_column, text_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -414,6 +414,7 @@ def check_data(frame: pd.DataFrame, config: AuditConfig, n_rows: int | None = No
     n_rows = n_rows or len(frame)
     check_columns(frame, config)
     frame = without_markers(frame, config.dataset.missing_markers, config.dataset.target)
+    check_magnitudes(frame, config.dataset.target)
     warnings = check_target(frame[config.dataset.target], config)
     target = whole_number_labels(frame[config.dataset.target].dropna())  # as data.prepare will see them
     minority, _, _ = resolve_labels(target, config)

@@ -242,6 +242,7 @@ class Cleaner(TransformerMixin, BaseEstimator):
         """Markers and +-inf to NaN, numeric columns coerced; counts per kind of change and column."""
         out = self._without_markers(frame)
         counts: dict[str, dict[str, int]] = {"marker to NaN": {}, "infinite to NaN": {}, "non-numeric to NaN": {}}
+        replaced = {}
         for column in self._columns:
             counts["marker to NaN"][column] = int(out[column].isna().sum() - frame[column].isna().sum())
             if column not in self.numeric and column not in self.numeric_coded_:
@@ -251,8 +252,8 @@ class Cleaner(TransformerMixin, BaseEstimator):
             infinite = pd.Series(np.isinf(values.to_numpy(dtype=float)), index=values.index)
             counts["infinite to NaN"][column] = int(infinite.sum())
             counts["non-numeric to NaN"][column] = int((present & values.isna()).sum())
-            out[column] = values.mask(infinite)
-        return out, counts
+            replaced[column] = values.mask(infinite)
+        return _with_columns(out, replaced), counts
 
     def _outside(self, standard: pd.DataFrame) -> dict[str, pd.Series]:
         return {c: (standard[c] < low) | (standard[c] > high) for c, (low, high) in self.bounds_.items()}
@@ -267,11 +268,11 @@ class Cleaner(TransformerMixin, BaseEstimator):
 
     def _capped(self, standard: pd.DataFrame) -> pd.DataFrame:
         """Values outside the bounds set to the bound; integer columns use the integers inside the bounds."""
-        out = standard.copy()
+        capped = {}
         for column, (low, high) in self.bounds_.items():
             low, high = effective_bounds(low, high, self._is_integer(column))
-            out[column] = out[column].clip(lower=low, upper=high)
-        return out
+            capped[column] = standard[column].clip(lower=low, upper=high)
+        return _with_columns(standard, capped) if capped else standard.copy()
 
     def _fill_value(self, values: pd.Series, column: str) -> Any:
         present = values.dropna()
@@ -292,12 +293,13 @@ class Cleaner(TransformerMixin, BaseEstimator):
         outside = self._outside(standard)
         out = self._capped(standard)
         missing = out[self._columns].isna().sum()
+        filled = {}
         for column in self._columns:
             values = out[column].fillna(self.fill_values_[column])
             if self._is_integer(column):
                 values = values.round()
-            out[column] = values.astype(self.dtypes_[column])
-        return out, counts, outside, missing
+            filled[column] = values.astype(self.dtypes_[column])
+        return _with_columns(out, filled), counts, outside, missing
 
     def _entries(self, counts: dict[str, dict[str, int]], outside: dict[str, pd.Series], missing: pd.Series,
                  split: str, fitted_rows: bool) -> list[dict[str, Any]]:
@@ -320,3 +322,11 @@ class Cleaner(TransformerMixin, BaseEstimator):
                 action = f"impute {strategy}" + ("" if fitted_rows else " (training value)")
                 entries.append(log_entry("missing", action, column, int(missing[column]), split, value=self.fill_values_[column]))
         return entries
+
+
+def _with_columns(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """`frame` with `columns` replaced, built in one step: assigning a column at a time fragments a wide frame
+    (pandas warns "DataFrame is highly fragmented" above 100 blocks, e.g. on 2,000 columns)."""
+    if not columns:
+        return frame
+    return pd.DataFrame({c: columns.get(c, frame[c]) for c in frame.columns}, index=frame.index)

@@ -7,7 +7,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from synthlib.errors import DataError
 
 NUMERIC_TEXT_SHARE = 0.95  # an undeclared text column is read as numbers when at least this share parses
 
@@ -84,3 +87,21 @@ def column_kind(name: str, values: pd.Series) -> str | None:
     if looks_like_id(name, values):
         return "id"
     return "numbers" if text_numbers(values).share >= NUMERIC_TEXT_SHARE else None
+
+
+# Above this magnitude a value's square overflows float64 (1e154 ** 2 > 1.8e308): variances, standard scaling and
+# distances turn into inf or NaN, and numpy only prints a RuntimeWarning.
+MAX_MAGNITUDE = 1e150
+
+
+def check_magnitudes(frame: pd.DataFrame, target: str) -> None:
+    """Stop with one message naming the column when a numeric column holds a value too large to square."""
+    for column in [c for c in frame.columns if c != target and pd.api.types.is_numeric_dtype(frame[c])]:
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        finite = values[np.isfinite(values)]
+        if len(finite) and np.abs(finite).max() > MAX_MAGNITUDE:
+            largest = float(finite[np.argmax(np.abs(finite))])
+            raise DataError(f"column `{column}` holds {largest:.3g}: values above {MAX_MAGNITUDE:.0e} in magnitude "
+                            "overflow the statistics synthlib computes (variance, scaling, distances); if it is a code "
+                            f"for missing, list it in dataset.missing_markers (e.g. '{largest:.0e}'), else rescale "
+                            "the column")

@@ -91,13 +91,15 @@ def count_rows(path: Path) -> int:
 
 
 def read_table(path: Path, encoding: str = "utf-8", delimiter: str | None = None, decimal: str = ".",
-               thousands: str | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file; every failure becomes one `DataError` naming the file."""
-    return _read(path, encoding, delimiter, decimal=decimal, thousands=thousands)[0]
+               thousands: str | None = None, encoding_option: str = "dataset.encoding") -> pd.DataFrame:
+    """Read a CSV or Parquet file; every failure becomes one `DataError` naming the file (and, for a wrong text
+    encoding, `encoding_option`: the params key or command-line option that sets it)."""
+    return _read(path, encoding, delimiter, decimal=decimal, thousands=thousands, encoding_option=encoding_option)[0]
 
 
 def _read(path: Path, encoding: str = "utf-8", delimiter: str | None = None, sample_rows: int | None = None,
-          seed: int = 0, decimal: str = ".", thousands: str | None = None) -> tuple[pd.DataFrame, int]:
+          seed: int = 0, decimal: str = ".", thousands: str | None = None,
+          encoding_option: str = "dataset.encoding") -> tuple[pd.DataFrame, int]:
     """The table (or a seeded random sample of `sample_rows` data rows) and the file's row count.
 
     A CSV sample skips rows while parsing, so a large file is never held whole. `decimal` and `thousands` are
@@ -127,10 +129,10 @@ def _read(path: Path, encoding: str = "utf-8", delimiter: str | None = None, sam
         except UnicodeDecodeError as exc:
             raise DataError(
                 f"{path} is not valid {encoding} text (byte {exc.start}); "
-                "set dataset.encoding to the file's encoding, e.g. `latin-1` or `cp1252`"
+                f"set {encoding_option} to the file's encoding, e.g. `latin-1` or `cp1252`"
             ) from None
         except LookupError:
-            raise DataError(f"dataset.encoding `{encoding}` is not an encoding Python knows (e.g. utf-8, latin-1)") from None
+            raise DataError(f"{encoding_option} `{encoding}` is not an encoding Python knows (e.g. utf-8, latin-1)") from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise DataError(f"{path} is not a readable CSV file: {str(exc).strip()}") from None
     else:

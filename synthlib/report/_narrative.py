@@ -170,6 +170,11 @@ def cleaning_summary(result: dict[str, Any]) -> str:
         out.append("- **Outliers:** no outlier rule applied.")
     if dropped:
         out.append("- **Dropped:** " + "; ".join(f"{e['action']} {e['column'] or ''} ({e['count']})" for e in dropped) + ".")
+    signal = [e for e in log if e["step"] == "signal"]
+    if signal:  # the outlier rule skipped (zero-width bounds) or removing most of a column's signal
+        out.append("- **Signal kept by cleaning:** " + "; ".join(
+            f"`{e['column']}`: {e['action'].removesuffix(' (warning)')} ({e['count']} values"
+            + (f"; {e['note']}" if e.get("note") else "") + ")" for e in signal) + ".")
     return "\n".join(out)
 
 
