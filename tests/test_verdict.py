@@ -54,7 +54,8 @@ def build(configurations: dict[tuple[str, str], dict], config_changes: dict | No
         own_noise = np.random.default_rng(zlib.crc32(f"{classifier}|{comparator}".encode())).normal(0, spec.get("noise", 0.005), FOLDS)
         values = {}
         for metric in ("recall_minority", "precision_minority", "f1_minority", "roc_auc", "pr_auc", "brier", MATCHED_RECALL):
-            base = spec.get(metric, spec.get("recall", 0.5) if metric in ("recall_minority", MATCHED_RECALL) else
+            # the objective (minority F1) moves with the given recall unless given itself
+            base = spec.get(metric, spec.get("recall", 0.5) if metric in ("recall_minority", MATCHED_RECALL, "f1_minority") else
                             spec.get("precision", 0.5) if metric == "precision_minority" else 0.3 if metric == "brier" else 0.7)
             values[metric] = np.clip(base + fold_noise + own_noise, 0, 1)
         for fold in range(FOLDS):

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator, model_validator
 
 from ._classifiers import make_classifier
 from ._names import METRIC_KEYS, PER_CLASS_METRIC, name_slug
@@ -184,25 +184,65 @@ class SuccessCriterion(_Section):
         return _known_metric(value)
 
 
+OBJECTIVES = ("f1_minority", "balanced_accuracy", "pr_auc", "roc_auc")
+NOT_OBJECTIVES = {"recall_minority": "a threshold can make it 1.0 by flagging every row",
+                  "precision_minority": "a threshold can make it high by flagging almost no row",
+                  "accuracy": "predicting the majority class for every row scores well"}
+
+
 class EvaluationConfig(_Section):
-    primary_metric: str = "recall_minority"
+    objective: str = Field("f1_minority", description="what ranks the configurations and what augmentation must improve: "
+                           "f1_minority (default) or balanced_accuracy, each configuration at its own best threshold "
+                           "for it, or the threshold-free pr_auc / roc_auc")
+    min_improvement: float = Field(0.02, ge=0, description="the gain in the objective that counts as helping: the "
+                                   "test-split CI's lower bound of (augmented - best alternative) must exceed it")
     secondary_metrics: tuple[str, ...] = ("f1_minority", "balanced_accuracy", "roc_auc", "pr_auc")
     cv_folds: int = Field(5, ge=2)
     cv_repeats: int = Field(2, ge=1)
     alpha: float = Field(0.05, gt=0, lt=1)
     n_bootstrap: int = Field(1000, ge=100)
     threshold_objective: Literal[THRESHOLD_OBJECTIVES] = "f1_minority"  # type: ignore[valid-type]
-    success_criteria: tuple[SuccessCriterion, ...] = (SuccessCriterion(metric="recall_minority", min_improvement=0.10),)
+    success_criteria: tuple[SuccessCriterion, ...] = ()
     precision_floor: float | None = Field(None, gt=0, lt=1, description="configurations whose mean CV minority "
                                           "precision is below this are never recommended")
     n_jobs: int = -1
     max_cv_rows: int | None = Field(50_000, ge=100, description="above this many training rows, cross-validate on a "
                                     "stratified sample of this size (final fits use every row); null: never sample")
 
-    @field_validator("primary_metric")
+    @model_validator(mode="before")
     @classmethod
-    def _primary_is_known(cls, value: str) -> str:
-        return _known_metric(value)
+    def _objective_replaces_primary_metric(cls, data: Any) -> Any:
+        """`primary_metric` (older params files) names the objective now; a written-back config repeats it."""
+        if isinstance(data, dict) and "primary_metric" in data:
+            data = dict(data)
+            old = data.pop("primary_metric")
+            if old != data.get("objective", "f1_minority"):
+                raise ValueError(f"evaluation.primary_metric ({old}) is replaced by evaluation.objective, which ranks "
+                                 "the configurations, each at its own best decision threshold; set objective: "
+                                 f"{' | '.join(OBJECTIVES)}" + (f" ({old} is not an objective: {NOT_OBJECTIVES[old]})"
+                                                                 if old in NOT_OBJECTIVES else ""))
+        return data
+
+    @field_validator("objective")
+    @classmethod
+    def _objective_is_known(cls, value: str) -> str:
+        if value in OBJECTIVES:
+            return value
+        why = f"{value} is not an objective: {NOT_OBJECTIVES[value]}; " if value in NOT_OBJECTIVES else ""
+        raise ValueError(f"{why}evaluation.objective takes {', '.join(OBJECTIVES)}"
+                         f"{_closest(value, list(OBJECTIVES), 'objectives') if not why else ''}")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def primary_metric(self) -> str:
+        """The metric that ranks configurations: the objective (written to results.json under this name)."""
+        return self.objective
+
+    @property
+    def threshold_rule(self) -> str:
+        """What each configuration's operating threshold maximises: the objective when it depends on a threshold,
+        else `threshold_objective`."""
+        return self.objective if self.objective in THRESHOLD_OBJECTIVES else self.threshold_objective
 
     @field_validator("secondary_metrics")
     @classmethod

@@ -14,7 +14,7 @@ class Evidence(JsonRecord):
     """Candidate minus reference on one metric: the one-sided corrected t-test against `margin` on the same CV folds
     (Holm-adjusted over the verdict's rows), and the test-split paired-bootstrap CI; `met` when both agree."""
 
-    OPTIONAL = frozenset({"max_p_value", "decides", "p_holm", "met", "not_met_because"})
+    OPTIONAL = frozenset({"max_p_value", "decides", "met", "not_met_because"})
 
     comparison: str
     candidate: str
@@ -167,6 +167,7 @@ class Verdict(JsonRecord):
     primary_metric: str
     alpha: float
     significance: str
+    confirmation: str
     ranked: tuple[RankedConfiguration, ...]
     best_augmented: RankedConfiguration | None
     best_alternative: RankedConfiguration | None

@@ -13,6 +13,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+from sklearn.model_selection import FixedThresholdClassifier
 
 from synthlib.assess import FairnessResult
 from synthlib.config import CLASSIFIER_NAMES, configuration_name, method_name, num, pascal_slug, trained_ratio_text
@@ -119,20 +120,25 @@ def _fairness_lines(fairness: FairnessResult, configuration: tuple[str, str]) ->
     return "\n".join(lines)
 
 
-def threshold_rule(model, objective: str) -> str | None:
-    """How a tuned-threshold model chose its decision threshold (None for a model without one)."""
-    if not hasattr(model, "best_threshold_"):
+def operating_threshold(model) -> float | None:
+    """The decision threshold a deployed model applies to the minority-class probability (None: most probable class)."""
+    return float(model.threshold) if isinstance(model, FixedThresholdClassifier) else None
+
+
+def threshold_rule(model, rule: str) -> str | None:
+    """How a model's operating threshold was chosen (None for a model without one)."""
+    if operating_threshold(model) is None:
         return None
-    return (f"tuned by {model.cv}-fold cross-validation inside the training split (objective: {objective}), "
-            "applied to the minority-class probability")
+    return (f"chosen for {rule} on the held-out scores of every cross-validation fold of the training split (no "
+            "test row), applied to the minority-class probability")
 
 
-def _hyperparameters(model, objective: str) -> str:
-    """The classifier's parameters, and for a tuned-threshold model the threshold it chose and how."""
-    rule = threshold_rule(model, objective)
-    if rule:
-        inner = model.estimator_.named_steps["classifier"].get_params()
-        return f"Decision threshold {model.best_threshold_:.3f}, {rule}; classifier parameters `{inner}`"
+def _hyperparameters(model, rule: str) -> str:
+    """The classifier's parameters, and the operating threshold it applies and how it was chosen."""
+    threshold = operating_threshold(model)
+    if threshold is not None:
+        inner = model.estimator.estimator.named_steps["classifier"].get_params()
+        return f"Decision threshold {threshold:.3f}, {threshold_rule(model, rule)}; classifier parameters `{inner}`"
     return f"`{model.named_steps['classifier'].get_params()}`"
 
 
@@ -218,7 +224,7 @@ def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) ->
                                f"{len(audit.prepared.test)} rows; confidence intervals are wide for small classes."),
         output_filename=path,
         audit_verdict=verdict_sentence(verdict),
-        hyperparameters=_hyperparameters(model, config.evaluation.threshold_objective),
+        hyperparameters=_hyperparameters(model, config.evaluation.threshold_rule),
         role_of_synthetic_data=synthetic_text, fairness_findings=_fairness_lines(result.fairness, configuration),
         privacy_findings=privacy_text,
     )
@@ -268,8 +274,8 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
         fitted = evaluation.models[configuration]
         entry = {"model": role, "classifier": classifier, "comparator": comparator,
                  "uses_synthetic": comparator in evaluation.augmented,
-                 "decision_threshold": float(fitted.best_threshold_) if hasattr(fitted, "best_threshold_") else None,
-                 "decision_threshold_rule": threshold_rule(fitted, config.evaluation.threshold_objective),
+                 "decision_threshold": operating_threshold(fitted),
+                 "decision_threshold_rule": threshold_rule(fitted, config.evaluation.threshold_rule),
                  "predicted_minority_rate_test": _predicted_minority_rate(utility, configuration)}
         model.synthlib_metadata_ = {
             **entry, "dataset": config.dataset.name, "classes": classes, "features": prepared.features,

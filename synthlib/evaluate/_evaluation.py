@@ -30,13 +30,17 @@ from synthlib.prepare import Prepared
 from synthlib.utils import PROGRESS_EVERY_S, GridProgress, parallel_counted
 
 from ._fit import FoldFit
+from ._operating import at_operating_points
 from ._metrics import classification_metrics, fast_balanced_accuracy, fast_f1
 from ._models import SUPPORTS_CLASS_WEIGHT, make_pipeline, xgboost_device
 from ._results import UtilityResult
 from ._summary import _assemble, add_matched_operating_point
 
 logger = logging.getLogger(__name__)
-BASELINES = WITHOUT_SYNTHETIC
+# The configurations without synthetic rows in the grid. The tuned-threshold baseline is not one of them: every
+# configuration now gets its own cross-fitted operating threshold (see _operating), so a tuned threshold on the plain
+# model is the plain baseline itself.
+BASELINES = tuple(c for c in WITHOUT_SYNTHETIC if c != "tuned_threshold")
 
 
 class AugmentedSet(NamedTuple):
@@ -202,9 +206,8 @@ def _task(config, columns, comparator, sampler, fold, X_fit, y_fit, X_eval, posi
                 continue
             model, proba, pred = fit_predict(config, columns, classifier, comparator, X_fit, y_fit, X_eval,
                                               positive, config.split.seed + max(fold, 0), device)
-            threshold = getattr(model, "best_threshold_", None)  # a tuned threshold's cut-off, chosen in this fold
             records.append(FoldFit(classifier, comparator, fold, proba, pred, model if final else None, len(y_fit),
-                                   None if threshold is None else float(threshold)))
+                                   None))
         return records, augmented
 
 
@@ -264,6 +267,8 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
                                           [fits[id(j)] for j in on_workers])
         by_job = dict(zip(map(id, on_gpu + on_workers), gpu_outputs.result() + worker_outputs))
     outputs = [by_job[id(j)] for j in jobs]
+    if binary:  # every configuration at its own operating point (see _operating)
+        outputs = at_operating_points(jobs, outputs, y, minority[0], ev.cv_folds, ev.threshold_rule, data[-1][0])
     evaluation = Evaluation(label_encoder=encoder)
     cv_rows, test, fold_scores, fold_thresholds = [], {}, {}, {}
     for (comparator, fold, _, val_idx), (records, augmented) in zip(jobs, outputs):
@@ -275,16 +280,17 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
                 cv_rows.append({"classifier": r.classifier, "comparator": comparator, "fold": fold, **metrics})
                 fold_scores[(r.classifier, comparator, fold)] = r.proba[:, minority[0]]
                 if r.threshold is not None:
-                    fold_thresholds.setdefault(r.classifier, {})[fold] = r.threshold
+                    fold_thresholds.setdefault(r.classifier, {}).setdefault(comparator, {})[fold] = r.threshold
             else:
                 evaluation.models[(r.classifier, comparator)] = r.model
                 evaluation.test_predictions[(r.classifier, comparator)] = (r.pred, r.proba)
                 test[(r.classifier, comparator)] = r
     cv = pd.DataFrame(cv_rows)
     utility = _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder, binary)
-    # the tuned-threshold baseline's cut-off as re-chosen inside each CV training fold, per classifier, by fold
-    utility = replace(utility, cv_fold_thresholds={c: [t for _, t in sorted(by_fold.items())]
-                                                   for c, by_fold in fold_thresholds.items()})
+    # each configuration's cross-fitted threshold in every CV fold, per classifier and comparator, by fold
+    utility = replace(utility, cv_fold_thresholds={c: {k: [t for _, t in sorted(by_fold.items())]
+                                                       for k, by_fold in by_comparator.items()}
+                                                   for c, by_comparator in fold_thresholds.items()})
     if binary:
         utility = add_matched_operating_point(utility, config, fold_scores, y, y_test, minority[0], folds, test)
     evaluation.utility = utility

@@ -9,7 +9,9 @@ import numpy as np
 
 class FoldFit(NamedTuple):
     """One classifier of one (comparator, fold) task: its scores of the held-out rows (the test split for the final
-    fit, fold -1), the fitted model (final fits only), its training-set size and a tuned threshold's cut-off."""
+    fit, fold -1), its predicted labels, the fitted model (final fits only), its training-set size, and its operating
+    threshold on the minority score with the labels it predicts at the default threshold (`default_pred`) once
+    `at_operating_points` has set them."""
 
     classifier: str
     comparator: str
@@ -19,3 +21,4 @@ class FoldFit(NamedTuple):
     model: Any
     n_fit: int
     threshold: float | None
+    default_pred: np.ndarray | None = None

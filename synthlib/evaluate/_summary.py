@@ -94,8 +94,10 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
         entry = {"metrics": classification_metrics(y_test, r.proba, r.pred, minority, majority),
                  "confusion": confusion(y_test, r.pred, positive), "n_train_rows": int(r.n_fit)}
         entry["predicted_minority_rate"] = float(np.isin(r.pred, minority).mean())  # the monitor's reference
-        if hasattr(r.model, "best_threshold_"):  # the tuned-threshold baseline's chosen cut-off
-            entry["decision_threshold"] = float(r.model.best_threshold_)
+        if r.threshold is not None:  # the operating threshold on the minority score, and the default labels' metrics
+            entry["decision_threshold"] = float(r.threshold)
+            entry["metrics_at_default_threshold"] = classification_metrics(y_test, r.proba, r.default_pred, minority,
+                                                                           majority)
         if binary:
             entry["curves"] = curves(y_test, score, positive)
         if (classifier, comparator, primary) in draws:
@@ -133,7 +135,7 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
         protocol=Protocol(cv_folds=ev.cv_folds, cv_repeats=ev.cv_repeats, seed=config.split.seed, alpha=ev.alpha,
                           primary_metric=primary, metrics=tuple(metrics), n_bootstrap=ev.n_bootstrap,
                           test="Nadeau-Bengio corrected resampled t-test, Holm-corrected per metric",
-                          threshold_objective=ev.threshold_objective),
+                          threshold_objective=ev.threshold_rule),
         folds=fold_record, cv=cv_summary, cv_folds=tuple(cv.to_dict(orient="records")), test=test_summary,
         comparisons=tuple(comparisons))
 

@@ -231,12 +231,15 @@ class ReportContext:
     def evidence_table(self, caption: str | None = None) -> str:
         rows = [{"comparison": f"{r['candidate']} {r['comparison']} ({r['reference']})",
                  "metric": narrative.metric_name(r["metric"]), "margin": r["margin"], "CV difference": r["cv_difference"],
-                 "p (one-sided, Holm)": narrative.p_cell(r["p_holm"]), "test difference": r["test_difference"],
+                 "p (one-sided; Holm where it decides)": narrative.p_cell(r["p_holm"] if r["decides"] else r["p_value"]),
+                 "test difference": r["test_difference"],
                  "95% CI (test, unadjusted)": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
                  "met": "✓" if r["met"] else f"✗ {r.get('not_met_because', '')}".strip()}
                 for r in self.verdict["evidence"]]
-        return md_table(rows, caption=caption or "The comparisons the verdict rests on: CV folds (one-sided corrected "
-                                                 "t-test against the margin, Holm over all rows) and the test split.")
+        return md_table(rows, caption=caption or "The comparisons the verdict rests on: the test split (the 95% CI must "
+                                                 "lie wholly past the margin) and the CV folds (one-sided corrected "
+                                                 "t-test against the margin; Holm over the rows that decide, the "
+                                                 "template's same-classifier rows unadjusted).")
 
     def ties_table(self, caption: str | None = None) -> str:
         """The configurations tied with the recommendation on the primary metric, with their gates."""

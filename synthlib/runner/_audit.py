@@ -204,8 +204,11 @@ def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
         X_noisy = pd.concat([X_aug.iloc[:start], noisy], ignore_index=True)
         pipe = make_pipeline(classifier, numeric, prepared.categorical, params=config.models.params.get(classifier, {}),
                              seed=config.split.seed, device=config.models.device).fit(X_noisy, y_aug)
-        metrics = classification_metrics(y_test, pipe.predict_proba(prepared.X_test), pipe.predict(prepared.X_test),
-                                         minority, majority)
+        proba = pipe.predict_proba(prepared.X_test)
+        threshold = evaluation.utility.test_entry((classifier, method)).get("decision_threshold")
+        pred = (pipe.predict(prepared.X_test) if threshold is None else  # at the method's own operating threshold
+                np.where(proba[:, minority[0]] >= threshold, minority[0], majority))
+        metrics = classification_metrics(y_test, proba, pred, minority, majority)
         in_class = np.isin(np.asarray(y_aug), minority)
         is_syn = (np.arange(len(X_noisy)) >= start)[in_class].astype(int)
         Z, slack = attack_space(train_min, X_noisy[in_class], numeric, prepared.categorical)
