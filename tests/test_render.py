@@ -211,16 +211,23 @@ def test_progress_lines_are_timestamped_off_a_terminal_and_name_the_cache_hit(pr
 
 def test_dependency_warnings_go_to_the_run_log_not_stderr(tmp_path, capsys):
     configure_stderr_logging(verbose=False)
+    # as dask's `distributed` configures itself on import: its own stderr handler, no propagation to the root
+    dependency = logging.getLogger("a_dependency")
+    dependency.handlers, dependency.propagate, dependency.level = [logging.StreamHandler(sys.stderr)], False, logging.INFO
     log = tmp_path / "run.log"
     with run_log(log):
         warnings.warn("a dependency's FutureWarning", FutureWarning)
         logging.getLogger("distributed.scheduler").info("State start")
+        logging.getLogger("a_dependency.scheduler").info("a non-propagating dependency's record")
         logging.getLogger("synthlib.runner._audit").warning("a synthlib warning")
         subprocess.run([sys.executable, "-c", "import warnings; warnings.warn('a worker process warning')"], check=True)
     text = log.read_text()
     assert "a dependency's FutureWarning" in text and "State start" in text and "a synthlib warning" in text
     assert "a worker process warning" in text  # processes started during the run (joblib workers, the kernel)
+    assert "a non-propagating dependency's record" in text
+    assert dependency.handlers and dependency.propagate is False  # restored after the block
     stderr = capsys.readouterr().err
+    assert "non-propagating" not in stderr
     assert "FutureWarning" not in stderr and "State start" not in stderr
     assert "a synthlib warning" in stderr
 

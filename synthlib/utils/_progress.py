@@ -237,11 +237,19 @@ def run_log(path: Path) -> Iterator[Path]:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.captureWarnings(True)
+    # a dependency that logs through its own stderr handler without propagating (dask's `distributed` does, once
+    # imported) is routed to the run log too for the block, and its stderr handler set aside
+    detached = {name: (logger.handlers[:], logger.propagate) for name, logger in logging.root.manager.loggerDict.items()
+                if isinstance(logger, logging.Logger) and not logger.propagate and not name.startswith("synthlib")}
+    for name in detached:
+        logging.getLogger(name).handlers, logging.getLogger(name).propagate = [], True
     try:
         with warnings.catch_warnings(), _child_stderr_to(path):
             warnings.simplefilter("default")  # each distinct warning once per code location
             yield path
     finally:
+        for name, (handlers, propagate) in detached.items():
+            logging.getLogger(name).handlers, logging.getLogger(name).propagate = handlers, propagate
         logging.captureWarnings(False)
         root.removeHandler(handler)
         root.setLevel(level)
