@@ -70,14 +70,21 @@ ERRORS = [
         {"models": {"classifiers": ["logistic_regression"], "params": {"knn": {"n_neighbors": 3}}}}),
     Case("n_jobs 0", ("invalid value for `evaluation.n_jobs`", "-1 (all cores) or a positive number", "got 0"),
          {"evaluation": {"n_jobs": 0}}),
-    Case("primary metric typo", ("invalid value for `evaluation.primary_metric`", "unknown metric `recal_minority`; "
-                                 "did you mean `recall_minority`?"),
-         {"evaluation": {"primary_metric": "recal_minority"}}),
+    Case("objective typo", ("invalid value for `evaluation.objective`", "takes f1_minority, balanced_accuracy, pr_auc, "
+                            "roc_auc; did you mean `f1_minority`?"),
+         {"evaluation": {"objective": "f1_minorty"}}),
+    Case("recall as the objective", ("recall_minority is not an objective: a threshold can make it 1.0",
+                                     "evaluation.objective takes f1_minority"),
+         {"evaluation": {"objective": "recall_minority"}}),
+    Case("an old params file's primary_metric", (
+        "evaluation.primary_metric (recall_minority) is replaced by evaluation.objective",
+        "set objective: f1_minority | balanced_accuracy | pr_auc | roc_auc", "a threshold can make it 1.0"),
+        {"evaluation": {"primary_metric": "recall_minority"}}),
     Case("success criterion metric typo", ("`evaluation.success_criteria.metric`", "unknown metric `f1_minorty`"),
          {"evaluation": {"success_criteria": [{"metric": "f1_minorty", "min_improvement": 0.1}]}}),
     Case("per-class metric for a class that does not exist", (
-        "evaluation.primary_metric", "is `recall_class_2`, but `label` has 2 classes"),
-        {"evaluation": {"primary_metric": "recall_class_2"}}),
+        "evaluation.success_criteria", "is `recall_class_2`, but `label` has 2 classes"),
+        {"evaluation": {"success_criteria": [{"metric": "recall_class_2", "min_improvement": 0.1}]}}),
     Case("threshold objective not implemented", (
         "invalid value for `evaluation.threshold_objective`", "'f1_minority' or 'balanced_accuracy'", "got 'youden'"),
         {"evaluation": {"threshold_objective": "youden"}}),
@@ -269,8 +276,8 @@ def test_id_like_column_is_left_out_and_sdv_does_not_take_it_for_a_key(project):
 
 
 def test_declared_id_like_column_reaches_sdv_without_a_primary_key_error(project):
-    from synthlib.config import AugmentationConfig
     from synthlib.augment import make_sampler
+    from synthlib.config import AugmentationConfig
 
     frame = toy_frame().assign(row=np.arange(200))
     path = project("toy", toy_config(features={"numeric": ["income", "age", "row"]}), frame)

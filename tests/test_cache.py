@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from synthlib.runner import _audit as audit
 from synthlib.config import load_config
 from synthlib.prepare._prepare import prepare
+from synthlib.runner import _audit as audit
 
 from .conftest import ROOT
 

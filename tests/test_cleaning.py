@@ -11,10 +11,10 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from synthlib.prepare._cleaning import Cleaner
 from synthlib.config import CleaningConfig, load_config
-from synthlib.prepare._prepare import prepare
 from synthlib.evaluate._models import preprocessing
+from synthlib.prepare._cleaning import Cleaner
+from synthlib.prepare._prepare import prepare
 
 from .conftest import toy_config, toy_frame
 

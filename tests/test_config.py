@@ -101,7 +101,8 @@ def test_fast_profile_overrides_and_stays_valid():
 def test_metric_names_are_exactly_what_classification_metrics_returns():
     import numpy as np
 
-    from synthlib.config import METRIC_KEYS as METRIC_NAMES, PER_CLASS_METRIC
+    from synthlib.config import METRIC_KEYS as METRIC_NAMES
+    from synthlib.config import PER_CLASS_METRIC
     from synthlib.evaluate import classification_metrics
 
     for n_classes in (2, 3):

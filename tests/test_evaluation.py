@@ -6,18 +6,17 @@ import json
 import warnings
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.preprocessing import LabelEncoder
 import pandas as pd
 import pytest
+from sklearn.base import clone
+from sklearn.preprocessing import LabelEncoder
 
-from synthlib.config import load_config, with_overrides
-from synthlib.prepare._prepare import frame_hash, prepare
-from synthlib.evaluate import Comparison
-from synthlib.evaluate import comparison_outcome
-from synthlib.evaluate._evaluation import evaluate, fold_indices
 from synthlib.augment import SMOTESampler, SynthlibOverSampler
+from synthlib.config import load_config, with_overrides
+from synthlib.evaluate import Comparison, comparison_outcome
+from synthlib.evaluate._evaluation import evaluate, fold_indices
 from synthlib.evaluate._stats import corrected_resampled_ttest, holm
+from synthlib.prepare._prepare import frame_hash, prepare
 
 from .conftest import ROOT
 
@@ -55,7 +54,7 @@ def prepared():
 
 
 def test_pure_noise_is_not_a_significant_improvement(prepared):
-    config = with_overrides(prepared.config, {"evaluation": {"primary_metric": "roc_auc"}})
+    config = with_overrides(prepared.config, {"evaluation": {"objective": "roc_auc"}})
     utility = evaluate(prepared, {"noise": NoiseSampler(random_state=0)}, config).utility
     row = next(r for r in utility.comparisons if r.comparator == "noise" and r.metric == "roc_auc")
     # neither direction: label-independent rows cost a little AUC (cv_difference ~ -0.016), not significantly
@@ -68,9 +67,15 @@ def test_comparator_identical_to_baseline_gives_p_near_one(prepared):
     rows = [r for r in utility.comparisons if r.comparator == "same"]
     assert rows and all(r.p_value > 0.99 and r.cv_difference == 0 for r in rows)
     assert all(r.outcome == "no significant difference" for r in rows)
-    # the tuned threshold's cut-off as re-chosen in each of the 3 x 2 CV training folds is recorded
+    # every configuration's cross-fitted threshold in each of the 3 x 2 CV folds is recorded; a comparator that adds
+    # no row has the baseline's scores, so the same thresholds and the same test operating point
     thresholds = utility.cv_fold_thresholds["logistic_regression"]
-    assert len(thresholds) == 6 and all(0 < t < 1 for t in thresholds)
+    assert set(thresholds) == {"baseline", "class_weighted", "same"}
+    assert len(thresholds["baseline"]) == 6 and all(0 < t < 1 for t in thresholds["baseline"])
+    assert thresholds["same"] == thresholds["baseline"]
+    test = utility.test["logistic_regression"]
+    assert test["same"]["decision_threshold"] == test["baseline"]["decision_threshold"]
+    assert test["baseline"]["metrics"] == test["same"]["metrics"]
 
 
 def test_test_split_untouched_and_synthetic_rows_stay_in_training_folds(prepared):
@@ -103,7 +108,7 @@ def test_same_seed_reproduces_every_number(prepared):
 def test_result_holds_metrics_curves_and_summary(prepared):
     result = evaluate(prepared, {"smote": SMOTESampler(random_state=0)}, prepared.config).utility.to_json()
     test = result["test"]["logistic_regression"]
-    assert set(test) == {"baseline", "class_weighted", "tuned_threshold", "smote"}
+    assert set(test) == {"baseline", "class_weighted", "smote"}  # every configuration has its own threshold
     metrics = test["smote"]["metrics"]
     for key in ("accuracy", "balanced_accuracy", "roc_auc", "pr_auc", "brier", "recall_minority", "f1_majority"):
         assert 0 <= metrics[key] <= 1
@@ -111,8 +116,12 @@ def test_result_holds_metrics_curves_and_summary(prepared):
     assert sum(confusion.values()) == len(prepared.test)
     assert confusion["tp"] + confusion["fn"] == (prepared.y_test == 0).sum()
     assert len(test["smote"]["curves"]["roc"]["fpr"]) > 2
-    low, high = test["smote"]["primary_ci"]
-    assert low <= metrics["recall_minority"] <= high
+    low, high = test["smote"]["primary_ci"]  # the CI of the objective (minority F1, at the operating threshold)
+    assert result["protocol"]["primary_metric"] == "f1_minority" and low <= metrics["f1_minority"] <= high
+    # at its own operating threshold, chosen on held-out CV scores; the default threshold's metrics are kept beside
+    assert 0 < test["smote"]["decision_threshold"] < 1
+    default = test["smote"]["metrics_at_default_threshold"]
+    assert default["roc_auc"] == metrics["roc_auc"] and default["brier"] == metrics["brier"]  # scores unchanged
     assert metrics["log_loss"] > 0
     # every fold record carries the matched-operating-point recall, at the best non-synthetic configuration's precision
     assert 0 < result["protocol"]["matched_precision"] < 1

@@ -17,12 +17,12 @@ from typer.testing import CliRunner
 
 from synthlib.cli import app
 from synthlib.config import load_config
-from synthlib.prepare._prepare import prepare
-from synthlib.errors import BundleError
 from synthlib.deploy._bundle import add_to_bundle, augmentation_text, load_model, sha256, verify_bundle, write_bundle
-from synthlib.prepare._io import load_dataset
+from synthlib.errors import BundleError
 from synthlib.evaluate._metrics import classification_metrics
 from synthlib.evaluate._models import make_pipeline
+from synthlib.prepare._io import load_dataset
+from synthlib.prepare._prepare import prepare
 from synthlib.runner._run import run
 
 from .conftest import ROOT
@@ -156,7 +156,7 @@ def test_pipeline_config_has_augmentation_fields_only_when_synthetic_rows_are_de
     audit, _ = bundle
     ranked = audit.result["verdict"]["ranked"]
     method = next(iter(audit.evaluation.augmented))
-    tuned = next(r for r in ranked if r["comparator"] == "tuned_threshold")
+    tuned = next(r for r in ranked if r["comparator"] == "class_weighted")
     augmented = next(r for r in ranked if r["comparator"] == method)
     _, config = _rebundled(audit, tmp_path, tuned, augmented)
     assert {config[k] for k in ("synthetic_method", "augmentation_ratio", "augmentation_file", "validation_file",
@@ -167,18 +167,24 @@ def test_pipeline_config_has_augmentation_fields_only_when_synthetic_rows_are_de
     assert config["augmentation"] == json.loads(json.dumps(audit.result["augmentation"][method]))
 
 
-def test_tuned_threshold_and_how_it_was_chosen_are_in_the_config_and_the_card(bundle, tmp_path):
+def test_every_deployed_threshold_and_how_it_was_chosen_are_in_the_config_and_the_card(bundle, tmp_path):
     audit, _ = bundle
-    tuned = next(r for r in audit.result["verdict"]["ranked"] if r["comparator"] == "tuned_threshold")
-    path, config = _rebundled(audit, tmp_path, tuned, None)
-    model = audit.evaluation.models[(tuned["classifier"], "tuned_threshold")]
-    assert config["deployed"]["decision_threshold"] == pytest.approx(model.best_threshold_)
-    rule = config["deployed"]["decision_threshold_rule"]
-    objective = audit.prepared.config.evaluation.threshold_objective
-    assert f"{model.cv}-fold cross-validation" in rule and objective in rule
-    card = (path / "ModelCards" / "deployed_ModelCard.md").read_text()
-    assert f"Decision threshold {model.best_threshold_:.3f}, {rule}" in card
-    assert config["comparison"] is None and not (path / "TrainedModels" / "comparison.pkl").exists()
+    for comparator in ("baseline", next(iter(audit.evaluation.augmented))):
+        row = next(r for r in audit.result["verdict"]["ranked"] if r["comparator"] == comparator)
+        path, config = _rebundled(audit, tmp_path / comparator, row, None)
+        model = audit.evaluation.models[(row["classifier"], comparator)]
+        test = audit.result["utility"]["test"][row["classifier"]][comparator]
+        assert config["deployed"]["decision_threshold"] == pytest.approx(model.threshold) == test["decision_threshold"]
+        rule = config["deployed"]["decision_threshold_rule"]
+        assert "held-out scores of every cross-validation fold" in rule and "no test row" in rule
+        assert audit.prepared.config.evaluation.threshold_rule in rule
+        card = (path / "ModelCards" / "deployed_ModelCard.md").read_text()
+        assert f"Decision threshold {model.threshold:.3f}, {rule}" in card
+        # the saved pipeline predicts at that threshold: its test-split predictions are the audit's
+        deployed = joblib.load(path / "TrainedModels" / "deployed.pkl")
+        predicted = deployed.predict(audit.prepared.raw_test[audit.prepared.features])
+        assert np.isin(predicted, [0]).mean() == pytest.approx(test["predicted_minority_rate"])
+        assert config["comparison"] is None and not (path / "TrainedModels" / "comparison.pkl").exists()
 
 
 def test_pipeline_config_evaluation_metrics_are_the_deployed_test_split_metrics(bundle):

@@ -12,15 +12,15 @@ from fairlearn.metrics import (MetricFrame, demographic_parity_difference, demog
                                true_positive_rate)
 from sklearn.metrics import precision_score
 
-from synthlib.config import AuditConfig, PrivacyConfig, load_config, parse_config
-from synthlib.prepare._prepare import prepare
-from synthlib.errors import DataError
-from synthlib.assess._fairness import (MISSING_GROUP, OUTSIDE_BINS, SINGLE_GROUP, _bootstrap_gaps, assess, gap_change, group_sizes,
-                               model_fairness, representation, resolve_outcomes, sensitive_groups)
-from synthlib.utils._jsonsafe import plain
-from synthlib.report._narrative import fairness_summary, mitigation_summary, privacy_summary
+from synthlib.assess._fairness import (MISSING_GROUP, OUTSIDE_BINS, SINGLE_GROUP, _bootstrap_gaps, assess, gap_change,
+                                       group_sizes, model_fairness, representation, resolve_outcomes, sensitive_groups)
 from synthlib.assess._privacy import assess_method, attack_space, interpolation_attack, membership_inference, risk_level
 from synthlib.augment import SAMPLERS
+from synthlib.config import AuditConfig, PrivacyConfig, load_config, parse_config
+from synthlib.errors import DataError
+from synthlib.prepare._prepare import prepare
+from synthlib.report._narrative import fairness_summary, mitigation_summary, privacy_summary
+from synthlib.utils._jsonsafe import plain
 
 from .conftest import ROOT, toy_config
 

@@ -14,7 +14,7 @@ import pytest
 
 from synthlib.report._render import TABLE_CAPTION, notebook_to_markdown, quarto_available, render
 from synthlib.report._tables import (CELL_PADDING_PT, SMALL_FONT_PT, TABLE_FONT_PT, TEXT_WIDTH_PT, md_table, text_width,
-                             wrapped_lines)
+                                     wrapped_lines)
 
 from .conftest import ROOT, SHARED_DATASETS
 

@@ -10,10 +10,10 @@ import time
 
 import pytest
 
+from synthlib.augment import SMOTESampler
 from synthlib.config import load_config, with_overrides
 from synthlib.evaluate._evaluation import evaluate
 from synthlib.prepare._prepare import prepare
-from synthlib.augment import SMOTESampler
 from synthlib.utils import GridProgress, duration, json_default, parallel_counted, run_log
 
 from .conftest import ROOT

@@ -48,7 +48,7 @@ def test_the_verdict_stores_labels_for_chosen_configurations_and_reads_them_back
     ranked = RankedConfiguration("random_forest", "smote", True, 0.6, 0.02, 0.5, 0.55, 0.58, (0.5, 0.66), True, None, 1)
     evidence = Evidence("vs the best alternative", ranked.label, "b", "recall_minority", 0.05, 0.1, 10, 3.0, 0.01,
                         max_p_value=0.05, decides=True, p_holm=0.02, met=True)
-    verdict = Verdict("recall_minority", 0.05, "p <= alpha", (ranked,), ranked, None, (), (evidence,), (), "rule", (),
+    verdict = Verdict("recall_minority", 0.05, "p <= alpha", "the test split chose nothing", (ranked,), ranked, None, (), (evidence,), (), "rule", (),
                       None, (), "no alternative", False, "recommended", ranked, None, None, (),
                       {"utility": Gate("pass", "ok")}, Release(False, "none"))
     stored = verdict.to_json()

@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 
 import synthlib.report._render
 from synthlib.cli import app
-from synthlib.errors import ConfigError
-from synthlib.utils._progress import StepLines, configure_stderr_logging, run_log
 from synthlib.config._project import PROJECT_FILES, REPORT, TEMPLATES, init_project, report_template
+from synthlib.errors import ConfigError
 from synthlib.report._render import RenderError, choose_engine, qmd_to_notebook, render
+from synthlib.utils._progress import StepLines, configure_stderr_logging, run_log
 
 from .conftest import ROOT
 

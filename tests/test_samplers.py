@@ -16,17 +16,17 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from synthlib.runner._audit import augmentation_section, run_audit
-from synthlib.config import load_config, with_overrides
-from synthlib.prepare._prepare import prepare
-from synthlib.errors import SamplingError
-from synthlib.evaluate._evaluation import evaluate
-from synthlib.report._narrative import augmentation_comment
-from synthlib.runner._repeats import seed_variance
-from synthlib.report._context import ReportContext
+from synthlib.assess._fidelity import compute_evaluation_metrics
 from synthlib.augment import SAMPLERS, make_sampler
 from synthlib.augment._base import thin_losses
-from synthlib.assess._fidelity import compute_evaluation_metrics
+from synthlib.config import load_config, with_overrides
+from synthlib.errors import SamplingError
+from synthlib.evaluate._evaluation import evaluate
+from synthlib.prepare._prepare import prepare
+from synthlib.report._context import ReportContext
+from synthlib.report._narrative import augmentation_comment
+from synthlib.runner._audit import augmentation_section, run_audit
+from synthlib.runner._repeats import seed_variance
 
 from .conftest import ROOT, toy_config, toy_frame
 
@@ -443,14 +443,14 @@ def test_seed_variance_refits_every_method_with_the_next_seeds(small_audit):
     assert set(section) == {"smote_enn", "diffusion"}
     for method, entry in section.items():
         assert entry["seeds"] == [42, 43] and entry["classifier"] == "logistic_regression"
-        assert entry["metric"] == "recall_minority" and entry["errors"] == {}
+        assert entry["metric"] == "f1_minority" and entry["errors"] == {}
         for key, values in entry["values"].items():
             assert len(values) == 2 and np.isfinite(values).all()
             assert entry["mean"][key] == pytest.approx(np.mean(values))
             assert entry["sd"][key] == pytest.approx(np.std(values, ddof=1))
         assert entry["values"]["discriminator_auc"][0] != entry["values"]["discriminator_auc"][1]
         assert entry["values"]["test_primary"][0] == \
-            evaluation.utility.to_json()["test"]["logistic_regression"][method]["metrics"]["recall_minority"]
+            evaluation.utility.to_json()["test"]["logistic_regression"][method]["metrics"]["f1_minority"]
     # the main seed's fidelity is the validation section's
     X_aug, _, s = evaluation.augmented["smote_enn"]
     real = prepared.X_train[prepared.y_train == 0]

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 import xgboost
 
+from synthlib.augment import SMOTESampler
+from synthlib.config import load_config, parse_config, with_overrides
 from synthlib.evaluate import _evaluation as evaluation_module
 from synthlib.evaluate import _models as models
-from synthlib.runner._audit import resolved_devices, run_audit, versions
-from synthlib.config import load_config, parse_config, with_overrides
-from synthlib.prepare._prepare import prepare
 from synthlib.evaluate._evaluation import evaluate, fold_indices
-from synthlib.augment import SMOTESampler
+from synthlib.prepare._prepare import prepare
+from synthlib.runner._audit import resolved_devices, run_audit, versions
 from synthlib.runner._scale import plan
 
 from .conftest import ROOT

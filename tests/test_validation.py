@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy.spatial.distance import cdist, pdist
 
-from synthlib.report._narrative import fidelity_ranking, fidelity_summary
 from synthlib.assess._fidelity import MMD, PRDC, Coverage, Density, Diversity, compute_evaluation_metrics
+from synthlib.report._narrative import fidelity_ranking, fidelity_summary
 
 
 def table(n: int = 300, seed: int = 0) -> pd.DataFrame:

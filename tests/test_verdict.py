@@ -7,14 +7,13 @@ import zlib
 import numpy as np
 import pytest
 
-from synthlib.config import parse_config
-from synthlib.evaluate import comparison_outcome
-from synthlib.evaluate._metrics import MATCHED_RECALL, classification_metrics, confusion
 from synthlib.assess import FairnessResult, FidelityResult, PrivacyResult
-from synthlib.decide._verdict import decide as decide_typed
+from synthlib.config import parse_config
 from synthlib.decide import Verdict
+from synthlib.decide._verdict import decide as decide_typed
 from synthlib.decide._verdict import recompute_from_folds
-from synthlib.evaluate import UtilityResult
+from synthlib.evaluate import UtilityResult, comparison_outcome
+from synthlib.evaluate._metrics import MATCHED_RECALL, classification_metrics, confusion
 
 N_FOLDS, REPEATS = 5, 2
 FOLDS = N_FOLDS * REPEATS
@@ -43,11 +42,11 @@ def build(configurations: dict[tuple[str, str], dict], config_changes: dict | No
     """
     params = {"dataset": {"name": "t", "source": "x.csv", "target": "y"},
               "models": {"classifiers": sorted({c for c, _ in configurations})},
-              "evaluation": {"cv_folds": N_FOLDS, "cv_repeats": REPEATS, "n_bootstrap": 300,
-                             "success_criteria": [{"metric": "recall_minority", "min_improvement": 0.05}]}}
+              "evaluation": {"cv_folds": N_FOLDS, "cv_repeats": REPEATS, "n_bootstrap": 300}}
     for key, value in (config_changes or {}).items():
         params.setdefault(key, {}).update(value)
     config = parse_config(params)
+    objective = config.evaluation.objective  # the ranking metric, stored as the protocol's primary metric
     fold_noise = RNG.normal(0, 0.01, FOLDS)
     cv_folds, cv, test, test_predictions = [], {}, {}, {}
     for (classifier, comparator), spec in configurations.items():
@@ -70,9 +69,10 @@ def build(configurations: dict[tuple[str, str], dict], config_changes: dict | No
         test_predictions[(classifier, comparator)] = (pred, proba)
     result = {
         "config": {"resolved": config.to_dict()},
-        "utility": {"protocol": {"cv_folds": N_FOLDS, "cv_repeats": REPEATS, "primary_metric": "recall_minority",
-                                 "matched_precision": 0.5, "seed": 42, "alpha": 0.05, "metrics": ["recall_minority"],
-                                 "n_bootstrap": 300, "test": "corrected t-test", "threshold_objective": "f1"},
+        "utility": {"protocol": {"cv_folds": N_FOLDS, "cv_repeats": REPEATS, "primary_metric": objective,
+                                 "matched_precision": 0.5, "seed": 42, "alpha": 0.05, "metrics": [objective],
+                                 "n_bootstrap": 300, "test": "corrected t-test",
+                                 "threshold_objective": config.evaluation.threshold_rule},
                     "classes": {"labels": ["0", "1"], "minority": ["1"], "majority": "0", "positive": "1"},
                     "folds": {}, "cv": cv, "cv_folds": cv_folds, "test": test, "comparisons": []},
         "fairness": {"available": False, "statement": "none"},
@@ -117,24 +117,53 @@ def test_a_better_alternative_without_synthetic_rows_is_recommended():
     assert own and not any(r["decides"] for r in own)
 
 
-def test_augmentation_helps_only_with_cv_significance_and_a_test_ci_above_zero():
+def test_augmentation_helps_only_with_cv_significance_and_a_test_ci_above_the_margin():
     configurations = {
         ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
-        ("logistic_regression", "smote"): {"recall": 0.70, "test": predictions(0.75, 0.6, 2)},
+        ("logistic_regression", "smote"): {"recall": 0.70, "test": predictions(0.85, 0.75, 2)},
         ("logistic_regression", "tuned_threshold"): {"recall": 0.50, "test": predictions(0.45, 0.6, 3)},
     }
     verdict, result = verdict_of(configurations)
     assert verdict["augmentation_helps"] == "helps"
     assert verdict["recommended"]["comparator"] == "smote"
     deciding = [r for r in verdict["evidence"] if r["decides"]]
-    assert all(r["met"] and r["p_holm"] <= 0.05 and r["ci_low"] > 0 for r in deciding)
+    assert [r["metric"] for r in deciding] == ["f1_minority", MATCHED_RECALL]  # the objective, then the matched point
+    assert deciding[0]["margin"] == 0.02  # evaluation.min_improvement
+    assert all(r["met"] and r["p_holm"] <= 0.05 and r["ci_low"] > r["margin"] for r in deciding)
+    assert "lower bound above the minimum improvement" in verdict["confirmation"]
+    assert "Holm-adjusted over the comparisons that decide" in verdict["significance"]
     # the same CV evidence, but a test split where the augmented model is no better: the CI spans 0
     configurations[("logistic_regression", "smote")]["test"] = predictions(0.45, 0.6, 5)
     verdict, _ = verdict_of(configurations)
-    primary = next(r for r in verdict["evidence"] if r["decides"] and r["metric"] == "recall_minority")
+    primary = next(r for r in verdict["evidence"] if r["decides"] and r["metric"] == "f1_minority")
     assert primary["p_holm"] <= 0.05 and primary["ci_low"] < 0 < primary["ci_high"]
+    assert not primary["met"] and primary["not_met_because"] == "the test-split CI is not wholly above 0.02"
     assert verdict["augmentation_helps"] == "no evidence"
     assert verdict["recommended"]["comparator"] == "tuned_threshold"
+    # a clear test-split gain, but a CV gain within the margin: the CV folds do not support it
+    configurations[("logistic_regression", "smote")] = {"recall": 0.505, "test": predictions(0.85, 0.75, 2)}
+    verdict, _ = verdict_of(configurations)
+    primary = next(r for r in verdict["evidence"] if r["decides"] and r["metric"] == "f1_minority")
+    assert primary["ci_low"] > primary["margin"] and primary["p_holm"] > 0.05
+    assert not primary["met"] and primary["not_met_because"].startswith("the CV gain is not above the margin (Holm p ")
+    assert verdict["augmentation_helps"] == "no evidence"
+
+
+def test_the_objective_is_always_a_criterion_first_unless_a_success_criterion_names_it():
+    configurations = {
+        ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
+        ("logistic_regression", "smote"): {"recall": 0.70, "test": predictions(0.85, 0.75, 2)},
+        ("logistic_regression", "tuned_threshold"): {"recall": 0.50, "test": predictions(0.45, 0.6, 3)},
+    }
+    recall = {"evaluation": {"success_criteria": [{"metric": "recall_minority", "min_improvement": 0.05}]}}
+    verdict, _ = verdict_of(configurations, recall)
+    deciding = [(r["metric"], r["margin"]) for r in verdict["evidence"] if r["decides"]]
+    assert deciding == [("f1_minority", 0.02), ("recall_minority", 0.05), (MATCHED_RECALL, 0.0)]
+    named = {"evaluation": {"min_improvement": 0.01,
+                            "success_criteria": [{"metric": "f1_minority", "min_improvement": 0.04}]}}
+    verdict, _ = verdict_of(configurations, named)
+    deciding = [(r["metric"], r["margin"]) for r in verdict["evidence"] if r["decides"]]
+    assert deciding == [("f1_minority", 0.04), (MATCHED_RECALL, 0.0)]  # the criterion's margin, not min_improvement
 
 
 def test_a_ci_spanning_zero_is_never_called_improved():
@@ -152,17 +181,18 @@ def test_a_ci_spanning_zero_is_never_called_improved():
 
 
 def test_a_threshold_shift_is_not_an_improvement():
-    """Higher recall on every fold, but no more recall at the matched precision: a lower threshold, nothing else."""
+    """Higher minority F1 on every fold, but no more recall at the matched precision: a threshold shift, no more."""
     verdict, _ = verdict_of({
         ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
-        ("logistic_regression", "smote"): {"recall": 0.75, MATCHED_RECALL: 0.50, "test": predictions(0.80, 0.6, 2)},
+        ("logistic_regression", "smote"): {"recall": 0.75, MATCHED_RECALL: 0.50, "test": predictions(0.85, 0.75, 2)},
         ("logistic_regression", "class_weighted"): {"recall": 0.55, MATCHED_RECALL: 0.50, "test": predictions(0.45, 0.6, 3)},
     })
     matched = next(r for r in verdict["evidence"] if r["metric"] == MATCHED_RECALL)
     assert not matched["met"]
-    recall = next(r for r in verdict["evidence"] if r["decides"] and r["metric"] == "recall_minority")
-    assert recall["p_holm"] <= 0.05 and recall["ci_low"] > 0  # the thresholded metric alone would have said "helps"
-    assert not recall["met"] and "threshold shift" in recall["not_met_because"]
+    objective = next(r for r in verdict["evidence"] if r["decides"] and r["metric"] == "f1_minority")
+    # the thresholded metric alone would have said "helps"
+    assert objective["p_holm"] <= 0.05 and objective["ci_low"] > objective["margin"] > 0
+    assert not objective["met"] and "threshold shift" in objective["not_met_because"]
     assert verdict["augmentation_helps"] == "no evidence"
 
 
@@ -178,7 +208,7 @@ def _fairness(widened: list[str]) -> dict:
 
 HELPING = {
     ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
-    ("logistic_regression", "smote"): {"recall": 0.70, "test": predictions(0.75, 0.6, 2)},
+    ("logistic_regression", "smote"): {"recall": 0.70, "test": predictions(0.85, 0.75, 2)},
     ("logistic_regression", "tuned_threshold"): {"recall": 0.50, "test": predictions(0.45, 0.6, 3)},
 }
 
@@ -315,24 +345,92 @@ def test_a_baseline_table_gain_without_a_significant_matched_precision_gain_is_a
     assert outcomes["smote"].outcome == "improved" and outcomes["smote"].matched_precision_p < 0.05
 
 def test_every_unmet_criterion_says_which_rule_it_failed():
+    from synthlib.decide import Evidence
     from synthlib.decide._verdict import _explain_unmet
 
-    from synthlib.decide import Evidence
+    def row(metric: str, decides: bool = True, met: bool = False, **values) -> Evidence:
+        return Evidence("vs the best alternative", "a", "b", metric, 0.05, 0.1, 10, 1.0, 0.2, decides=decides,
+                        max_p_value=0.05, met=met, **values)
 
-    def row(metric: str, **values) -> Evidence:
-        return Evidence("vs the best alternative", "a", "b", metric, 0.0, 0.1, 10, 1.0, 0.01, **values)
-
-    rows = [row("recall_minority", met=False, p_holm=0.2, max_p_value=0.05, ci_low=0.01, ci_high=0.2),
-            row("recall_minority", met=False, p_holm=0.001, max_p_value=0.05, ci_low=-0.1, ci_high=0.2),
-            row("brier", met=False, p_holm=0.001, max_p_value=0.05, ci_low=-0.1, ci_high=0.02),
-            row("recall_minority", met=False, not_met_because="no gain at the matched precision: a threshold shift"),
-            row("recall_minority", met=True, p_holm=0.001, max_p_value=0.05, ci_low=0.1, ci_high=0.2)]
+    rows = [row("f1_minority", p_holm=0.2, ci_low=0.1, ci_high=0.2),
+            row("f1_minority", p_holm=0.001, ci_low=0.01, ci_high=0.2),  # above 0, not above the margin
+            row("brier", p_holm=0.001, ci_low=-0.1, ci_high=-0.02),  # lower is better: below 0, not below -margin
+            row("f1_minority", not_met_because="no gain at the matched precision: a threshold shift"),
+            row("f1_minority", met=True, p_holm=0.001, ci_low=0.1, ci_high=0.2),
+            row("f1_minority", decides=False, ci_low=0.1, ci_high=0.2),  # outside the Holm family: its raw p
+            row("f1_minority", p_holm=0.3, ci_low=-0.01, ci_high=0.2),
+            row("f1_minority", p_holm=0.001)]
     rows = [_explain_unmet(r) for r in rows]
     assert rows[0].not_met_because == "the CV gain is not above the margin (Holm p 0.200 > 0.05)"
-    assert rows[1].not_met_because == "the test-split CI is not wholly above 0"
-    assert rows[2].not_met_because == "the test-split CI is not wholly below 0"  # lower is better
+    assert rows[1].not_met_because == "the test-split CI is not wholly above 0.05"
+    assert rows[2].not_met_because == "the test-split CI is not wholly below -0.05"
     assert rows[3].not_met_because.endswith("a threshold shift")
     assert "not_met_because" not in rows[4].to_json()
+    assert rows[5].not_met_because == "the CV gain is not above the margin (p 0.200 > 0.05)"
+    assert rows[6].not_met_because == ("the CV gain is not above the margin (Holm p 0.300 > 0.05); "
+                                       "the test-split CI is not wholly above 0.05")
+    assert rows[7].not_met_because == "no test-split CI"
+
+
+def _evidence(metric: str, p_value: float, decides: bool, ci_low: float, ci_high: float, margin: float = 0.05):
+    from synthlib.decide import Evidence
+
+    return Evidence("vs the best alternative" if decides else "vs the same classifier's baseline (template criterion)",
+                    "SMOTE + logistic regression", "logistic regression, class weights", metric, margin, 0.1, 10, 3.0,
+                    p_value, ci_low=ci_low, ci_high=ci_high, max_p_value=0.05, decides=decides)
+
+
+def test_confirmation_is_selection_aware_a_test_ci_above_zero_but_not_above_the_margin_is_not_met():
+    from synthlib.decide._verdict import judge
+
+    inside = judge([_evidence("f1_minority", 0.001, True, 0.03, 0.2)])
+    beyond = judge([_evidence("f1_minority", 0.001, True, 0.06, 0.2)])
+    assert inside[0].p_holm <= 0.05 and not inside[0].met  # significant on CV, CI above 0, not above the margin 0.05
+    assert inside[0].not_met_because == "the test-split CI is not wholly above 0.05"
+    assert beyond[0].met and beyond[0].not_met_because is None
+    # lower is better (Brier): the CI must lie wholly below -margin
+    inside = judge([_evidence("brier", 0.001, True, -0.2, -0.03)])
+    beyond = judge([_evidence("brier", 0.001, True, -0.2, -0.06)])
+    assert not inside[0].met and inside[0].not_met_because == "the test-split CI is not wholly below -0.05"
+    assert beyond[0].met
+    # end to end: the same results, judged against a minimum improvement the CV folds clear but the test CI does not
+    verdict, _ = verdict_of(HELPING)
+    objective = next(r for r in verdict["evidence"] if r["decides"] and r["metric"] == "f1_minority")
+    assert objective["met"] and objective["ci_low"] > 0.02
+    margin = round(objective["ci_low"] + 0.02, 3)  # above the CI's lower bound, below the CV gain of about 0.20
+    verdict, _ = verdict_of(HELPING, {"evaluation": {"min_improvement": margin}})
+    objective = next(r for r in verdict["evidence"] if r["decides"] and r["metric"] == "f1_minority")
+    assert objective["margin"] == margin and 0 < objective["ci_low"] < margin and objective["p_holm"] <= 0.05
+    assert not objective["met"] and objective["not_met_because"] == f"the test-split CI is not wholly above {margin:g}"
+    assert verdict["augmentation_helps"] == "no evidence"
+
+
+def test_rows_that_do_not_decide_are_outside_the_holm_family():
+    from synthlib.decide._verdict import judge
+
+    rows = judge([_evidence("f1_minority", 0.03, True, 0.1, 0.2),
+                  _evidence("f1_minority", 0.01, False, 0.1, 0.2),
+                  _evidence("recall_minority", 0.02, False, 0.1, 0.2),
+                  _evidence(MATCHED_RECALL, 0.04, False, 0.1, 0.2),
+                  _evidence("pr_auc", 0.2, False, 0.1, 0.2)])
+    # Holm over the one deciding row is its raw p (over all five rows it would be 4 x 0.03 = 0.12: not significant)
+    assert rows[0].p_holm == pytest.approx(0.03) and rows[0].met
+    assert [r.p_holm for r in rows[1:]] == [None] * 4
+    assert [r.met for r in rows[1:]] == [True, True, True, False]  # judged on their raw p
+    assert rows[4].not_met_because == "the CV gain is not above the margin (p 0.200 > 0.05)"
+    # two deciding rows: Holm over those two only, whatever the template rows are
+    rows = judge([_evidence("f1_minority", 0.03, True, 0.1, 0.2), _evidence(MATCHED_RECALL, 0.02, True, 0.1, 0.2),
+                  _evidence("f1_minority", 0.001, False, 0.1, 0.2)])
+    assert [r.p_holm for r in rows] == pytest.approx([0.04, 0.04, None])
+    # end to end: a threshold-free objective gives one deciding row and the template's row beside it
+    configurations = {key: {**spec, "pr_auc": {"baseline": 0.60, "smote": 0.80, "tuned_threshold": 0.62}[key[1]]}
+                      for key, spec in HELPING.items()}
+    verdict, _ = verdict_of(configurations, {"evaluation": {"objective": "pr_auc"}})
+    deciding = [r for r in verdict["evidence"] if r["decides"]]
+    template = [r for r in verdict["evidence"] if not r["decides"]]
+    assert [r["metric"] for r in deciding] == ["pr_auc"] and template
+    assert deciding[0]["p_holm"] == pytest.approx(deciding[0]["p_value"])
+    assert all(r["p_holm"] is None for r in template)
 
 
 def test_configurations_with_the_same_test_scores_share_one_curve_label(tmp_path):
@@ -438,31 +536,52 @@ def test_a_four_fifths_violation_the_configuration_introduced_is_named_first():
     assert gate["status"] == "warn"  # the rule is absolute: the same ratio is judged the same in every configuration
     assert gate["evidence"].startswith("four-fifths rule violated for `sex` (favourable-outcome ratio 0.716; the same "
                                        "classifier's plain baseline: 0.833, met, so this configuration introduced it)")
+    # one clause per attribute on page 1: the widening is counted there and spelled out in the Conclusion's list
+    assert gate["evidence"].endswith("(and 1 more finding(s) for `sex`)")
     assert ("widens beyond the tolerance of 0.05 by its point estimate only: +0.200 [+0.080, +0.360], a CI that "
-            "reaches inside the tolerance but excludes 0 (the gap did change; by how much is uncertain)") in gate["evidence"]
+            "reaches inside the tolerance but excludes 0 (the gap did change; by how much is uncertain)") in gate["evidence_all"]
 
 
-def test_a_recommended_tuned_threshold_states_what_it_traded_against_the_default_threshold():
+def test_a_plain_baseline_that_predicts_no_minority_row_is_never_the_fairness_reference():
+    from synthlib.decide import fairness_gate
+
+    fairness = FairnessResult.from_json(_fairness(["demographic_parity_difference"]))
+    configuration = ("logistic_regression", "smote")
+    assert fairness_gate(fairness, configuration).status == "fail"  # a significant widening against the baseline
+    degenerate = frozenset({("logistic_regression", "baseline")})
+    gate = fairness_gate(fairness, configuration, degenerate)
+    assert gate.status == "pass" and "predicts no minority row" in gate.details["reference_note"]
+
+
+def test_the_recommended_configuration_states_its_own_threshold_and_what_the_default_threshold_would_give():
     from synthlib.report._narrative import _operating_point_note
 
     metrics = lambda r, p, a: {"recall_minority": r, "precision_minority": p, "accuracy": a}  # noqa: E731
-    result = {"verdict": {"recommended": {"classifier": "random_forest", "comparator": "tuned_threshold"}},
-              "config": {"resolved": {"evaluation": {"threshold_objective": "f1_minority"}}},
-              "utility": {"test": {"random_forest": {
-                  "tuned_threshold": {"metrics": metrics(0.7, 0.494, 0.695), "decision_threshold": 0.341},
-                  "baseline": {"metrics": metrics(0.55, 0.625, 0.76)}}}}}
+    result = {"verdict": {"recommended": {"classifier": "random_forest", "comparator": "smote"}},
+              "utility": {"protocol": {"threshold_objective": "f1_minority"},
+                          "test": {"random_forest": {
+                              "smote": {"metrics": metrics(0.7, 0.494, 0.695), "decision_threshold": 0.341,
+                                        "metrics_at_default_threshold": metrics(0.55, 0.625, 0.76)},
+                              "baseline": {"metrics": metrics(0.5, 0.6, 0.7), "decision_threshold": 0.5,
+                                           "metrics_at_default_threshold": metrics(0.4, 0.7, 0.8)}}}}}
     note = _operating_point_note(result)
-    assert "decision threshold 0.341 was chosen for minority F1" in note
-    assert "minority recall 0.550 → 0.700" in note and "accuracy 0.760 → 0.695" in note
-    assert "against the plain random forest at the default threshold" in note and "{" not in note
-    assert "thresholds chosen there" not in note  # no per-fold record: nothing claimed
-    test = result["utility"]["test"]["random_forest"]
-    test["tuned_threshold"]["predicted_minority_rate"], test["baseline"]["predicted_minority_rate"] = 0.425, 0.2
-    assert "accuracy 0.760 → 0.695, share of rows predicted as the minority 20.0% → 42.5%" in _operating_point_note(result)
-    result["utility"]["cv_fold_thresholds"] = {"random_forest": [0.4, 0.3, 0.35, 0.32]}
-    assert ("the fold's held-out rows never choose it; the 4 thresholds chosen there range from 0.300 to 0.400, "
-            "median 0.335)") in _operating_point_note(result)
+    assert "its score is at least 0.341, the threshold that maximised minority F1 on the held-out scores" in note
+    assert ("at the default threshold it would give (test split): minority recall 0.550 → 0.700, minority precision "
+            "0.625 → 0.494, accuracy 0.760 → 0.695.") in note
+    assert "0.500" not in note and "0.400" not in note and "{" not in note  # its own default, not the baseline's
+    assert "each fold's threshold" not in note  # no per-fold record: nothing claimed
+    result["utility"]["cv_fold_thresholds"] = {"random_forest": {"smote": [0.4, 0.3, 0.35, 0.32],
+                                                                 "baseline": [0.9, 0.1]}}
+    assert ("no test row chose it; in the CV each fold's threshold came from the other folds' held-out scores, "
+            "between 0.300 and 0.400)") in _operating_point_note(result)
+    result["utility"]["protocol"]["threshold_objective"] = "balanced_accuracy"
+    assert "the threshold that maximised balanced accuracy on" in _operating_point_note(result)
     result["verdict"]["recommended"]["comparator"] = "baseline"
+    note = _operating_point_note(result)  # the baseline's own threshold and folds, when it is the recommendation
+    assert "at least 0.500" in note and "between 0.100 and 0.900" in note
+    del result["utility"]["test"]["random_forest"]["baseline"]["metrics_at_default_threshold"]
+    assert _operating_point_note(result) == ""  # nothing to compare with: nothing said
+    result["verdict"]["recommended"] = None
     assert _operating_point_note(result) == ""
 
 
@@ -490,7 +609,8 @@ def test_every_four_fifths_violation_of_the_recommendation_is_named_and_a_wideni
     assert verdict["status"] == "recommended" and gate["status"] == "warn"
     assert gate["evidence"].index("`sex` (favourable-outcome ratio 0.716") < gate["evidence"].index(
         "`age` (favourable-outcome ratio 0.420; the same classifier's plain baseline: 0.656, also violated)")
-    assert "and 1 more finding(s), every one listed in the Conclusion" in gate["evidence"]  # never a violation
+    assert "(and 2 more finding(s) for `sex`)" in gate["evidence"]  # one clause per attribute, never nine
+    assert gate["evidence"].count("four-fifths rule violated") == 2 and "more finding(s) for `age`" not in gate["evidence"]
     assert gate["evidence_all"].count(" for `") == len(gate["findings"]) == 4  # the Conclusion lists all of them
     from synthlib.report._narrative import conclusion
     _, result = verdict_of(HELPING, fairness=fairness)
@@ -535,9 +655,9 @@ def _four_fifths_fairness(violated: set[tuple[str, str]] | dict[tuple[str, str],
             "models": models, "changes": {}}
 
 
-def tie_verdict(with_tied: bool = True, fairness: dict | None = None, tied_test_recall: float = 0.71
+def tie_verdict(with_tied: bool = True, fairness: dict | None = None, tied_test: tuple[float, float] = (0.71, 0.55)
                 ) -> tuple[dict, dict]:
-    """A recommended tuned threshold (CV recall 0.73); a class-weighted model 0.01 below it with a wobble of 0.02 per
+    """A recommended tuned threshold (CV minority F1 0.73); a class-weighted model 0.01 below it with a wobble of 0.02 per
     fold (tied); a plain model 0.15 below (not tied); SMOTE on a par with the recommendation (another kind)."""
     configurations = {
         REC: {"test": predictions(0.73, 0.55, 1)},
@@ -546,12 +666,12 @@ def tie_verdict(with_tied: bool = True, fairness: dict | None = None, tied_test_
         AUGMENTED: {"test": predictions(0.73, 0.55, 4)},
     }
     if with_tied:
-        configurations[TIED] = {"test": predictions(tied_test_recall, 0.55, 5)}
+        configurations[TIED] = {"test": predictions(*tied_test, 5)}
     result, test_predictions = build(configurations)
-    recall = 0.73 + np.linspace(-0.03, 0.03, FOLDS)
+    objective = 0.73 + np.linspace(-0.03, 0.03, FOLDS)  # CV minority F1, the objective
     offsets = {REC: 0.0, ("random_forest", "baseline"): -0.25, WORSE: -0.15, AUGMENTED: -0.001, TIED: -0.01}
     for configuration in configurations:
-        _set_folds(result, configuration, "recall_minority", recall + offsets[configuration]
+        _set_folds(result, configuration, "f1_minority", objective + offsets[configuration]
                    + (0 if configuration == REC else ALTERNATING))
     if fairness is not None:
         result["fairness"] = fairness
@@ -617,7 +737,7 @@ def test_the_ties_sentence_names_the_tie_its_numbers_and_which_tie_passes_the_fa
     tie = verdict["ties"][0]
     assert tie["fairness_status"] == "pass" and tie["four_fifths_violated"] == []
     sentence = ties_sentence(result)
-    assert sentence.startswith("Its lead in CV minority recall over 1 eligible configuration without synthetic rows "
+    assert sentence.startswith("Its lead in CV minority F1 over 1 eligible configuration without synthetic rows "
                                "is not statistically significant")
     assert f"logistic regression, class weights ({tie['cv_difference']:+.3f} [{tie['cv_ci_low']:+.3f}, " in sentence
     assert f"p = {tie['p_value']:.3f}" in sentence and "rests on the point estimate" in sentence
@@ -643,7 +763,7 @@ def test_the_ties_sentence_names_a_tie_the_test_split_puts_ahead_of_the_recommen
 
     verdict, result = tie_verdict()
     assert not verdict["ties"][0]["ci_low"] > 0 and "On the test split" not in ties_sentence(result)
-    verdict, result = tie_verdict(tied_test_recall=0.95)  # tied on the CV folds, clearly ahead on the test split
+    verdict, result = tie_verdict(tied_test=(0.95, 0.85))  # tied on the CV folds, clearly ahead on the test split
     tie = verdict["ties"][0]
     assert tie["tied"] and tie["ci_low"] > 0
     sentence = ties_sentence(result)
@@ -651,18 +771,18 @@ def test_the_ties_sentence_names_a_tie_the_test_split_puts_ahead_of_the_recommen
     assert (f"On the test split (tied minus recommended, paired-bootstrap 95% CI, unadjusted), logistic regression, "
             f"class weights ({tie['test_difference']:+.3f} [{tie['ci_low']:+.3f}, {tie['ci_high']:+.3f}]; minority "
             f"precision {tied_metrics['precision_minority']:.3f} against {rec_metrics['precision_minority']:.3f}") in sentence
-    assert sentence.count(") is ahead of it in minority recall: the held-out rows do not confirm the CV order.") == 1
+    assert sentence.count(") is ahead of it in minority F1: the held-out rows do not confirm the CV order.") == 1
     assert verdict["recommended"]["comparator"] == "tuned_threshold"  # reported, not acted on
 
 
 def test_without_ties_the_sentence_claims_a_significant_lead_and_no_tie():
-    from synthlib.utils._jsonsafe import plain
     from synthlib.report._narrative import conclusion, ties_sentence
+    from synthlib.utils._jsonsafe import plain
 
     _, result = tie_verdict(with_tied=False)
     sentence = ties_sentence(result)
     assert "not statistically significant" not in sentence and "tied" not in sentence
-    assert sentence.startswith("Its lead in CV minority recall over the next eligible configuration without synthetic "
+    assert sentence.startswith("Its lead in CV minority F1 over the next eligible configuration without synthetic "
                                "rows, logistic regression, original data (") and "is statistically significant" in sentence
     assert "Ties with the recommendation" in conclusion(result)
     result["verdict"]["runner_up"] = None  # no other configuration of its kind: nothing to say
@@ -690,8 +810,8 @@ def test_a_tied_plain_baseline_is_the_fairness_gates_reference_not_a_configurati
     neither the sentence nor the table may offer it as the tie that passes."""
     from types import SimpleNamespace
 
-    from synthlib.report._narrative import ties_sentence
     from synthlib.report._context import ReportContext
+    from synthlib.report._narrative import ties_sentence
 
     _, result = tie_verdict(fairness=_four_fifths_fairness({REC}))
     tie = result["verdict"]["ties"][0]

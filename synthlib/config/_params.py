@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ._classifiers import make_classifier
 from ._names import METRIC_KEYS, PER_CLASS_METRIC, name_slug
@@ -232,10 +232,9 @@ class EvaluationConfig(_Section):
         raise ValueError(f"{why}evaluation.objective takes {', '.join(OBJECTIVES)}"
                          f"{_closest(value, list(OBJECTIVES), 'objectives') if not why else ''}")
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def primary_metric(self) -> str:
-        """The metric that ranks configurations: the objective (written to results.json under this name)."""
+        """The metric that ranks configurations: the objective (results.json's protocol and verdict use this name)."""
         return self.objective
 
     @property

@@ -17,14 +17,18 @@ ECE_WARN = 0.1  # expected calibration error above which calibration warns
 
 
 # ------------------------------------------------------------------------------------------ gates
-def fairness_findings(fairness: FairnessResult, configuration: Configuration) -> list[FairnessFinding]:
+def fairness_findings(fairness: FairnessResult, configuration: Configuration,
+                      degenerate: frozenset[Configuration] = frozenset()) -> list[FairnessFinding]:
     """Every gap the configuration widened beyond the tolerance (fail: with a CI past it; warn: by the point estimate
-    only), and every four-fifths rule violation with its classifier's plain baseline beside it."""
+    only), and every four-fifths rule violation with its classifier's plain baseline beside it. A plain baseline in
+    `degenerate` (it predicts no minority row, so every group gets the same outcome) is never the reference: the
+    widenings against it are left out, and the absolute four-fifths rule still applies."""
     classifier, comparator = configuration
     findings = []
+    usable_reference = (classifier, "baseline") not in degenerate
     for attribute in fairness.attributes or ():
         model = fairness.model(attribute, configuration)
-        change = fairness.change(attribute, configuration)
+        change = fairness.change(attribute, configuration) if usable_reference else None
         if change:
             significant = change.get("widened_significantly", [])
             point_only = [g for g in change["widened_point_estimate"] if g not in significant]
@@ -49,26 +53,37 @@ def _seriousness(finding: FairnessFinding) -> tuple[int, int, float]:
     return (-STATUS_ORDER[finding.severity], kind, -abs(finding.change or 0))
 
 
-def fairness_gate(fairness: FairnessResult, configuration: Configuration) -> Gate:
+def fairness_gate(fairness: FairnessResult, configuration: Configuration,
+                  degenerate: frozenset[Configuration] = frozenset()) -> Gate:
     """fail: a gap widens beyond the tolerance with a CI that excludes it; warn: a widening by the point estimate
     only, or a violation of the four-fifths rule (on the favourable outcome), each named with whether the
     classifier's plain baseline meets the rule (an absolute rule: judging it relative to the baseline would pass one
     configuration and fail another with the same ratio); n/a: no sensitive attribute."""
     if not fairness.available:
         return Gate("n/a", "no sensitive attributes configured", {"findings": []})
-    findings = fairness_findings(fairness, configuration)
+    findings = fairness_findings(fairness, configuration, degenerate)
     status = max((f.severity for f in findings), key=STATUS_ORDER.get) if findings else "pass"
     tolerance = fairness.tolerance
     ordered = sorted(findings, key=_seriousness)
-    shown = [f for f in ordered if f.severity == "fail" or f.four_fifths]  # never hidden
-    shown += [f for f in ordered if f not in shown][:max(0, 3 - len(shown))]
-    more = (f"; and {len(ordered) - len(shown)} more finding(s), every one listed in the Conclusion"
-            if len(ordered) > len(shown) else "")
     evidence = (f"no gap widens beyond the tolerance of {tolerance}; four-fifths rule met" if not findings else
-                "; ".join(_finding_text(f, tolerance) for f in sorted(shown, key=_seriousness)) + more)
+                "; ".join(per_attribute(ordered, tolerance)))
     every_finding = "; ".join(_finding_text(f, tolerance) for f in ordered) if findings else evidence
-    return Gate(status, evidence, {"evidence_all": every_finding, "findings": findings,
-                                   "favourable_outcome": fairness.favourable_outcome})
+    details = {"evidence_all": every_finding, "findings": findings, "favourable_outcome": fairness.favourable_outcome}
+    if (configuration[0], "baseline") in degenerate and configuration[1] != "baseline":
+        details["reference_note"] = ("the same classifier's plain baseline predicts no minority row on the test split, "
+                                     "so no change is measured against it")
+    return Gate(status, evidence, details)
+
+
+def per_attribute(ordered: list[FairnessFinding], tolerance: float | None) -> list[str]:
+    """One clause per sensitive attribute: its most serious finding, and how many more it has (every one is listed in
+    the Conclusion), attributes in the order of their most serious finding."""
+    by_attribute: dict[str, list[FairnessFinding]] = {}
+    for finding in ordered:
+        by_attribute.setdefault(finding.attribute, []).append(finding)
+    return [_finding_text(found[0], tolerance)
+            + (f" (and {len(found) - 1} more finding(s) for `{attribute}`)" if len(found) > 1 else "")
+            for attribute, found in by_attribute.items()]
 
 
 def _finding_text(finding: FairnessFinding, tolerance: float | None) -> str:

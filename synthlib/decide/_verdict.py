@@ -26,26 +26,24 @@ next configuration of its kind by rank, tied or not; `tie_rule` says the rule in
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from synthlib.assess import FairnessResult, FidelityResult, PrivacyResult
 from synthlib.config import AuditConfig, EvaluationConfig, metric_name, p_cell
 from synthlib.evaluate import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, Configuration, RankedConfiguration,
-                               UtilityResult, average_precision, batch_metric, best_configuration, bootstrap_draws,
-                               confirmed_on_test, corrected_interval, corrected_resampled_ttest, difference_interval,
-                               display_name, expected_calibration_error, higher_is_better, holm, rank_configurations,
-                               recall_at_precision, significant, single_metric, worse_on_test)
+                               UtilityResult, best_configuration, confirmed_on_test, corrected_interval,
+                               corrected_resampled_ttest, degenerate_reason, display_name, expected_calibration_error,
+                               higher_is_better, holm, rank_configurations, significant, worse_on_test)
 
+from ._bootstrap import Bootstrap, make_bootstrap
 from ._gates import calibration_gate, fairness_gate, fidelity_gate, privacy_gate
 from ._records import Contender, Degenerate, Evidence, FairnessFinding, ForestRow, Gate, Release, TradeOff, Verdict
 
 TRADE_OFF_METRICS = ("recall_minority", "precision_minority", "f1_minority", "balanced_accuracy", "accuracy",
                      "roc_auc", "pr_auc", "brier", "log_loss")
-Bootstrap = Callable[[Configuration, Configuration, str], dict[str, Any]]
 
 
 def compare(utility: UtilityResult, candidate: Configuration, reference: Configuration, metric: str, margin: float,
@@ -60,65 +58,6 @@ def compare(utility: UtilityResult, candidate: Configuration, reference: Configu
     interval = {} if bootstrap is None else bootstrap(candidate, reference, metric)
     return Evidence(label, display_name(candidate), display_name(reference), metric, margin,
                     float(np.nanmean(differences)) if len(differences) else None, len(folds), t, p, **interval)
-
-
-def make_bootstrap(utility: UtilityResult, test_predictions: dict[Configuration, tuple[np.ndarray, np.ndarray]],
-                   y_test: np.ndarray, n_boot: int, seed: int) -> Bootstrap:
-    """Paired bootstrap of candidate - reference on the test split, for any metric the verdict uses.
-
-    Binary metrics with a vectorised form use the draws of `stats.paired_bootstrap`, each configuration's values
-    computed once; the others (multi-class metrics) are recomputed draw by draw with the same seeded generator.
-    """
-    classes = utility.classes
-    positive, majority = classes.index(classes.positive), classes.index(classes.majority)
-    minority = [classes.index(m) for m in classes.minority]
-    binary = classes.binary
-    matched_precision = utility.protocol.matched_precision
-
-    def value(metric: str, y: np.ndarray, pred: np.ndarray, proba: np.ndarray) -> float:
-        if metric == MATCHED_RECALL:
-            return recall_at_precision(y == positive, proba[:, positive], matched_precision)
-        if metric == "pr_auc" and binary:
-            return average_precision(y == positive, proba[:, positive])
-        return single_metric(metric, y, proba, pred, minority, majority)
-
-    cache: dict[tuple[Configuration, str], tuple[float, np.ndarray]] = {}
-
-    def drawn(configuration: Configuration, metric: str, vectorised) -> tuple[float, np.ndarray]:
-        """One configuration's metric on all test rows and on the seeded draws, computed once (a configuration is
-        in many comparisons; the draws are those of `stats.paired_bootstrap`, so the differences are the same)."""
-        if (configuration, metric) not in cache:
-            pred, proba = test_predictions[configuration]
-            function = functools.partial(vectorised, y_test, pred, proba[:, positive])
-            cache[(configuration, metric)] = (float(function(np.ones((1, len(y_test))))[0]),
-                                              bootstrap_draws({0: function}, len(y_test), n_boot, seed)[0])
-        return cache[(configuration, metric)]
-
-    def run(candidate: Configuration, reference: Configuration, metric: str) -> dict[str, Any]:
-        (pred_b, proba_b), (pred_a, proba_a) = test_predictions[candidate], test_predictions[reference]
-        vectorised = batch_metric(metric, positive, matched_precision) if binary else None
-        if vectorised is not None:
-            (point_b, draws_b), (point_a, draws_a) = drawn(candidate, metric, vectorised), drawn(reference, metric, vectorised)
-            out = difference_interval(point_b - point_a, draws_b - draws_a)
-            return {"test_difference": out["difference"], "ci_low": out["ci_low"], "ci_high": out["ci_high"]}
-        if metric == MATCHED_RECALL and matched_precision is None:
-            return {"test_difference": None, "ci_low": None, "ci_high": None}
-        rng, draws = np.random.default_rng(seed), []
-        with np.errstate(all="ignore"):
-            for _ in range(n_boot):
-                idx = rng.integers(0, len(y_test), len(y_test))
-                try:
-                    draws.append(value(metric, y_test[idx], pred_b[idx], proba_b[idx])
-                                 - value(metric, y_test[idx], pred_a[idx], proba_a[idx]))
-                except ValueError:  # a draw that lacks a class: no value for it
-                    continue
-        draws = np.asarray(draws, dtype=float)
-        draws = draws[np.isfinite(draws)]
-        low, high = np.percentile(draws, [2.5, 97.5]) if len(draws) else (np.nan, np.nan)
-        point = value(metric, y_test, pred_b, proba_b) - value(metric, y_test, pred_a, proba_a)
-        return {"test_difference": float(point), "ci_low": float(low), "ci_high": float(high)}
-
-    return run
 
 
 def forest(utility: UtilityResult, ranked: list[RankedConfiguration], reference: RankedConfiguration | None) -> list[ForestRow]:
@@ -189,10 +128,11 @@ class Sections:
     fairness: FairnessResult
     privacy: PrivacyResult
     fidelity: FidelityResult
+    degenerate: frozenset[Configuration] = frozenset()  # predict no minority row: never a fairness reference
 
     def passes(self, configuration: Configuration) -> bool:
         """Neither the fairness nor the privacy gate fails."""
-        return (fairness_gate(self.fairness, configuration).status != "fail"
+        return (fairness_gate(self.fairness, configuration, self.degenerate).status != "fail"
                 and privacy_gate(self.privacy, configuration).status != "fail")
 
 
@@ -202,7 +142,7 @@ def against_recommendation(sections: Sections, utility: UtilityResult, row: Rank
     """One configuration minus the recommendation on the primary metric (`difference`, from `paired_cv_difference`),
     with the test-split difference and its paired-bootstrap CI, and its fairness and privacy gates."""
     interval = {} if bootstrap is None else bootstrap(row.configuration, recommended, utility.protocol.primary_metric)
-    fairness = fairness_gate(sections.fairness, row.configuration)
+    fairness = fairness_gate(sections.fairness, row.configuration, sections.degenerate)
     violated = [f.attribute for f in fairness.findings if f.four_fifths]
     return Contender(row.classifier, row.comparator, row.label, row.uses_synthetic, row.rank, row.cv_mean, row.cv_pr_auc,
                      difference.cv_difference, difference.cv_ci_low, difference.cv_ci_high, difference.p_value,
@@ -323,10 +263,13 @@ def gather_evidence(utility: UtilityResult, augmented: RankedConfiguration, alte
     return judge(rows)
 
 
-def _fairness_condition(finding: FairnessFinding, tolerance: float | None) -> str:
+def _fairness_condition(found: list[FairnessFinding], tolerance: float | None) -> str:
+    """One condition per sensitive attribute: its largest significant widening, and how many more it has."""
+    finding = max(found, key=lambda f: abs(f.change or 0))
     moves = "lowers" if finding.gap.endswith("_ratio") else "widens"
+    more = f" (and {len(found) - 1} more gap(s) for `{finding.attribute}`)" if len(found) > 1 else ""
     return (f"it {moves} the {finding.gap.replace('_', ' ')} for `{finding.attribute}` by {finding.change:+.3f} "
-            f"[{finding.ci_low:+.3f}, {finding.ci_high:+.3f}], beyond the tolerance of {tolerance}")
+            f"[{finding.ci_low:+.3f}, {finding.ci_high:+.3f}], beyond the tolerance of {tolerance}{more}")
 
 
 def _release(preferred: RankedConfiguration, privacy: Gate, allow_release: bool) -> Release:
@@ -345,7 +288,8 @@ def decide(utility: UtilityResult, fidelity: FidelityResult, fairness: FairnessR
     ran with (after any scale decisions); without test predictions no test-split CI is computed."""
     evaluation = config.evaluation
     alpha, primary = evaluation.alpha, evaluation.primary_metric
-    sections = Sections(fairness, privacy, fidelity)
+    sections = Sections(fairness, privacy, fidelity,
+                        frozenset(c for c in utility.configurations() if degenerate_reason(utility, c) is not None))
     ranked = rank_configurations(utility, primary, evaluation.precision_floor)
     augmented, alternative = best_configuration(ranked, True), best_configuration(ranked, False)
     bootstrap = (make_bootstrap(utility, test_predictions, y_test, evaluation.n_bootstrap, config.split.seed)
@@ -383,15 +327,18 @@ def decide(utility: UtilityResult, fidelity: FidelityResult, fairness: FairnessR
         _trade_off(utility, rec_cfg, other.configuration, m, bootstrap) for m in TRADE_OFF_METRICS if m in cv_metrics]
     own_baseline = [] if rec_cfg[1] == "baseline" or bootstrap is None else [
         _trade_off(utility, rec_cfg, (rec_cfg[0], "baseline"), m, bootstrap) for m in ("brier", "log_loss") if m in cv_metrics]
-    gates = {"fairness": fairness_gate(fairness, rec_cfg), "privacy": privacy_gate(privacy, rec_cfg),
+    gates = {"fairness": fairness_gate(fairness, rec_cfg, sections.degenerate), "privacy": privacy_gate(privacy, rec_cfg),
              "fidelity": fidelity_gate(fidelity, rec_cfg)}
     dimensions = {"utility": _utility_dimension(primary, trade_offs, preferred),
                   "calibration": calibration_gate(own_baseline, _ece(utility, test_predictions, y_test, rec_cfg)), **gates}
     allow_release = config.privacy.allow_release
     conditions = []
     if gates["fairness"].status == "fail":
-        conditions.extend(_fairness_condition(f, fairness.tolerance) for f in gates["fairness"].findings
-                          if f.severity == "fail")
+        failing: dict[str, list[FairnessFinding]] = {}
+        for finding in gates["fairness"].findings:
+            if finding.severity == "fail":
+                failing.setdefault(finding.attribute, []).append(finding)
+        conditions.extend(_fairness_condition(found, fairness.tolerance) for found in failing.values())
     if gates["privacy"].status == "fail":
         conditions.append(f"its synthetic rows carry {gates['privacy'].evidence}: the augmented training data must "
                           "not be released" + (" (privacy.allow_release is set: released anyway)" if allow_release else ""))

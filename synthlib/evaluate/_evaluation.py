@@ -30,9 +30,9 @@ from synthlib.prepare import Prepared
 from synthlib.utils import PROGRESS_EVERY_S, GridProgress, parallel_counted
 
 from ._fit import FoldFit
-from ._operating import at_operating_points
 from ._metrics import classification_metrics, fast_balanced_accuracy, fast_f1
 from ._models import SUPPORTS_CLASS_WEIGHT, make_pipeline, xgboost_device
+from ._operating import at_operating_points
 from ._results import UtilityResult
 from ._summary import _assemble, add_matched_operating_point
 

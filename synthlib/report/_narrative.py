@@ -62,7 +62,7 @@ def problem_definition(result: dict[str, Any]) -> str:
             f"records {ds['target_description']}. The minority class ({', '.join(minority)}) covers "
             f"{share:.1%} of {profile['shape'][0]:,} rows: {ds['minority_description'] or 'the rare outcome'}. "
             f"The task is {ds['task']}; the objective is to find out whether synthetic rows of the minority class, "
-            f"added to the training split only, improve **{metric_name(ev['primary_metric'])}** of the classifiers, "
+            f"added to the training split only, improve **{metric_name(ev['objective'])}** of the classifiers, "
             f"at what cost in the other metrics, fairness and privacy.")
 
 
@@ -70,11 +70,11 @@ def success_criteria(result: dict[str, Any]) -> str:
     ev = result["config"]["resolved"]["evaluation"]
     alpha = ev["alpha"]
     criteria = list(ev["success_criteria"])
-    if not any(c["metric"] == ev["primary_metric"] for c in criteria):
-        criteria.insert(0, {"metric": ev["primary_metric"], "min_improvement": ev.get("min_improvement", 0.0),
+    if not any(c["metric"] == ev["objective"] for c in criteria):
+        criteria.insert(0, {"metric": ev["objective"], "min_improvement": ev.get("min_improvement", 0.0),
                             "max_p_value": alpha})
-    threshold_free = ev["primary_metric"] in ("pr_auc", "roc_auc")
-    lines = [f"- The objective, {metric_name(ev['primary_metric'])}, ranks every configuration"
+    threshold_free = ev["objective"] in ("pr_auc", "roc_auc")
+    lines = [f"- The objective, {metric_name(ev['objective'])}, ranks every configuration"
              + ("" if threshold_free else ", each at its own decision threshold chosen for it on held-out CV scores "
                 "(plain, class-weighted and augmented alike), so a threshold shift cannot win") + "."]
     lines += [f"- {metric_name(c['metric'])} of the best augmented configuration exceeds that of the strongest "
@@ -568,6 +568,225 @@ def _operating_point_note(result: dict[str, Any]) -> str:
     return (f" It flags a row as the minority when its score is at least {entry['decision_threshold']:.3f}, the threshold "
             f"that maximised {rule} on the held-out scores of every CV fold (no test row chose it{spread}); at the default "
             f"threshold it would give (test split): {changes}.")
+
+
+def reasons(result: dict[str, Any]) -> str:
+    """Three to five reasons for the verdict, each with its numbers and the estimate they come from."""
+    v = result["verdict"]
+    out = []
+    if v["recommended"] is None:
+        return "\n".join(f"- {c}." for c in v["conditions"])
+    rec = v["recommended"]
+    ci_text = (f" [{rec['test_ci'][0]:.3f}, {rec['test_ci'][1]:.3f}]" if rec.get("test_ci") else "")
+    above = v["ranked"][:rec["rank"] - 1]
+    why_above = ""
+    if above:
+        synthetic = sum(r["uses_synthetic"] and r["eligible"] for r in above)
+        excluded = sum(not r["eligible"] for r in above)
+        parts = ([f"{synthetic} use synthetic rows; the best of them was tested against it and did not beat it by "
+                  "the required margin, and the others are closer to it on the CV mean (the forest plot in Model performance shows each "
+                  "difference with its CI)"] if synthetic else []) + \
+                ([f"{excluded} cannot be recommended (degenerate or below the precision floor)"] if excluded else [])
+        why_above = " Of the configurations ranked above it, " + " and ".join(parts) + "." if parts else ""
+    out.append(f"{configuration_label(rec)} ranks {rec['rank']} of {len(v['ranked'])} configurations on mean CV "
+               f"{metric_name(v['primary_metric'])} ({num(rec['cv_mean'])}, sd {num(rec['cv_std'])}; test split "
+               f"{num(rec['test_value'])}{ci_text}, 95% CI).{why_above}{_operating_point_note(result)}")
+    ties = ties_sentence(result)
+    if ties:
+        out.append(ties)
+    matched = next((r for r in v["evidence"] if r["metric"] == "recall_at_matched_precision"), None)
+    if matched:
+        out.append(f"At a matched operating point (minority recall at precision "
+                   f"{num(result['utility']['protocol'].get('matched_precision'))}, the CV precision of "
+                   f"{configuration_label(v['best_alternative'])}), the best augmented configuration differs by "
+                   f"{_evidence_phrase(matched)}: {'a real gain' if matched['met'] else 'no gain shown beyond what a threshold shift gives'}."
+                   + _removed_rows_note(result))
+    losses = [r for r in v["trade_offs"] if r.get("worse")]
+    gains = [r for r in v["trade_offs"] if r.get("better")]
+    if v.get("comparison") and (losses or gains):
+        def phrase(r):
+            return f"{metric_name(r['metric'])} {signed(r['test_difference'])}{ci(r['ci_low'], r['ci_high'])}"
+        parts = []
+        if gains:
+            parts.append("better on " + ", ".join(phrase(r) for r in gains))
+        if losses:
+            parts.append("worse on " + ", ".join(phrase(r) for r in losses))
+        out.append(f"Against {configuration_label(v['comparison'])} on the test split (95% CIs, unadjusted), the recommended "
+                   f"configuration is " + "; ".join(parts) + "; every other metric's CI includes 0.")
+    for name in ("fairness", "privacy", "calibration"):
+        d = v["dimensions"][name]
+        if d["status"] in ("warn", "fail"):
+            out.append(f"{name.capitalize()}: {d['status']}, {d['evidence']}.")
+    if v["degenerate"]:
+        out.append(f"{len(v['degenerate'])} configuration(s) could not be recommended: "
+                   + "; ".join(f"{d['configuration']} {d['reason']}" for d in v["degenerate"][:3])
+                   + (" …" if len(v["degenerate"]) > 3 else "") + ".")
+    return "\n".join(f"- {r}" for r in out[:5])
+
+
+def _fairness_attribute(fairness: dict[str, Any], attribute: str, limit: int = 3) -> str:
+    """One sentence: which configurations significantly widen which gap (with the CI), and who was too small."""
+    sizes = fairness["groups"][attribute]
+    counts = ", ".join(f"{g} {n}" for g, n in sizes["n"].items())
+    if not sizes["comparable"]:
+        return f"- **{attribute}** (test rows: {counts}): {sizes['note']}."
+    widened = [f"{method_name(comp)} + {CLASSIFIER_NAMES.get(clf, clf)} ("
+               + ", ".join(f"{gap.replace('_', ' ')} {signed(change[gap]['change'])}"
+                           f"{ci(change[gap]['ci_low'], change[gap]['ci_high'])}" for gap in change["widened_significantly"])
+               + ")"
+               for clf, by_comp in fairness["changes"][attribute].items() for comp, change in by_comp.items()
+               if change["widened_significantly"]]
+    point_only = sum(len(set(change["widened_point_estimate"]) - set(change["widened_significantly"]))
+                     for by_comp in fairness["changes"][attribute].values() for change in by_comp.values())
+    models = [f for by_comp in fairness["models"][attribute].values() for f in by_comp.values()]
+    violated = sum(bool(f["four_fifths_violated"]) for f in models)
+    if widened:
+        more = f" and {len(widened) - limit} more (see the fairness matrix)" if len(widened) > limit else ""
+        text = f"significantly widened by {'; '.join(widened[:limit])}{more}"
+    else:
+        text = "no configuration widens a gap significantly"
+    if point_only:
+        text += f"; {point_only} further point change(s) exceed the tolerance with a CI reaching below it"
+    text += f"; the four-fifths rule is violated in {violated} of {len(models)} configurations"
+    if sizes["too_small"]:
+        small = ", ".join(f"`{g}` (n = {sizes['n'][g]})" for g in sizes["too_small"])
+        text += f"; too small to judge: {small}"
+    return f"- **{attribute}** (test rows: {counts}): {text}."
+
+
+def fairness_summary(result: dict[str, Any]) -> str:
+    """Short: which outcome is favourable, then one sentence per attribute, then representation shifts."""
+    fairness = result["fairness"]
+    if not fairness.get("available"):
+        return fairness["statement"]
+    lines = [f"Favourable outcome: {fairness['favourable_outcome']}; demographic parity and the four-fifths rule use "
+             f"its rate, equalized odds the {fairness['equalized_odds_on']}. A gap counts as widened when the 95% CI "
+             f"of its change against the same classifier's plain baseline (after augmentation, class weights or a tuned "
+             f"threshold) lies beyond the tolerance of {fairness['tolerance']}; groups under "
+             f"{fairness['min_group_size']} test rows are too small to judge. CIs come from "
+             f"{fairness.get('n_bootstrap', 'the configured number of')} paired bootstrap resamples of the test rows.", ""]
+    lines += [_fairness_attribute(fairness, attribute) for attribute in fairness["attributes"]]
+    lines += [f"- {note[0].upper()}{note[1:]}." for note in fairness.get("notes", [])]
+    flagged = [f"{attr}: {method_name(m)} shifts `{r['largest_shift_group']}` by {100 * r['largest_shift']:.1f} percentage points"
+               for attr, by_m in fairness["representation"].items() for m, r in by_m.items() if r["flagged"]]
+    lines.append("- Representation in the synthetic minority: " + ("; ".join(flagged) if flagged else "no shift flagged") + ".")
+    return "\n".join(lines)
+
+
+def privacy_summary(result: dict[str, Any]) -> str:
+    privacy = result["privacy"]
+    lines = []
+    interpolation_high, generator_high = [], []
+    for method, checks in privacy["methods"].items():
+        v = checks["risk_level"]
+        decided = v.get("decided_by")
+        reason = f", decided by {decided.replace('_', ' ')}" if decided else ""
+        line = f"- {method_name(method)}: **{v['risk']} risk**{reason}."
+        mia = checks.get("membership_inference")
+        if mia and decided == "membership_inference":
+            line += (f" Membership-inference ROC-AUC {num(mia['auc'])} [95% CI {num(mia['ci_low'])}, "
+                     f"{num(mia['ci_high'])}], graded on the CI's upper bound.")
+        line += _attack_sentence(checks.get("interpolation_attack"))
+        lines.append(line)
+        order = {"low": 0, "medium": 1, "high": 2}
+        (interpolation_high if method in INTERPOLATION_METHODS else generator_high).append(order[v["risk"]])
+    k_rows = {m: c["k_anonymity"] for m, c in privacy["methods"].items() if (c.get("k_anonymity") or {}).get("available")}
+    if k_rows:
+        first = next(iter(k_rows.values()))
+        below = [m for m, k in k_rows.items() if k["smallest_class"] < k["k"]]
+        shares = [k["share_below_k"] for k in k_rows.values()]
+        lines.append(f"- k-anonymity on the quasi-identifiers ({', '.join(first['quasi_identifiers'])}; numeric ones in "
+                     f"{first['numeric_bins']} bins), target k = {first['k']}: "
+                     + (f"not reached by {len(below)} of {len(k_rows)} methods (smallest class "
+                        f"{min(k['smallest_class'] for k in k_rows.values())}; {min(shares):.1%} to {max(shares):.1%} of "
+                        "the synthetic rows lie in classes below k). It is reported, not graded: the risk column rests "
+                        "on the attacks and distances." if below else "reached by every method."))
+    if interpolation_high and generator_high:
+        def high(levels: list[int]) -> str:
+            return f"{sum(level == 2 for level in levels)} of {len(levels)}"
+
+        mean_interpolation = sum(interpolation_high) / len(interpolation_high)
+        mean_generator = sum(generator_high) / len(generator_high)
+        comparison = ("more often high" if mean_interpolation > mean_generator else
+                      "less often high" if mean_interpolation < mean_generator else "as often high")
+        lines.append(f"- High risk: {high(interpolation_high)} interpolation (SMOTE-family) methods and "
+                     f"{high(generator_high)} fitted generators; here the interpolation methods are {comparison} "
+                     "risk than the generators (their rows lie on segments between real records).")
+    return "\n".join(lines)
+
+
+def _attack_sentence(attack: dict[str, Any] | None) -> str:
+    """What the interpolation attack shows: exposure only when it beats its chance level (see privacy.interpolation_attack)."""
+    if not attack or not math.isfinite(attack.get("distinguish_auc", float("nan"))):
+        return ""
+    auc = (f"distinguish ROC-AUC {num(attack['distinguish_auc'])} [95% CI {num(attack.get('distinguish_auc_ci_low'))}, "
+           f"{num(attack.get('distinguish_auc_ci_high'))}]")
+    chance = attack.get("chance", {})
+    precision = (f"reconstruction precision {num(attack['reconstruction_precision'])} against "
+                 f"{num(chance.get('reconstruction_precision'))} by chance")
+    if not attack.get("beats_chance"):
+        low = attack.get("distinguish_auc_ci_low")
+        if low is not None and low > 0.5:
+            return (f" The interpolation attack tells synthetic from real rows better than chance ({auc} against 0.5), "
+                    f"but its reconstructions are no more precise than chance ({precision}), so no exposure of real "
+                    "rows is claimed.")
+        return (f" The interpolation attack does no better than chance on its augmented training set "
+                f"({auc} against 0.5; {precision}), so no exposure of real rows is claimed.")
+    if attack.get("exposed_real_rows"):
+        return (f" Releasing its augmented training set would expose about {attack['exposed_real_rows']} real "
+                f"minority rows to the interpolation attack ({precision}; {auc}).")
+    return f" The interpolation attack tells synthetic from real rows better than chance ({auc}) but claims no real rows."
+
+
+def mitigation_summary(result: dict[str, Any]) -> str:
+    mitigation = result["privacy"].get("mitigation", {})
+    rows = mitigation.get("methods", {})
+    if not rows:
+        return mitigation.get("alternative", "")
+
+    def at_chance(beats: bool | None, bounds: list | None = None, precision: float | None = None,
+                  chance: float | None = None) -> str:
+        if beats is not False:
+            return ""
+        if bounds and None not in bounds and bounds[0] > 0.5:  # tells rows apart, but reconstructs no better than chance
+            detail = (f": reconstruction precision {num(precision)} against {num(chance)} by chance"
+                      if precision is not None and chance is not None else "")
+            return f" (above chance, but its reconstructions are not shown to beat chance{detail}, CI reaching it)"
+        return " (no better than chance)"
+
+    def interval(bounds: list | None) -> str:
+        return f" [{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds and None not in bounds else ""
+
+    parts = [f"{method_name(m)}: attack ROC-AUC {num(r['attack_auc_before'])}{interval(r.get('attack_auc_ci_before'))}"
+             f"{at_chance(r.get('attack_beats_chance_before'), r.get('attack_auc_ci_before'))} → "
+             f"{num(r['attack_auc_after'])}{interval(r.get('attack_auc_ci_after'))}"
+             f"{at_chance(r.get('attack_beats_chance_after'), r.get('attack_auc_ci_after'), r.get('reconstruction_precision_after'), r.get('reconstruction_precision_chance_after'))}, "
+             f"minority recall {num(r['recall_minority_before'])} → {num(r['recall_minority_after'])}"
+             for m, r in rows.items()]
+    return (f"Adding Gaussian noise of {mitigation['noise_scale']} standard deviations to the interpolated rows "
+            f"({CLASSIFIER_NAMES.get(mitigation['classifier'], mitigation['classifier'])} retrained; attack AUCs with "
+            f"their 95% bootstrap CIs, chance 0.5; recall as test-split point estimates, where one minority test row "
+            f"is {1 / max(mitigation.get('n_minority_test', 0), 1):.3f}): " + "; ".join(parts)
+            + f". {mitigation['alternative']}")
+
+
+def scale_decisions(result: dict[str, Any]) -> str:
+    """What the audit changed because of the table's size (empty when nothing was changed)."""
+    decisions = result.get("scale_decisions") or []
+    if not decisions:
+        return ""
+    return "\n".join(["- **Size-aware decisions** (set the keys explicitly to override):"]
+                     + [f"    - {d['step']}: {d['decision']} ({d['reason']})" for d in decisions])
+
+
+def profile_note(result: dict[str, Any]) -> str:
+    """Says when the report comes from the fast preview profile (fewer methods, classifiers and folds)."""
+    if result["config"].get("profile") != "fast":
+        return ""
+    cfg = result["config"]["resolved"]
+    return (f"*Fast profile:* a preview with {len(cfg['augmentation']['methods'])} methods, "
+            f"{len(cfg['models']['classifiers'])} classifiers and {cfg['evaluation']['cv_folds']}-fold CV x "
+            f"{cfg['evaluation']['cv_repeats']}; run the full profile before signing.")
 
 
 def deployment_summary(result: dict[str, Any]) -> str:

@@ -45,7 +45,8 @@ def _fidelity(config: AuditConfig, prepared: Prepared, X_aug, sampler) -> tuple[
 
 def _refit(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, method: str, seed: int, classifier: str,
            n_jobs: int) -> tuple[dict[str, float | None], dict[str, str]]:
-    """One method with one generator seed: fidelity and the favoured classifier's test-split primary metric."""
+    """One method with one generator seed: fidelity and the favoured classifier's test-split objective, at the
+    configuration's operating threshold from the main audit."""
     encoder = evaluation.label_encoder
     with threadpool_limits(limits=1 if n_jobs != 1 else None):  # parallel tasks: one thread each
         sampler = encoded_sampler(make_sampler(method, config.augmentation.model_copy(update={"seed": seed}),
@@ -57,6 +58,10 @@ def _refit(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, meth
         device, _ = xgboost_device(config.models.device, len(prepared.y_train))  # as the main audit's final fit
         _, proba, pred = fit_predict(config, prepared, classifier, method, X_aug, np.asarray(y_aug),
                                       prepared.X_test.reset_index(drop=True), minority[0], config.split.seed, device)
+        # at the main seed's operating threshold for this configuration (no CV is re-run for another seed)
+        threshold = evaluation.utility.test_entry((classifier, method)).get("decision_threshold")
+        if threshold is not None:
+            pred = np.where(proba[:, minority[0]] >= threshold, minority[0], majority)
         metrics = classification_metrics(encoder.transform(prepared.y_test), proba, pred, minority, majority)
     values["test_primary"] = float(metrics[config.evaluation.primary_metric])
     return values, errors
