@@ -6,7 +6,6 @@ Each function takes the `results.json` dict (and sometimes a key into it) and re
 from __future__ import annotations
 
 import math
-import statistics
 from typing import Any
 
 from synthlib.augment import INTERPOLATION_METHODS
