@@ -44,7 +44,7 @@ from ._scale import plan
 logger = logging.getLogger(__name__)
 LIBRARIES = ("synthlib", "pandas", "numpy", "scipy", "scikit-learn", "imbalanced-learn", "xgboost", "sdv",
              "sdmetrics", "fairlearn", "torch", "joblib")
-STEPS = ("prepare", "evaluate", "validate", "fairness", "privacy")
+STEPS = ("prepare", "evaluate", "fidelity", "fairness", "privacy")
 
 
 @dataclass
@@ -370,9 +370,9 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
                     for m in run_config.augmentation.methods}
         evaluation = evaluate(prepared, samplers, run_config)
     synthetic = synthetic_rows(evaluation)
-    say("validate")
+    say("fidelity")
     real_min = prepared.X_train[_minority_mask(prepared.y_train, prepared)]
-    with clock.step("validate_and_privacy"):
+    with clock.step("fidelity_and_privacy"):
         fidelity, privacy = _fidelity_and_privacy(run_config, prepared, evaluation, synthetic, real_min, n_jobs)
     say("fairness")
     with clock.step("fairness"):

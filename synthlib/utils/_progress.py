@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 # The steps of `synthlib render`, in order (`run` stops after "export bundle"); a cache hit skips to "export bundle".
-STEPS = ("prepare", "augment and evaluate", "validate", "fairness", "privacy", "verdict", "export bundle",
+STEPS = ("prepare", "augment and evaluate", "fidelity", "fairness", "privacy", "verdict", "export bundle",
          "read the report template", "execute the report notebook", "write the report")
 CACHE_HIT = "load cached results"
 
