@@ -558,16 +558,17 @@ def test_the_recommended_configuration_states_its_own_threshold_and_what_the_def
 
     metrics = lambda r, p, a: {"recall_minority": r, "precision_minority": p, "accuracy": a}  # noqa: E731
     result = {"verdict": {"recommended": {"classifier": "random_forest", "comparator": "smote"}},
-              "utility": {"protocol": {"threshold_objective": "f1_minority"},
+              "utility": {"protocol": {"threshold_objective": "f1_minority"}, "classes": {"minority": ["1"]},
                           "test": {"random_forest": {
                               "smote": {"metrics": metrics(0.7, 0.494, 0.695), "decision_threshold": 0.341,
                                         "metrics_at_default_threshold": metrics(0.55, 0.625, 0.76)},
                               "baseline": {"metrics": metrics(0.5, 0.6, 0.7), "decision_threshold": 0.5,
                                            "metrics_at_default_threshold": metrics(0.4, 0.7, 0.8)}}}}}
     note = _operating_point_note(result)
-    assert "its score is at least 0.341, the threshold that maximised minority F1 on the held-out scores" in note
-    assert ("at the default threshold it would give (test split): minority recall 0.550 → 0.700, minority precision "
-            "0.625 → 0.494, accuracy 0.760 → 0.695.") in note
+    assert ("its predicted probability of class 1 is at least 0.341, the threshold that maximised minority F1 on the "
+            "pooled held-out scores of all CV folds") in note
+    assert ("Against the default threshold 0.5 (test split): minority recall 0.550 at 0.5 → 0.700 at 0.341, minority "
+            "precision 0.625 at 0.5 → 0.494 at 0.341, accuracy 0.760 at 0.5 → 0.695 at 0.341.") in note
     assert "0.500" not in note and "0.400" not in note and "{" not in note  # its own default, not the baseline's
     assert "each fold's threshold" not in note  # no per-fold record: nothing claimed
     result["utility"]["cv_fold_thresholds"] = {"random_forest": {"smote": [0.4, 0.3, 0.35, 0.32],
@@ -819,8 +820,8 @@ def test_a_tied_plain_baseline_is_the_fairness_gates_reference_not_a_configurati
     tie.update(comparator="baseline", label="logistic regression, original data")  # the same tie, as a plain baseline
     sentence = ties_sentence(result)
     assert "the fairness gate passes for the tied" not in sentence
-    assert sentence.endswith("no tied configuration other than a plain baseline (the gate's reference, which passes it "
-                             "by construction) passes the gate; the tied logistic regression, original data meets the "
+    assert sentence.endswith("no tied configuration other than a plain baseline (the gate's reference, against which "
+                             "no change is measured) passes the gate; the tied logistic regression, original data meets the "
                              "four-fifths rule for every attribute.")
     table = ReportContext("t", SimpleNamespace(result=result), tmp_path).ties_table()
     assert "reference (four-fifths met)" in table and "✓ pass" not in table

@@ -414,7 +414,7 @@ def _tied_fairness(v: dict[str, Any]) -> str:
     verb = "warns" if gate["status"] == "warn" else "fails"
     if passing:
         return f" Its fairness gate {verb}{why}; the fairness gate passes for the tied {listing(passing, code=False)}."
-    plain = (" other than a plain baseline (the gate's reference, which passes it by construction)"
+    plain = (" other than a plain baseline (the gate's reference, against which no change is measured)"
              if any(is_fairness_reference(t) for t in v["ties"]) else "")
     plain_meeting = [t["label"] for t in v["ties"] if is_fairness_reference(t) and violated
                      and not t.get("four_fifths_violated")]
@@ -507,8 +507,8 @@ def _removed_rows_note(result: dict[str, Any]) -> str:
     train = result["data"]["profile"]["class_balance"]["train"]["counts"]
     per_class = ", ".join(f"{n} of {train.get(label, '?')} of class {label}" for label, n in removed.items() if n)
     return (f" {method_name(best['comparator'])} also deleted real training rows ({per_class}) and trained on a "
-            f"minority:majority ratio of {trained_ratio_text(info['trained_ratio'])}: like a lower threshold, that "
-            "shifts predictions towards the minority.")
+            f"minority:majority ratio of {trained_ratio_text(info['trained_ratio'])}; its scores are compared at its "
+            "own operating threshold, as every configuration's.")
 
 
 def evidence_lead(result: dict[str, Any]) -> str:
@@ -519,10 +519,11 @@ def evidence_lead(result: dict[str, Any]) -> str:
     return (f"The executive summary's answer rests on these comparisons: {configuration_label(v['best_augmented'])} against "
             f"{configuration_label(v['best_alternative'])}, the strongest configuration without synthetic rows, on each success "
             "criterion and at a matched operating point, then the template's comparison against the same "
-            "classifier's plain baseline. A row is met when the one-sided CV test against its margin is significant "
-            "after Holm's adjustment over all rows and the test-split CI lies wholly on the better side of 0, and, for "
-            "a metric a threshold can move, when the matched-precision row of the same comparison is met too; an unmet "
-            "row says which rule it failed.")
+            "classifier's plain baseline. A row is met when the test-split CI lies wholly past its margin (the test "
+            "split chose nothing, so it confirms the pair the CV folds selected) and the one-sided CV test against the "
+            "margin agrees (Holm's adjustment over the rows that decide; the same-classifier rows unadjusted), and, "
+            "for a metric a threshold can move, when the matched-precision row of the same comparison is met too; an "
+            "unmet row says which rule it failed.")
 
 
 def flagging(result: dict[str, Any]) -> str:
@@ -559,14 +560,17 @@ def _operating_point_note(result: dict[str, Any]) -> str:
         return ""
     rule = metric_name(result["utility"]["protocol"]["threshold_objective"])
     default = entry["metrics_at_default_threshold"]
-    changes = ", ".join(f"{metric_name(m)} {default[m]:.3f} → {entry['metrics'][m]:.3f}"
-                        for m in ("recall_minority", "precision_minority", "accuracy"))
     per_fold = (result["utility"].get("cv_fold_thresholds", {}).get(rec["classifier"]) or {}).get(rec["comparator"]) or []
     spread = (f"; in the CV each fold's threshold came from the other folds' held-out scores, between "
               f"{min(per_fold):.3f} and {max(per_fold):.3f}" if per_fold else "")
-    return (f" It flags a row as the minority when its score is at least {entry['decision_threshold']:.3f}, the threshold "
-            f"that maximised {rule} on the held-out scores of every CV fold (no test row chose it{spread}); at the default "
-            f"threshold it would give (test split): {changes}.")
+    minority = ", ".join(result["utility"]["classes"]["minority"])
+    default_changes = ", ".join(f"{metric_name(m)} {default[m]:.3f} at 0.5 → {entry['metrics'][m]:.3f} at "
+                                f"{entry['decision_threshold']:.3f}" for m in ("recall_minority", "precision_minority",
+                                                                               "accuracy"))
+    return (f" It flags a row as the minority when its predicted probability of class {minority} is at least "
+            f"{entry['decision_threshold']:.3f}, the threshold that maximised {rule} on the pooled held-out scores of "
+            f"all CV folds (no test row chose it{spread}). Against the default threshold 0.5 (test split): "
+            f"{default_changes}.")
 
 
 def reasons(result: dict[str, Any]) -> str:
@@ -806,7 +810,7 @@ def deployment_summary(result: dict[str, Any]) -> str:
     text += (" The augmented training set is exported." if release["augmented_data"] else
              f" No augmented training set is exported: {release['reason']}.")
     rate = recommended.get("predicted_minority_rate")
-    return text + (" `synthlib monitor` loads the deployed model; its reference prevalence is that model's predicted "
+    return text + (" `synthlib monitor` loads the deployed model; its reference flag rate is that model's predicted "
                    f"minority rate on the test split{f' ({rate:.3f})' if rate is not None else ''}. It alerts on:")
 
 
