@@ -192,8 +192,8 @@ def test_check_reads_a_seeded_sample_and_counts_every_row(project):
     config = load_config("toy")
     report = run_checks(config, sample_rows=300)
     assert (report.rows_read, report.n_rows) == (300, 1000)
-    assert report.size == ("1,000 rows x 5 columns (800 in the training split); up to 176 model fits = 4 comparators "
-                           "(3 baselines + 1 methods) x 4 classifiers x (5 folds x 2 repeats + 1 final); "
+    assert report.size == ("1,000 rows x 5 columns (800 in the training split); up to 132 model fits = 3 comparators "
+                           "(2 baselines + 1 methods) x 4 classifiers x (5 folds x 2 repeats + 1 final); "
                            "11 generator fits")
     sample, n_rows = load_sample(config, 300)
     whole = pd.read_csv(project.root / "data" / "toy.csv")

@@ -3,9 +3,9 @@ and the names and labels every later stage shares. Imports nothing else of synth
 
 from ._classifiers import CLASSIFIER_FACTORIES, make_classifier
 from ._load import FAST_PROFILE, find_params, load_config, parse_config, with_overrides
-from ._names import (CLASSIFIER_NAMES, DEEP_GENERATORS, METHOD_NAMES, METRIC_KEYS, METRIC_LABELS, PER_CLASS_METRIC,
-                     WITHOUT_SYNTHETIC, configuration_name, method_name, metric_name, name_slug, num, p_cell,
-                     pascal_slug, trained_ratio_text, uses_synthetic)
+from ._names import (CLASSIFIER_NAMES, DEEP_GENERATORS, GRID_BASELINES, METHOD_NAMES, METRIC_KEYS, METRIC_LABELS,
+                     PER_CLASS_METRIC, WITHOUT_SYNTHETIC, configuration_name, method_name, metric_name, name_slug, num,
+                     p_cell, pascal_slug, trained_ratio_text, uses_synthetic)
 from ._params import (BUILTIN_DATASETS, CLASSIFIERS, METHODS, AuditConfig, AugmentationConfig, CleaningConfig,
                       EvaluationConfig, MonitoringConfig, OutlierConfig, PrivacyConfig)
 from ._project import PROJECT_FILES, REPORT, TEMPLATES, init_project, quarto_config, report_template
@@ -13,7 +13,7 @@ from ._project import PROJECT_FILES, REPORT, TEMPLATES, init_project, quarto_con
 __all__ = [
     "BUILTIN_DATASETS", "CLASSIFIERS", "CLASSIFIER_FACTORIES", "CLASSIFIER_NAMES", "DEEP_GENERATORS", "FAST_PROFILE",
     "METHODS", "METHOD_NAMES", "METRIC_KEYS", "METRIC_LABELS", "PER_CLASS_METRIC", "PROJECT_FILES", "REPORT",
-    "TEMPLATES", "WITHOUT_SYNTHETIC", "AugmentationConfig", "AuditConfig", "CleaningConfig", "EvaluationConfig",
+    "TEMPLATES", "WITHOUT_SYNTHETIC", "GRID_BASELINES", "AugmentationConfig", "AuditConfig", "CleaningConfig", "EvaluationConfig",
     "MonitoringConfig", "OutlierConfig", "PrivacyConfig", "configuration_name", "find_params", "init_project",
     "load_config", "make_classifier", "method_name", "metric_name", "name_slug", "num", "p_cell", "parse_config",
     "pascal_slug", "quarto_config", "report_template", "trained_ratio_text", "uses_synthetic", "with_overrides",

@@ -17,6 +17,9 @@ PER_CLASS_METRIC = re.compile(r"(precision|recall|f1)_class_(\d+)")
 
 
 WITHOUT_SYNTHETIC = ("baseline", "class_weighted", "tuned_threshold")
+# The configurations without synthetic rows the evaluation grid fits. A tuned threshold is no longer one of them:
+# every configuration is scored at its own operating threshold (evaluate._operating), the plain baseline included.
+GRID_BASELINES = ("baseline", "class_weighted")
 
 
 def uses_synthetic(comparator: str) -> bool:

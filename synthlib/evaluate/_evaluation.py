@@ -25,7 +25,7 @@ from sklearn.preprocessing import LabelEncoder
 from threadpoolctl import threadpool_limits
 
 from synthlib.augment import resolve_device
-from synthlib.config import DEEP_GENERATORS, WITHOUT_SYNTHETIC, AuditConfig, EvaluationConfig
+from synthlib.config import DEEP_GENERATORS, GRID_BASELINES, AuditConfig, EvaluationConfig
 from synthlib.prepare import Prepared
 from synthlib.utils import PROGRESS_EVERY_S, GridProgress, parallel_counted
 
@@ -37,10 +37,7 @@ from ._results import UtilityResult
 from ._summary import _assemble, add_matched_operating_point
 
 logger = logging.getLogger(__name__)
-# The configurations without synthetic rows in the grid. The tuned-threshold baseline is not one of them: every
-# configuration now gets its own cross-fitted operating threshold (see _operating), so a tuned threshold on the plain
-# model is the plain baseline itself.
-BASELINES = tuple(c for c in WITHOUT_SYNTHETIC if c != "tuned_threshold")
+BASELINES = GRID_BASELINES
 
 
 class AugmentedSet(NamedTuple):

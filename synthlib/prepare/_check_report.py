@@ -6,7 +6,7 @@ import math
 import os
 from dataclasses import dataclass, field
 
-from synthlib.config import WITHOUT_SYNTHETIC as BASELINES
+from synthlib.config import GRID_BASELINES as BASELINES
 from synthlib.config import AuditConfig
 from synthlib.utils import duration
 
