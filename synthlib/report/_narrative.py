@@ -526,6 +526,20 @@ def evidence_lead(result: dict[str, Any]) -> str:
             "unmet row says which rule it failed.")
 
 
+def _flag_rates_by_group(result: dict[str, Any], configuration: tuple[str, str]) -> list[str]:
+    """Per sensitive attribute, the share of each group's test rows the configuration flags as the minority."""
+    fairness = result.get("fairness") or {}
+    classifier, comparator = configuration
+    out = []
+    for attribute, by_classifier in (fairness.get("models") or {}).items():
+        model = (by_classifier.get(classifier) or {}).get(comparator) or {}
+        rates = [f"{g['group']} {g['minority_rate']:.0%}" for g in model.get("by_group", [])
+                 if g.get("minority_rate") is not None]
+        if rates:
+            out.append(f"`{attribute}` " + ", ".join(rates))
+    return out
+
+
 def flagging(result: dict[str, Any]) -> str:
     """Page 1: the share of test rows the recommended model flags as the minority against the prevalence, said
     plainly when it is more than twice the prevalence (most flagged rows are then not minority rows)."""
@@ -542,6 +556,9 @@ def flagging(result: dict[str, Any]) -> str:
     at = f" at its decision threshold {threshold:.3f}" if threshold is not None else ""
     text = (f"**Flagged rows:** the recommended model flags {rate:.1%} of the test rows as the minority{at}; the "
             f"minority prevalence there is {prevalence:.1%}.")
+    groups = _flag_rates_by_group(result, (rec["classifier"], rec["comparator"]))
+    if groups:
+        text += " By group: " + "; ".join(groups) + "."
     if prevalence and rate > 2 * prevalence:
         precision = entry["metrics"].get("precision_minority")
         text += (f" That is more than twice the prevalence: most flagged rows are not minority rows (precision "

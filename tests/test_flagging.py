@@ -1,0 +1,34 @@
+"""Page 1 says how many rows the recommended model flags, against the prevalence and per sensitive group, and says
+plainly when it flags more than twice the prevalence (issue 26)."""
+
+from __future__ import annotations
+
+from synthlib.report._narrative import flagging
+
+
+def _result(tp: int, fp: int, fn: int, tn: int) -> dict:
+    n = tp + fp + fn + tn
+    entry = {"confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn}, "predicted_minority_rate": (tp + fp) / n,
+             "decision_threshold": 0.31, "metrics": {"precision_minority": tp / (tp + fp)}}
+    by_group = [{"group": "a", "minority_rate": 0.5}, {"group": "b", "minority_rate": 0.3}]
+    return {"verdict": {"recommended": {"classifier": "lr", "comparator": "baseline"}},
+            "utility": {"test": {"lr": {"baseline": entry}}},
+            "fairness": {"models": {"sex": {"lr": {"baseline": {"by_group": by_group}}}}}}
+
+
+def test_page_one_states_the_flag_rate_against_the_prevalence_and_per_group():
+    text = flagging(_result(tp=20, fp=20, fn=10, tn=150))  # flags 20 %, prevalence 15 %
+    assert "flags 20.0% of the test rows as the minority at its decision threshold 0.310" in text
+    assert "the minority prevalence there is 15.0%" in text and "By group: `sex` a 50%, b 30%." in text
+    assert "twice the prevalence" not in text
+
+
+def test_flagging_more_than_twice_the_prevalence_is_said_plainly():
+    text = flagging(_result(tp=25, fp=57, fn=5, tn=113))  # flags 41 %, prevalence 15 %
+    assert "more than twice the prevalence: most flagged rows are not minority rows (precision 0.305)" in text
+
+
+def test_no_recommendation_no_flagging_sentence():
+    result = _result(1, 1, 1, 1)
+    result["verdict"]["recommended"] = None
+    assert flagging(result) == ""
