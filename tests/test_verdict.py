@@ -656,10 +656,12 @@ def _four_fifths_fairness(violated: set[tuple[str, str]] | dict[tuple[str, str],
             "models": models, "changes": {}}
 
 
-def tie_verdict(with_tied: bool = True, fairness: dict | None = None, tied_test: tuple[float, float] = (0.71, 0.55)
-                ) -> tuple[dict, dict]:
-    """A recommended tuned threshold (CV minority F1 0.73); a class-weighted model 0.01 below it with a wobble of 0.02 per
-    fold (tied); a plain model 0.15 below (not tied); SMOTE on a par with the recommendation (another kind)."""
+def tie_verdict(with_tied: bool = True, fairness: dict | None = None, tied_test: tuple[float, float] = (0.71, 0.55),
+                tied_offset: float = -0.02, extra: dict[tuple[str, str], float] | None = None) -> tuple[dict, dict]:
+    """A recommended tuned threshold (CV minority F1 0.73); a class-weighted model 0.02 below it with a wobble of 0.02 per
+    fold (tied: corrected t about 1.6, p about 0.14, but beyond one corrected standard error of about 0.0125, so ties by
+    parsimony keep the leader; `tied_offset=-0.01` puts it within one SE); a plain model 0.15 below (not tied); SMOTE
+    on a par with the recommendation (another kind). `extra`: more configurations, each at its offset (with the wobble)."""
     configurations = {
         REC: {"test": predictions(0.73, 0.55, 1)},
         ("random_forest", "baseline"): {"test": predictions(0.50, 0.6, 2)},
@@ -668,9 +670,11 @@ def tie_verdict(with_tied: bool = True, fairness: dict | None = None, tied_test:
     }
     if with_tied:
         configurations[TIED] = {"test": predictions(*tied_test, 5)}
+    for i, configuration in enumerate(extra or {}):
+        configurations[configuration] = {"test": predictions(0.72, 0.55, 6 + i)}
     result, test_predictions = build(configurations)
     objective = 0.73 + np.linspace(-0.03, 0.03, FOLDS)  # CV minority F1, the objective
-    offsets = {REC: 0.0, ("random_forest", "baseline"): -0.25, WORSE: -0.15, AUGMENTED: -0.001, TIED: -0.01}
+    offsets = {REC: 0.0, ("random_forest", "baseline"): -0.25, WORSE: -0.15, AUGMENTED: -0.001, TIED: tied_offset, **(extra or {})}
     for configuration in configurations:
         _set_folds(result, configuration, "f1_minority", objective + offsets[configuration]
                    + (0 if configuration == REC else ALTERNATING))
@@ -687,10 +691,10 @@ def test_a_near_identical_configuration_is_tied_with_a_two_sided_unadjusted_p_ab
     assert (verdict["recommended"]["classifier"], verdict["recommended"]["comparator"]) == REC
     assert [(t["classifier"], t["comparator"]) for t in verdict["ties"]] == [TIED]
     tie = verdict["ties"][0]
-    differences = -0.01 + ALTERNATING
+    differences = -0.02 + ALTERNATING
     assert tie["p_value"] > verdict["alpha"] and tie["tied"]
     assert tie["p_value"] == pytest.approx(corrected_resampled_ttest(differences, 1 / (N_FOLDS - 1))[1])  # two-sided
-    assert tie["cv_difference"] == pytest.approx(-0.01)  # tied minus recommended
+    assert tie["cv_difference"] == pytest.approx(-0.02)  # tied minus recommended
     assert tie["cv_ci_low"] < tie["cv_difference"] < tie["cv_ci_high"] and tie["cv_ci_high"] > 0
     assert tie["test_difference"] is not None and tie["ci_low"] <= tie["test_difference"] <= tie["ci_high"]
     assert tie["cv_pr_auc"] is not None and tie["privacy_status"] == "n/a"
@@ -705,7 +709,7 @@ def test_a_clearly_worse_configuration_and_one_with_synthetic_rows_are_not_ties(
     assert verdict["augmentation_helps"] == "no evidence" and AUGMENTED not in tied
 
 
-def test_ties_do_not_change_the_recommendation_and_stay_json_safe():
+def test_ties_beyond_one_standard_error_do_not_change_the_recommendation_and_stay_json_safe():
     import json
 
     from synthlib.utils._jsonsafe import plain
@@ -717,6 +721,85 @@ def test_ties_do_not_change_the_recommendation_and_stay_json_safe():
     assert (without_tie["runner_up"]["classifier"], without_tie["runner_up"]["comparator"]) == WORSE
     assert without_tie["runner_up"]["p_value"] <= 0.05
     json.dumps(plain(with_tie), allow_nan=False)
+
+
+def _chosen(verdict: dict) -> tuple[str, str]:
+    return verdict["recommended"]["classifier"], verdict["recommended"]["comparator"]
+
+
+def test_ties_by_parsimony_recommend_the_simpler_of_two_configurations_within_one_standard_error():
+    verdict, _ = tie_verdict(tied_offset=-0.01)  # class weights 0.01 below the tuned threshold: within one SE (0.0125)
+    assert _chosen(verdict) == TIED  # class weights before a tuned threshold
+    rule = verdict["parsimony"]
+    assert rule["applied"] and rule["within_one_se"] == ["random forest, tuned threshold", "logistic regression, class weights"]
+    assert rule["cv_leader"] == "random forest, tuned threshold" and rule["chosen"] == "logistic regression, class weights"
+    assert rule["simpler_because"] == "class weights before a tuned threshold" and "one corrected standard error" in rule["why"]
+    assert "one-standard-error rule" in rule["rule"] and "simplest" in rule["rule"]
+    # the evidence keeps comparing against the CV leader, the conservative reference
+    assert verdict["best_alternative"]["comparator"] == "tuned_threshold"
+    assert {r["reference"] for r in verdict["evidence"] if r["decides"]} == {"random forest, tuned threshold"}
+    # the ties are now the recommendation's: the leader is tied with it, ahead by the point estimate
+    assert [(t["classifier"], t["comparator"]) for t in verdict["ties"]] == [REC]
+    assert verdict["ties"][0]["cv_difference"] == pytest.approx(0.01)
+
+
+def test_ties_by_parsimony_keep_the_leader_when_the_simpler_one_is_beyond_one_standard_error():
+    verdict, _ = tie_verdict()  # class weights 0.02 below (tied, but beyond one SE); the plain baseline 0.15 below
+    assert _chosen(verdict) == REC and [(t["classifier"], t["comparator"]) for t in verdict["ties"]] == [TIED]
+    rule = verdict["parsimony"]
+    assert rule["within_one_se"] == [rule["cv_leader"]] == [rule["chosen"]] == ["random forest, tuned threshold"]
+    assert rule["why"].startswith("no other eligible configuration of its kind is within one corrected standard error")
+    assert "simpler_because" not in rule
+
+
+def test_ties_by_parsimony_choose_the_simplest_of_those_that_pass_the_fairness_gate():
+    forest_weighted = ("random_forest", "class_weighted")
+    fairness = _four_fifths_fairness(set())
+    fairness["changes"] = {"sex": {"logistic_regression": {  # class weights widen a gap for logistic regression: fail
+        "class_weighted": _fairness(["demographic_parity_difference"])["changes"]["sex"]["logistic_regression"]["smote"]}}}
+    verdict, _ = tie_verdict(tied_offset=-0.01, extra={forest_weighted: -0.005}, fairness=fairness)
+    rule = verdict["parsimony"]
+    assert len(rule["within_one_se"]) == 3 and rule["cv_leader"] == "random forest, tuned threshold"
+    assert "logistic regression, class weights" not in rule["passing_gates"]
+    assert _chosen(verdict) == forest_weighted and verdict["status"] == "recommended"
+    assert rule["why"].endswith("that pass the fairness and privacy gates (class weights before a tuned threshold)")
+    # without the failing gate, the simplest of the three is chosen
+    verdict, _ = tie_verdict(tied_offset=-0.01, extra={forest_weighted: -0.005})
+    assert _chosen(verdict) == TIED and "passing_gates" not in verdict["parsimony"]
+
+
+def test_a_confirmed_augmented_gain_keeps_its_configuration_over_a_simpler_one_within_one_standard_error():
+    leader, simpler = ("random_forest", "smote"), ("logistic_regression", "smote")
+    result, test_predictions = build({
+        ("logistic_regression", "tuned_threshold"): {"recall": 0.50, "test": predictions(0.45, 0.6, 3)},
+        ("random_forest", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
+        ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 5)},
+        leader: {"recall": 0.70, "test": predictions(0.85, 0.75, 2)},
+        simpler: {"recall": 0.70, "test": predictions(0.80, 0.7, 4)},
+    })
+    objective = 0.70 + np.linspace(-0.03, 0.03, FOLDS)
+    _set_folds(result, leader, "f1_minority", objective)
+    _set_folds(result, simpler, "f1_minority", objective - 0.005 + ALTERNATING)  # within one SE, and simpler
+    _set_folds(result, ("logistic_regression", "tuned_threshold"), "f1_minority", objective - 0.2 + ALTERNATING / 4)
+    verdict = decide(result, test_predictions, Y_TEST)
+    assert verdict["augmentation_helps"] == "helps" and _chosen(verdict) == leader
+    rule = verdict["parsimony"]
+    assert not rule["applied"] and rule["chosen"] == rule["cv_leader"] == "SMOTE + random forest"
+    assert rule["why"].startswith("augmentation is confirmed to help: the confirmed augmented configuration stays")
+
+
+def test_the_parsimony_note_says_when_a_simpler_configuration_replaced_the_cv_leader():
+    from synthlib.report._narrative import parsimony_note
+
+    _, result = tie_verdict(tied_offset=-0.01)
+    assert parsimony_note(result) == (
+        "logistic regression, class weights is recommended over the CV leader random forest, tuned threshold: its mean "
+        "CV minority F1 is within one corrected standard error, and it is simpler (class weights before a tuned "
+        "threshold).")
+    _, result = tie_verdict()  # the leader stays
+    assert result["verdict"]["parsimony"] and parsimony_note(result) == ""
+    del result["verdict"]["parsimony"]  # a results.json from before the rule
+    assert parsimony_note(result) == ""
 
 
 def test_a_nan_p_value_is_not_a_tie():

@@ -161,7 +161,7 @@ class Release(JsonRecord):
 class Verdict(JsonRecord):
     """The one decision of the audit; see `decide`. `recommended` is what the bundle deploys."""
 
-    OPTIONAL = frozenset({"calibration_vs_own_baseline"})
+    OPTIONAL = frozenset({"calibration_vs_own_baseline", "parsimony"})
     LABELLED = ("recommended", "comparison", "best_passing")
 
     primary_metric: str
@@ -188,6 +188,7 @@ class Verdict(JsonRecord):
     dimensions: dict[str, Gate]
     release: Release
     calibration_vs_own_baseline: tuple[TradeOff, ...] | None = None
+    parsimony: dict[str, Any] | None = None  # ties by parsimony (`_parsimony`): rule, set within one SE, leader, choice
 
     def to_json(self) -> dict[str, Any]:
         """As stored in results.json: the chosen configurations carry their display label."""

@@ -22,6 +22,11 @@ The recommendation's firmness is recorded beside it, not used to choose it: `tie
 configuration of its kind whose primary-metric difference on the same CV folds is not significant (two-sided corrected
 t-test, p > alpha, unadjusted), with its test-split difference and its fairness and privacy gates; `runner_up` is the
 next configuration of its kind by rank, tied or not; `tie_rule` says the rule in one sentence.
+
+Ties by parsimony (`_parsimony`): a recommendation without synthetic rows is the simplest eligible configuration of
+its kind within one corrected standard error of the CV leader (and passing the fairness and privacy gates where any of
+those does); `parsimony` records the rule, the set and the choice. A confirmed augmented gain keeps its
+configuration. The evidence rows still compare against the CV leader (`best_alternative`), the conservative reference.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from synthlib.evaluate import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPEND
 
 from ._bootstrap import Bootstrap, make_bootstrap
 from ._gates import calibration_gate, fairness_gate, fidelity_gate, privacy_gate
+from ._parsimony import augmented_kept, simplest_within_one_se
 from ._records import Contender, Degenerate, Evidence, FairnessFinding, ForestRow, Gate, Release, TradeOff, Verdict
 
 TRADE_OFF_METRICS = ("recall_minority", "precision_minority", "f1_minority", "balanced_accuracy", "accuracy",
@@ -312,6 +318,10 @@ def decide(utility: UtilityResult, fidelity: FidelityResult, fairness: FairnessR
         evidence=tuple(evidence), tie_rule=tie_rule(primary, alpha), forest=tuple(forest(utility, ranked, alternative)),
         augmentation_helps=answer, augmented_worse_on_test=bool(primary_row and worse_on_test(primary_row)))
     preferred = augmented if answer in ("helps", "no alternative") else alternative
+    common["parsimony"] = None if preferred is None else augmented_kept(preferred, answer, primary)
+    if preferred is not None and not preferred.uses_synthetic:  # a confirmed augmented gain keeps its configuration
+        preferred, common["parsimony"] = simplest_within_one_se(utility, same_kind(ranked, preferred), preferred,
+                                                                sections.passes)
     if preferred is None:
         reason = "no configuration predicts the minority class (all are degenerate or below the precision floor)"
         dimensions = {d: Gate("fail" if d == "utility" else "n/a", reason)

@@ -483,7 +483,9 @@ def ties_sentence(result: dict[str, Any], limit: int = 3) -> str:
     metric = metric_name(v["primary_metric"])
     if ties:
         more = f" and {len(ties) - limit} more (table of ties in Model performance)" if len(ties) > limit else ""
-        return (f"Its lead in CV {metric} over {len(ties)} eligible configuration{'s' if len(ties) > 1 else ''} "
+        ahead = any((t.get("cv_difference") or 0) > 0 for t in ties)  # parsimony chose a simpler one than the leader
+        lead = f"difference in CV {metric} from" if ahead else f"lead in CV {metric} over"
+        return (f"Its {lead} {len(ties)} eligible configuration{'s' if len(ties) > 1 else ''} "
                 f"{_kind(rec)} is not statistically significant (tied minus recommended on the same CV folds, "
                 "corrected 95% CI, two-sided corrected t-test, unadjusted): "
                 + "; ".join(_tie_phrase(t) for t in ties[:limit]) + more
@@ -494,6 +496,21 @@ def ties_sentence(result: dict[str, Any], limit: int = 3) -> str:
         return ""
     return (f"Its lead in CV {metric} over the next eligible configuration {_kind(rec)}, {_tie_phrase(runner_up)}, "
             "is statistically significant (same CV folds, corrected 95% CI, two-sided corrected t-test, unadjusted).")
+
+
+def parsimony_note(result: dict[str, Any]) -> str:
+    """One sentence when ties by parsimony recommended a configuration other than the CV leader; "" otherwise."""
+    v = result["verdict"]
+    rule = v.get("parsimony") or {}
+    if not rule or rule.get("chosen") == rule.get("cv_leader"):
+        return ""
+    because = rule.get("simpler_because") or "simpler by the rule"
+    if because.startswith("the CV leader does not pass"):
+        reason = "it passes the fairness and privacy gates, which the CV leader does not"
+    else:
+        reason = f"it is simpler ({because})"
+    return (f"{rule['chosen']} is recommended over the CV leader {rule['cv_leader']}: its mean CV "
+            f"{metric_name(v['primary_metric'])} is within one corrected standard error, and {reason}.")
 
 
 def _removed_rows_note(result: dict[str, Any]) -> str:
