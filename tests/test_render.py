@@ -217,7 +217,7 @@ def test_dependency_warnings_go_to_the_run_log_not_stderr(tmp_path, capsys):
     log = tmp_path / "run.log"
     with run_log(log):
         warnings.warn("a dependency's FutureWarning", FutureWarning)
-        logging.getLogger("distributed.scheduler").info("State start")
+        logging.getLogger("another_dependency.scheduler").info("State start")  # not distributed: batch tests silence it
         logging.getLogger("a_dependency.scheduler").info("a non-propagating dependency's record")
         logging.getLogger("synthlib.runner._audit").warning("a synthlib warning")
         subprocess.run([sys.executable, "-c", "import warnings; warnings.warn('a worker process warning')"], check=True)
