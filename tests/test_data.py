@@ -37,9 +37,10 @@ def test_german_credit_is_prepared_with_a_logged_cleaning():
     assert "marker to NaN" not in set(log.action)  # `not_known` is a category of its own (see the data notes)
     assert (prepared.train.checking_account == "not_known").sum() + (prepared.test.checking_account == "not_known").sum() == 394
     assert prepared.train.isna().sum().sum() == 0 and prepared.test.isna().sum().sum() == 0
-    bounds = prepared.outlier_bounds["credit_amount"]
-    assert prepared.train.credit_amount.max() <= bounds[1]
-    assert prepared.train.credit_amount.dtype == np.int64  # capping keeps integers
+    # the example keeps real tails (cleaning.outliers none): no bound, the raw amounts, integers kept
+    assert "credit_amount" not in prepared.outlier_bounds and "outliers" not in set(log.step)
+    assert prepared.train.credit_amount.max() == prepared.raw_train.credit_amount.max()
+    assert prepared.train.credit_amount.dtype == np.int64
     assert set(prepared.profile["summary"]["age"]) >= {"mean", "std", "min", "25%", "50%", "75%", "max", "skewness"}
 
 
