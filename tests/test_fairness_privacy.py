@@ -216,7 +216,7 @@ def test_summary_names_significant_widening_with_its_ci_in_one_sentence_per_attr
     assert row["demographic_parity_difference"]["flagged"] and row["demographic_parity_difference"]["ci_low"] > 0.05
     text = fairness_summary({"fairness": result})
     attribute_line = next(line for line in text.splitlines() if line.startswith("- **group**"))
-    assert "SMOTE + k-nearest neighbours (demographic parity difference +0.167 [" in attribute_line
+    assert "SMOTE + k\u2011nearest neighbours (demographic parity difference +0.167 [" in attribute_line
     assert "too small to judge: `c` (n = 4)" in attribute_line
     assert len(text.splitlines()) <= 5
 

@@ -520,7 +520,7 @@ def test_the_evidence_lead_names_both_sides_without_repeating_the_summary():
         ("knn", "tuned_threshold"): {"recall": 0.78, "test": predictions(0.78, 0.5, 4)},
     })
     lead = evidence_lead(result)
-    assert "SMOTE + logistic regression against k-nearest neighbours, tuned threshold" in lead
+    assert "SMOTE + logistic regression against k\u2011nearest neighbours, tuned threshold" in lead
     assert helps_answer(result) not in lead
 
 

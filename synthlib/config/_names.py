@@ -46,7 +46,7 @@ METHOD_NAMES = {
 
 
 CLASSIFIER_NAMES = {"xgboost": "XGBoost", "random_forest": "random forest", "logistic_regression": "logistic regression",
-                    "knn": "k-nearest neighbours"}
+                    "knn": "k\u2011nearest neighbours"}  # a non-breaking hyphen: a table cell never ends in "k-"
 
 
 def name_slug(name: str) -> str:

@@ -22,7 +22,7 @@ CLASSIFIER_SIMPLICITY = ("logistic_regression", "random_forest", "xgboost", "knn
 COMPARATOR_SIMPLICITY = WITHOUT_SYNTHETIC  # ("baseline", "class_weighted", "tuned_threshold"); synthetic methods after
 
 RULE_SHORT = ("no synthetic rows before synthetic rows (original data, then class weights, then a tuned threshold); "
-              "then logistic regression, random forest, XGBoost, k-nearest neighbours")
+              "then logistic regression, random forest, XGBoost, k\u2011nearest neighbours")
 
 _COMPARATOR_WORDS = {"baseline": "original data", "class_weighted": "class weights", "tuned_threshold": "a tuned threshold"}
 
