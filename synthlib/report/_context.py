@@ -304,10 +304,10 @@ class ReportContext:
 
     def significance_table(self, caption: str | None = None) -> str:
         primary = self.result["utility"]["protocol"]["primary_metric"]
+        shown = [r for r in self.result["utility"]["comparisons"] if r["metric"] == primary]
+        matched = any("matched_precision_p" in r for r in shown)  # the column only where a row was checked
         rows = []
-        for r in self.result["utility"]["comparisons"]:
-            if r["metric"] != primary:
-                continue
+        for r in shown:
             mc = r.get("mcnemar") or {}
             favours = {"a": "baseline", "b": "comparator"}.get(mc.get("favours"), "neither")
             rows.append({"configuration": narrative.configuration_name(r["comparator"], r["classifier"]),
@@ -317,9 +317,10 @@ class ReportContext:
                          "McNemar b / c": f"{mc.get('b', mc.get('only_baseline_right', 'n/a'))} / "
                                           f"{mc.get('c', mc.get('only_comparator_right', 'n/a'))}",
                          "McNemar p (favours)": f"{narrative.num(mc.get('p_value'))} ({favours})",
-                         "matched precision: CV diff. (p)": (f"{narrative.signed(r['matched_precision_difference'])} "
-                                                             f"({narrative.num(r['matched_precision_p'])})"
-                                                             if "matched_precision_p" in r else ""),
+                         **({"matched precision: CV diff. (p)": (
+                             f"{narrative.signed(r['matched_precision_difference'])} "
+                             f"({narrative.num(r['matched_precision_p'])})" if "matched_precision_p" in r else "-")}
+                            if matched else {}),
                          "outcome": r["outcome"]})
         return md_table(rows, caption=caption or "Every configuration against the same classifier's plain baseline on "
                                                  "the primary metric (two-sided, Holm over this table). McNemar compares "
@@ -327,8 +328,8 @@ class ReportContext:
                                                  "primary metric): b = only the baseline right, c = only the comparator "
                                                  "right. A gain in a metric that a threshold can raise is called improved "
                                                  "only if minority recall at the matched precision also rises (one-sided "
-                                                 "corrected t-test, p shown, and a positive test difference); otherwise "
-                                                 "it is a threshold shift.")
+                                                 "corrected t-test and a positive test difference, in their own column "
+                                                 "where such a gain occurred); otherwise it is a threshold shift.")
 
     def ranked_table(self, top: int = 12, caption: str | None = None) -> str:
         rows = [{"rank": r["rank"], "configuration": narrative.configuration_name(r["comparator"], r["classifier"]),
