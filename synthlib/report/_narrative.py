@@ -156,7 +156,7 @@ def cleaning_summary(result: dict[str, Any]) -> str:
         details = "; ".join(f"`{e['column']}` {e['count']}" for e in markers)
         out.append(f"- **Missing values:** markers {marker_list} became missing values ({details}).")
     else:
-        out.append(f"- **Missing values:** markers {marker_list}; none found.")
+        out.append(f"- **Missing-value markers:** {marker_list}; no value matched them.")
     if imputed:
         details = "; ".join(f"`{e['column']}` {e['count']} by {e['action'].split()[1]} ({e.get('value')})" for e in imputed)
         out.append(f"- **Imputation** with training-split statistics: {details}.")
