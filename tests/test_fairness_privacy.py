@@ -418,3 +418,17 @@ def test_mitigation_summary_gives_the_attack_cis():
     text = mitigation_summary(result)  # a CI above 0.5 is never "no better than chance"
     assert ("0.566 [0.521, 0.613] (above chance, but its reconstructions are not shown to beat chance: "
             "reconstruction precision 0.440 against 0.430 by chance, CI reaching it)") in text
+
+
+def test_a_reconstruction_better_than_chance_is_not_called_chance_when_the_auc_is():
+    from synthlib.report._narrative import _attack_sentence
+
+    attack = {"distinguish_auc": 0.485, "distinguish_auc_ci_low": 0.462, "distinguish_auc_ci_high": 0.501,
+              "reconstruction_precision": 0.326, "reconstruction_precision_ci_low": 0.290,
+              "reconstruction_precision_ci_high": 0.364, "chance": {"reconstruction_precision": 0.260},
+              "beats_chance": False, "exposed_real_rows": 0}
+    text = _attack_sentence(attack)
+    assert "does no better than chance" not in text
+    assert "more precise than chance" in text and "[0.290, 0.364]" in text and "none is claimed" in text
+    attack["reconstruction_precision_ci_low"] = 0.25  # the CI reaches chance: both at chance
+    assert "does no better than chance" in _attack_sentence(attack)
