@@ -17,7 +17,7 @@ from sklearn.model_selection import FixedThresholdClassifier
 
 from synthlib.assess import FairnessResult
 from synthlib.config import CLASSIFIER_NAMES, configuration_name, method_name, num, pascal_slug, trained_ratio_text
-from synthlib.decide import Verdict, verdict_sentence
+from synthlib.decide import AuditResult, Verdict, verdict_sentence
 from synthlib.errors import BundleError
 from synthlib.evaluate import UtilityResult
 from synthlib.utils import json_default
@@ -166,9 +166,9 @@ def augmentation_text(method: str, info: dict[str, Any], ratio: Any, max_amplifi
             f"{trained_ratio_text(info['trained_ratio'])}.")
 
 
-def _model_card(audit, role: str, configuration: tuple[str, str], path: Path) -> None:
+def _model_card(audit, result: AuditResult, role: str, configuration: tuple[str, str], path: Path) -> None:
 
-    config, result = audit.prepared.config, audit.typed
+    config = audit.prepared.config
     classifier, comparator = configuration
     verdict, utility = result.verdict, result.utility
     test = utility.test_entry(configuration)
@@ -285,7 +285,7 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
             "verdict_status": verdict.status if role == "deployed" else "comparison only",
         }
         joblib.dump(model, staging / "TrainedModels" / f"{role}.pkl")
-        _model_card(audit, role, configuration, staging / "ModelCards" / f"{role}_ModelCard.md")
+        _model_card(audit, result, role, configuration, staging / "ModelCards" / f"{role}_ModelCard.md")
         entries[role] = entry
     name = pascal_slug(config.dataset.name)  # letters, digits, - and _ only: never a path
     if notebook is not None and notebook.exists():

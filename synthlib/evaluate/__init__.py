@@ -8,6 +8,7 @@ from ._metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, ave
                        classification_metrics, expected_calibration_error, higher_is_better, recall_at_precision,
                        single_metric)
 from ._models import SUPPORTS_CLASS_WEIGHT, make_pipeline, preprocessing, xgboost_device
+from ._operating import predict_at
 from ._ranking import (RankedConfiguration, TestInterval, best_configuration, confirmed_on_test, degenerate_reason,
                        display_name, rank_configurations, significant, worse_on_test)
 from ._results import Classes, Comparison, Configuration, Protocol, UtilityResult
@@ -22,6 +23,6 @@ __all__ = [
     "comparison_outcome", "confirmed_on_test", "corrected_interval", "corrected_resampled_ttest", "cv_folds",
     "degenerate_reason", "difference_interval", "display_name", "encoded_sampler", "evaluate", "expected_calibration_error",
     "fit_predict", "fold_indices", "higher_is_better", "holm", "make_pipeline", "mcnemar", "percentile_interval",
-    "preprocessing", "rank_configurations", "recall_at_precision", "significant", "single_metric", "worker_threads",
+    "predict_at", "preprocessing", "rank_configurations", "recall_at_precision", "significant", "single_metric", "worker_threads",
     "worse_on_test", "xgboost_device",
 ]

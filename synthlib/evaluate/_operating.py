@@ -77,6 +77,12 @@ def cross_fitted_thresholds(scores: list[np.ndarray], labels: list[np.ndarray], 
     return out
 
 
+def predict_at(proba: np.ndarray, threshold: float, positive: int, other: int) -> np.ndarray:
+    """Binary labels at an operating threshold on the `positive` column's probability (`>=`, as scikit-learn's
+    `FixedThresholdClassifier`)."""
+    return np.where(proba[:, positive] >= threshold, positive, other)
+
+
 def at_operating_points(jobs: list[tuple[Any, ...]], outputs: list[tuple[list[FoldFit], Any]], y: np.ndarray,
                         positive: int, n_splits: int, rule: str, X_final: pd.DataFrame) -> list[tuple[list[FoldFit], Any]]:
     """Every binary configuration's records at its own operating point (see the module docstring): CV folds at their
@@ -100,10 +106,10 @@ def at_operating_points(jobs: list[tuple[Any, ...]], outputs: list[tuple[list[Fo
         for r in records:
             t = thresholds[(r.classifier, comparator)][fold]
             model = r.model
-            if model is not None:
+            if model is not None:  # FrozenEstimator: `fit` only checks two rows and sets `classes_`, nothing refits
                 model = FixedThresholdClassifier(FrozenEstimator(model), threshold=t, pos_label=positive,
                                                  response_method="predict_proba").fit(X_final.iloc[:2], [positive, other])
-            moved.append(r._replace(pred=np.where(r.proba[:, positive] >= t, positive, other), threshold=t,
+            moved.append(r._replace(pred=predict_at(r.proba, t, positive, other), threshold=t,
                                     default_pred=r.pred, model=model))
         out.append((moved, augmented))
     return out

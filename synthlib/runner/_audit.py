@@ -33,7 +33,7 @@ from synthlib.assess import (INTERPOLATION_NOTE, FairnessResult, FidelityResult,
 from synthlib.augment import INTERPOLATION_METHODS, make_sampler, resolve_device
 from synthlib.config import AuditConfig
 from synthlib.decide import AuditResult, decide
-from synthlib.evaluate import (Evaluation, classification_metrics, evaluate, make_pipeline, worker_threads,
+from synthlib.evaluate import (Evaluation, classification_metrics, evaluate, make_pipeline, predict_at, worker_threads,
                                xgboost_device)
 from synthlib.prepare import Prepared, frame_hash, prepare
 from synthlib.utils import json_default, plain
@@ -207,7 +207,7 @@ def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
         proba = pipe.predict_proba(prepared.X_test)
         threshold = evaluation.utility.test_entry((classifier, method)).get("decision_threshold")
         pred = (pipe.predict(prepared.X_test) if threshold is None else  # at the method's own operating threshold
-                np.where(proba[:, minority[0]] >= threshold, minority[0], majority))
+                predict_at(proba, threshold, minority[0], majority))
         metrics = classification_metrics(y_test, proba, pred, minority, majority)
         in_class = np.isin(np.asarray(y_aug), minority)
         is_syn = (np.arange(len(X_noisy)) >= start)[in_class].astype(int)

@@ -20,8 +20,8 @@ from threadpoolctl import threadpool_limits
 from synthlib.assess import PRDC, Discriminator, encode_pair
 from synthlib.augment import make_sampler, resolve_device
 from synthlib.config import AuditConfig
-from synthlib.evaluate import (Evaluation, classification_metrics, encoded_sampler, fit_predict, rank_configurations,
-                               xgboost_device)
+from synthlib.evaluate import (Evaluation, classification_metrics, encoded_sampler, fit_predict, predict_at,
+                               rank_configurations, xgboost_device)
 from synthlib.prepare import Prepared
 
 VALUES = ("discriminator_auc", "knn_recall", "test_primary")
@@ -61,7 +61,7 @@ def _refit(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, meth
         # at the main seed's operating threshold for this configuration (no CV is re-run for another seed)
         threshold = evaluation.utility.test_entry((classifier, method)).get("decision_threshold")
         if threshold is not None:
-            pred = np.where(proba[:, minority[0]] >= threshold, minority[0], majority)
+            pred = predict_at(proba, threshold, minority[0], majority)
         metrics = classification_metrics(encoder.transform(prepared.y_test), proba, pred, minority, majority)
     values["test_primary"] = float(metrics[config.evaluation.primary_metric])
     return values, errors
