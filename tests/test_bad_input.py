@@ -70,16 +70,25 @@ ERRORS = [
         {"models": {"classifiers": ["logistic_regression"], "params": {"knn": {"n_neighbors": 3}}}}),
     Case("n_jobs 0", ("invalid value for `evaluation.n_jobs`", "-1 (all cores) or a positive number", "got 0"),
          {"evaluation": {"n_jobs": 0}}),
-    Case("objective typo", ("invalid value for `evaluation.objective`", "takes f1_minority, balanced_accuracy, pr_auc, "
-                            "roc_auc; did you mean `f1_minority`?"),
+    Case("objective typo", ("invalid value for `evaluation.objective`", "takes f1_minority, fbeta, expected_cost, "
+                            "recall_at_precision, balanced_accuracy, pr_auc, roc_auc; did you mean `f1_minority`?"),
          {"evaluation": {"objective": "f1_minorty"}}),
     Case("recall as the objective", ("recall_minority is not an objective: a threshold can make it 1.0",
                                      "evaluation.objective takes f1_minority"),
          {"evaluation": {"objective": "recall_minority"}}),
     Case("an old params file's primary_metric", (
         "evaluation.primary_metric (recall_minority) is replaced by evaluation.objective",
-        "set objective: f1_minority | balanced_accuracy | pr_auc | roc_auc", "a threshold can make it 1.0"),
+        "set objective: f1_minority | fbeta | expected_cost | recall_at_precision | balanced_accuracy | pr_auc | roc_auc",
+        "a threshold can make it 1.0"),
         {"evaluation": {"primary_metric": "recall_minority"}}),
+    Case("expected_cost without its costs", ("objective expected_cost needs evaluation.costs",
+                                             "costs: {false_negative: 5, false_positive: 1}"),
+         {"evaluation": {"objective": "expected_cost"}}),
+    Case("a cost matrix with another objective", ("evaluation.costs applies only to objective expected_cost",
+                                                  "the objective is f1_minority"),
+         {"evaluation": {"costs": {"false_negative": 5, "false_positive": 1}}}),
+    Case("a zero cost", ("`evaluation.costs.false_positive`", "greater than 0"),
+         {"evaluation": {"objective": "expected_cost", "costs": {"false_negative": 5, "false_positive": 0}}}),
     Case("success criterion metric typo", ("`evaluation.success_criteria.metric`", "unknown metric `f1_minorty`"),
          {"evaluation": {"success_criteria": [{"metric": "f1_minorty", "min_improvement": 0.1}]}}),
     Case("per-class metric for a class that does not exist", (

@@ -116,8 +116,9 @@ def test_result_holds_metrics_curves_and_summary(prepared):
     assert sum(confusion.values()) == len(prepared.test)
     assert confusion["tp"] + confusion["fn"] == (prepared.y_test == 0).sum()
     assert len(test["smote"]["curves"]["roc"]["fpr"]) > 2
-    low, high = test["smote"]["primary_ci"]  # the CI of the objective (minority F1, at the operating threshold)
-    assert result["protocol"]["primary_metric"] == "f1_minority" and low <= metrics["f1_minority"] <= high
+    low, high = test["smote"]["primary_ci"]  # the CI of the objective (German credit: the 5:1 expected cost per row)
+    assert result["protocol"]["primary_metric"] == "expected_cost" and low <= metrics["expected_cost"] <= high
+    assert metrics["expected_cost"] == pytest.approx((5 * confusion["fn"] + confusion["fp"]) / len(prepared.test))
     # at its own operating threshold, chosen on held-out CV scores; the default threshold's metrics are kept beside
     assert 0 < test["smote"]["decision_threshold"] < 1
     default = test["smote"]["metrics_at_default_threshold"]
@@ -278,5 +279,6 @@ def test_shared_bootstrap_draws_give_the_same_intervals_as_one_bootstrap_per_com
     entry = result["test"]["logistic_regression"]["smote"]
     pred, proba = evaluation.test_predictions[("logistic_regression", "smote")]
     primary = result["protocol"]["primary_metric"]
-    assert entry["primary_ci"] == pytest.approx(list(bootstrap_ci(batch_metric(primary, positive), y_test, pred,
+    objective = evaluation.utility.protocol.decision_objective()
+    assert entry["primary_ci"] == pytest.approx(list(bootstrap_ci(batch_metric(primary, positive, objective=objective), y_test, pred,
                                                                    proba[:, positive], n_boot, seed)), abs=1e-12)

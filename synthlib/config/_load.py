@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from synthlib.errors import ConfigError
 
-from ._params import AuditConfig, _closest
+from ._params import OBJECTIVE_PARAMETER, AuditConfig, _closest
 
 # Keys of `AuditConfig` that the loader fills in; a params file that sets one is refused.
 INTERNAL_KEYS = ("source_file", "project_root", "profile")
@@ -195,5 +195,10 @@ def with_overrides(config: AuditConfig, changes: dict[str, Any]) -> AuditConfig:
         data["augmentation"]["deploy_method"] = None
     if "classifiers" in changes.get("models", {}):  # parameters of classifiers the profile leaves out go with them
         data["models"]["params"] = {c: p for c, p in data["models"].get("params", {}).items() if c in data["models"]["classifiers"]}
+    objective = changes.get("evaluation", {}).get("objective")
+    if objective:  # another objective's parameter goes with it (German credit's costs when a test ranks by ROC-AUC)
+        for name, key in OBJECTIVE_PARAMETER.items():
+            if name != objective and key not in changes["evaluation"]:
+                data["evaluation"].pop(key, None)
     root = Path(config.project_root) if config.project_root else None
     return parse_config(data, where=config.source_file or "<overrides>", project_root=root)

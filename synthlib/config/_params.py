@@ -184,18 +184,33 @@ class SuccessCriterion(_Section):
         return _known_metric(value)
 
 
-OBJECTIVES = ("f1_minority", "balanced_accuracy", "pr_auc", "roc_auc")
+OBJECTIVES = ("f1_minority", "fbeta", "expected_cost", "recall_at_precision", "balanced_accuracy", "pr_auc", "roc_auc")
+# each objective's own parameter: fbeta needs `beta`, expected_cost `costs`, recall_at_precision `min_precision`
+OBJECTIVE_PARAMETER = {"fbeta": "beta", "expected_cost": "costs", "recall_at_precision": "min_precision"}
 NOT_OBJECTIVES = {"recall_minority": "a threshold can make it 1.0 by flagging every row",
                   "precision_minority": "a threshold can make it high by flagging almost no row",
                   "accuracy": "predicting the majority class for every row scores well"}
 
 
+class CostsConfig(_Section):
+    """What one wrong decision costs, in any unit: a missed minority row and a wrongly flagged majority row."""
+
+    false_negative: float = Field(..., gt=0, description="cost of a minority row the model does not flag")
+    false_positive: float = Field(..., gt=0, description="cost of a majority row the model flags")
+
+
 class EvaluationConfig(_Section):
     objective: str = Field("f1_minority", description="what ranks the configurations and what augmentation must improve: "
-                           "f1_minority (default) or balanced_accuracy, each configuration at its own best threshold "
-                           "for it, or the threshold-free pr_auc / roc_auc")
+                           "f1_minority (default), fbeta (with beta), expected_cost (with costs), recall_at_precision "
+                           "(with min_precision) or balanced_accuracy, each configuration at its own best threshold for "
+                           "it, or the threshold-free pr_auc / roc_auc")
+    beta: float | None = Field(None, gt=0, description="objective fbeta: recall counts beta times as much as precision")
+    costs: CostsConfig | None = Field(None, description="objective expected_cost: {false_negative, false_positive}")
+    min_precision: float | None = Field(None, gt=0, lt=1, description="objective recall_at_precision: the lowest "
+                                        "minority precision the operating threshold may have")
     min_improvement: float = Field(0.02, ge=0, description="the gain in the objective that counts as helping: the "
-                                   "test-split CI's lower bound of (augmented - best alternative) must exceed it")
+                                   "test-split CI's lower bound of (augmented - best alternative) must exceed it "
+                                   "(for expected_cost, a reduction of the cost per row)")
     secondary_metrics: tuple[str, ...] = ("f1_minority", "balanced_accuracy", "roc_auc", "pr_auc")
     cv_folds: int = Field(5, ge=2)
     cv_repeats: int = Field(2, ge=1)
@@ -232,6 +247,21 @@ class EvaluationConfig(_Section):
         raise ValueError(f"{why}evaluation.objective takes {', '.join(OBJECTIVES)}"
                          f"{_closest(value, list(OBJECTIVES), 'objectives') if not why else ''}")
 
+    @model_validator(mode="after")
+    def _objective_has_its_parameter(self) -> EvaluationConfig:
+        """fbeta, expected_cost and recall_at_precision each need their parameter, and no other objective takes one."""
+        needed = OBJECTIVE_PARAMETER.get(self.objective)
+        if needed and getattr(self, needed) is None:
+            example = {"beta": "beta: 2", "costs": "costs: {false_negative: 5, false_positive: 1}",
+                       "min_precision": "min_precision: 0.5"}[needed]
+            raise ValueError(f"objective {self.objective} needs evaluation.{needed} (e.g. `{example}`)")
+        stray = [key for key in OBJECTIVE_PARAMETER.values() if key != needed and getattr(self, key) is not None]
+        if stray:
+            users = {v: k for k, v in OBJECTIVE_PARAMETER.items()}
+            raise ValueError(f"evaluation.{stray[0]} applies only to objective {users[stray[0]]}, but the objective "
+                             f"is {self.objective}; remove it or set objective: {users[stray[0]]}")
+        return self
+
     @property
     def primary_metric(self) -> str:
         """The metric that ranks configurations: the objective (results.json's protocol and verdict use this name)."""
@@ -241,7 +271,7 @@ class EvaluationConfig(_Section):
     def threshold_rule(self) -> str:
         """What each configuration's operating threshold maximises: the objective when it depends on a threshold,
         else `threshold_objective`."""
-        return self.objective if self.objective in THRESHOLD_OBJECTIVES else self.threshold_objective
+        return self.objective if self.objective not in ("pr_auc", "roc_auc") else self.threshold_objective
 
     @field_validator("secondary_metrics")
     @classmethod

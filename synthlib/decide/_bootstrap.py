@@ -25,13 +25,14 @@ def make_bootstrap(utility: UtilityResult, test_predictions: dict[Configuration,
     minority = [classes.index(m) for m in classes.minority]
     binary = classes.binary
     matched_precision = utility.protocol.matched_precision
+    objective = utility.protocol.decision_objective()
 
     def value(metric: str, y: np.ndarray, pred: np.ndarray, proba: np.ndarray) -> float:
         if metric == MATCHED_RECALL:
             return recall_at_precision(y == positive, proba[:, positive], matched_precision)
         if metric == "pr_auc" and binary:
             return average_precision(y == positive, proba[:, positive])
-        return single_metric(metric, y, proba, pred, minority, majority)
+        return single_metric(metric, y, proba, pred, minority, majority, objective)
 
     cache: dict[tuple[Configuration, str], tuple[float, np.ndarray]] = {}
 
@@ -47,7 +48,7 @@ def make_bootstrap(utility: UtilityResult, test_predictions: dict[Configuration,
 
     def run(candidate: Configuration, reference: Configuration, metric: str) -> dict[str, Any]:
         (pred_b, proba_b), (pred_a, proba_a) = test_predictions[candidate], test_predictions[reference]
-        vectorised = batch_metric(metric, positive, matched_precision) if binary else None
+        vectorised = batch_metric(metric, positive, matched_precision, objective=objective) if binary else None
         if vectorised is not None:
             (point_b, draws_b), (point_a, draws_a) = drawn(candidate, metric, vectorised), drawn(reference, metric, vectorised)
             out = difference_interval(point_b - point_a, draws_b - draws_a)

@@ -8,6 +8,7 @@ from ._metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, ave
                        classification_metrics, expected_calibration_error, higher_is_better, recall_at_precision,
                        single_metric)
 from ._models import SUPPORTS_CLASS_WEIGHT, make_pipeline, preprocessing, xgboost_device
+from ._objective import Objective
 from ._operating import predict_at
 from ._ranking import (RankedConfiguration, TestInterval, best_configuration, confirmed_on_test, degenerate_reason,
                        display_name, rank_configurations, significant, worse_on_test)
@@ -17,7 +18,7 @@ from ._stats import (bootstrap_draws, corrected_interval, corrected_resampled_tt
 from ._summary import comparison_outcome
 
 __all__ = [
-    "LOWER_IS_BETTER", "MATCHED_RECALL", "SUPPORTS_CLASS_WEIGHT", "THRESHOLD_DEPENDENT", "AugmentedSet", "Classes", "Comparison", "Configuration", "Evaluation", "FoldFit", "Protocol", "RankedConfiguration",
+    "LOWER_IS_BETTER", "MATCHED_RECALL", "SUPPORTS_CLASS_WEIGHT", "THRESHOLD_DEPENDENT", "AugmentedSet", "Classes", "Comparison", "Configuration", "Evaluation", "FoldFit", "Objective", "Protocol", "RankedConfiguration",
     "TestInterval", "UtilityResult",
     "average_precision", "batch_metric", "best_configuration", "bootstrap_draws", "classification_metrics",
     "comparison_outcome", "confirmed_on_test", "corrected_interval", "corrected_resampled_ttest", "cv_folds",

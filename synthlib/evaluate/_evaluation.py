@@ -32,6 +32,7 @@ from synthlib.utils import PROGRESS_EVERY_S, GridProgress, parallel_counted
 from ._fit import FoldFit
 from ._metrics import classification_metrics, fast_balanced_accuracy, fast_f1
 from ._models import SUPPORTS_CLASS_WEIGHT, make_pipeline, xgboost_device
+from ._objective import Objective
 from ._operating import at_operating_points
 from ._results import UtilityResult
 from ._summary import _assemble, add_matched_operating_point
@@ -264,8 +265,9 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
                                           [fits[id(j)] for j in on_workers])
         by_job = dict(zip(map(id, on_gpu + on_workers), gpu_outputs.result() + worker_outputs))
     outputs = [by_job[id(j)] for j in jobs]
+    objective = Objective.from_config(ev)
     if binary:  # every configuration at its own operating point (see _operating)
-        outputs = at_operating_points(jobs, outputs, y, minority[0], ev.cv_folds, ev.threshold_rule, data[-1][0])
+        outputs = at_operating_points(jobs, outputs, y, minority[0], ev.cv_folds, objective, data[-1][0])
     evaluation = Evaluation(label_encoder=encoder)
     cv_rows, test, fold_scores, fold_thresholds = [], {}, {}, {}
     for (comparator, fold, _, val_idx), (records, augmented) in zip(jobs, outputs):
@@ -273,7 +275,7 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
             evaluation.augmented[comparator] = augmented
         for r in records:
             if fold >= 0:
-                metrics = classification_metrics(y[val_idx], r.proba, r.pred, minority, majority)
+                metrics = classification_metrics(y[val_idx], r.proba, r.pred, minority, majority, objective)
                 cv_rows.append({"classifier": r.classifier, "comparator": comparator, "fold": fold, **metrics})
                 fold_scores[(r.classifier, comparator, fold)] = r.proba[:, minority[0]]
                 if r.threshold is not None:

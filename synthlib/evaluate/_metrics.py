@@ -8,10 +8,12 @@ import numpy as np
 from sklearn.metrics import (average_precision_score, confusion_matrix, log_loss, precision_recall_curve, roc_auc_score,
                              roc_curve)
 
-LOWER_IS_BETTER = frozenset({"brier", "log_loss"})
+from ._objective import PARAMETERISED, Objective
+
+LOWER_IS_BETTER = frozenset({"brier", "log_loss", "expected_cost"})
 # Metrics that a decision threshold alone can move: never ranked alone, compared at a matched operating point too.
 THRESHOLD_DEPENDENT = frozenset({"recall_minority", "precision_minority", "f1_minority", "balanced_accuracy",
-                                 "accuracy", "recall_macro", "precision_macro", "f1_macro"})
+                                 "accuracy", "recall_macro", "precision_macro", "f1_macro", *PARAMETERISED})
 THRESHOLD_FREE = ("roc_auc", "pr_auc", "brier", "log_loss")
 MATCHED_RECALL = "recall_at_matched_precision"
 
@@ -96,7 +98,7 @@ def fast_balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 
 def classification_metrics(y: np.ndarray, proba: np.ndarray, pred: np.ndarray, minority: list[int],
-                           majority: int) -> dict[str, float]:
+                           majority: int, objective: Objective | None = None) -> dict[str, float]:
     """Scalar metrics; `y` holds encoded labels 0..K-1, `proba` has one column per class.
 
     The counting metrics come from one confusion matrix, and the binary probability metrics from the numpy
@@ -122,6 +124,9 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray, pred: np.ndarray, m
         out["brier"] = float(np.mean((score - is_pos) ** 2))
         clipped = np.clip(score, 1e-15, 1 - 1e-15)
         out["log_loss"] = float(-np.mean(np.where(is_pos, np.log(clipped), np.log(1 - clipped))))
+        if objective is not None and objective.name in PARAMETERISED:  # the objective's own value at these labels
+            tp, fp = matrix[positive, positive], matrix[1 - positive, positive]
+            out[objective.name] = objective.value(tp, fp, n_true[positive] - tp, n_true[1 - positive] - fp)
     else:
         out["roc_auc"] = roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes)
         onehot = np.eye(len(classes))[y]
@@ -143,7 +148,7 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 def single_metric(metric: str, y: np.ndarray, proba: np.ndarray, pred: np.ndarray, minority: list[int],
-                  majority: int) -> float:
+                  majority: int, objective: Objective | None = None) -> float:
     """One metric of `classification_metrics`, computed alone (bootstrap loops call this thousands of times)."""
     classes = np.arange(proba.shape[1])
     if metric in ("accuracy", "balanced_accuracy") or metric.split("_")[0] in ("recall", "precision", "f1"):
@@ -177,7 +182,7 @@ def single_metric(metric: str, y: np.ndarray, proba: np.ndarray, pred: np.ndarra
         if metric == "brier":
             return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
         return float(-np.mean(np.log(np.clip(proba[np.arange(len(y)), y], 1e-15, 1))))
-    return classification_metrics(y, proba, pred, minority, majority)[metric]
+    return classification_metrics(y, proba, pred, minority, majority, objective)[metric]
 
 
 def confusion(y: np.ndarray, pred: np.ndarray, positive: int) -> dict[str, int]:
@@ -227,14 +232,14 @@ def _multiclass_batch_metric(name: str, minority: list[int], n_classes: int):
 
 
 def batch_metric(name: str, positive: int, matched_precision: float | None = None, minority: list[int] | None = None,
-                 n_classes: int = 2):
+                 n_classes: int = 2, objective: Objective | None = None):
     """A metric vectorised over bootstrap draws: f(y, pred, score, weights) -> (draws,).
 
     `y`, `pred`, `score` are the test rows (n,); `weights` (draws, n) counts how often each row was drawn, so a
     draw is never gathered row by row and ROC-AUC sorts the scores once for all draws (weighted Mann-Whitney
     U, ties counted one half). Written with numpy because calling scikit-learn once per draw made 1,000-draw
     CIs take minutes, and gathering and re-ranking every draw took most of a 336,776-row audit's evaluation.
-    Binary metrics of the positive (minority) class; with more than two classes (`n_classes`), the counting metrics
+    Binary metrics of the positive (minority) class, and the `objective`'s own value; with more than two classes (`n_classes`), the counting metrics
     as `classification_metrics` defines them (minority metrics averaged over the `minority` classes, balanced
     accuracy over the classes present), and None for the probability metrics (no vectorised form).
     """
@@ -310,4 +315,6 @@ def batch_metric(name: str, positive: int, matched_precision: float | None = Non
              "balanced_accuracy": balanced, "roc_auc": auc, "brier": brier, "log_loss": logloss, "pr_auc": pr_auc}
     if matched_precision is not None:
         table[MATCHED_RECALL] = matched_recall
+    if objective is not None and objective.name in PARAMETERISED:
+        table[objective.name] = lambda y, pred, score, weights: objective.value(*counts(y, pred, weights))
     return table.get(name)

@@ -1,5 +1,7 @@
 """Every configuration at its own operating point: a decision threshold on the minority-class score, chosen for the
-threshold rule (`evaluation.threshold_objective`, F1 of the minority class by default) from out-of-fold scores.
+objective (`evaluation.objective`: F1 of the minority class by default, F-beta, expected cost, recall at a precision
+floor or balanced accuracy; `evaluation.threshold_objective` for the threshold-free pr_auc / roc_auc) from out-of-fold
+scores.
 
 Cross-fitted thresholds (binary tasks). In CV repeat r, fold f's rows are classified at the threshold that is best
 on the pooled held-out scores of the *other* folds of repeat r; the test split is classified at the threshold that is
@@ -18,7 +20,7 @@ Multi-class tasks keep every model's most probable class (no per-class threshold
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,8 +28,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import FixedThresholdClassifier
 
 from ._fit import FoldFit
-
-THRESHOLD_RULES = ("f1_minority", "balanced_accuracy")
+from ._objective import Objective
 
 
 def _cumulative(is_positive: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -41,31 +42,23 @@ def _cumulative(is_positive: np.ndarray, score: np.ndarray) -> tuple[np.ndarray,
     return ranked[last_of_tie], tp, fp, int(hits.sum())
 
 
-def _f1(tp: np.ndarray, fp: np.ndarray, positives: int, n: int) -> np.ndarray:
-    return 2 * tp / (tp + fp + positives)
-
-
-def _balanced_accuracy(tp: np.ndarray, fp: np.ndarray, positives: int, n: int) -> np.ndarray:
-    negatives = n - positives
-    return 0.5 * (tp / max(positives, 1) + (negatives - fp) / max(negatives, 1))
-
-
-RULES: dict[str, Callable[[np.ndarray, np.ndarray, int, int], np.ndarray]] = {
-    "f1_minority": _f1, "balanced_accuracy": _balanced_accuracy}
-
-
-def best_threshold(is_positive: np.ndarray, score: np.ndarray, rule: str = "f1_minority") -> float:
-    """The threshold (positive where `score >= threshold`) that maximises `rule` on these rows; among equal values the
-    highest threshold (the fewest rows flagged). Without a positive row, a threshold above every score."""
+def best_threshold(is_positive: np.ndarray, score: np.ndarray, rule: str | Objective = "f1_minority") -> float:
+    """The threshold (positive where `score >= threshold`) that maximises the objective's rule on these rows; among
+    equal values the highest threshold (the fewest rows flagged). Without a positive row, a threshold above every
+    score; so too where flagging no row is best (a cost matrix can make it so)."""
+    objective = rule if isinstance(rule, Objective) else Objective(rule)
     score = np.asarray(score, dtype=float)
+    above_all = float(np.nextafter(score.max(initial=1.0), np.inf))
     thresholds, tp, fp, positives = _cumulative(np.asarray(is_positive, dtype=bool), score)
     if positives == 0 or not len(thresholds):
-        return float(np.nextafter(score.max(initial=1.0), np.inf))
-    return float(thresholds[int(np.argmax(RULES[rule](tp, fp, positives, len(score))))])
+        return above_all
+    if objective.flags_none_allowed:
+        thresholds, tp, fp = np.r_[above_all, thresholds], np.r_[0.0, tp], np.r_[0.0, fp]
+    return float(thresholds[int(np.argmax(objective.rule(tp, fp, positives, len(score))))])
 
 
 def cross_fitted_thresholds(scores: list[np.ndarray], labels: list[np.ndarray], n_splits: int,
-                            rule: str = "f1_minority") -> list[float]:
+                            rule: str | Objective = "f1_minority") -> list[float]:
     """Per CV fold (in `RepeatedStratifiedKFold` order: repeat by repeat, `n_splits` folds each), the best threshold
     on the pooled held-out scores and labels of the other folds of the same repeat."""
     out = []
@@ -84,7 +77,7 @@ def predict_at(proba: np.ndarray, threshold: float, positive: int, other: int) -
 
 
 def at_operating_points(jobs: list[tuple[Any, ...]], outputs: list[tuple[list[FoldFit], Any]], y: np.ndarray,
-                        positive: int, n_splits: int, rule: str, X_final: pd.DataFrame) -> list[tuple[list[FoldFit], Any]]:
+                        positive: int, n_splits: int, rule: str | Objective, X_final: pd.DataFrame) -> list[tuple[list[FoldFit], Any]]:
     """Every binary configuration's records at its own operating point (see the module docstring): CV folds at their
     cross-fitted thresholds, the final fit (fold -1) at the threshold chosen on all the held-out scores, its model
     wrapped in a `FixedThresholdClassifier` so that `predict` applies it. `default_pred` keeps the default labels."""

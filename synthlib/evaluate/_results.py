@@ -7,6 +7,8 @@ from typing import Any, Iterator
 
 from synthlib.utils import JsonRecord
 
+from ._objective import Objective
+
 Configuration = tuple[str, str]  # (classifier, comparator)
 
 
@@ -32,7 +34,7 @@ class Classes(JsonRecord):
 class Protocol(JsonRecord):
     """How the configurations were compared; `matched_precision` is the reference's CV precision (binary only)."""
 
-    OPTIONAL = frozenset({"matched_precision", "matched_precision_reference"})
+    OPTIONAL = frozenset({"matched_precision", "matched_precision_reference", "objective"})
 
     cv_folds: int
     cv_repeats: int
@@ -45,6 +47,14 @@ class Protocol(JsonRecord):
     threshold_objective: str
     matched_precision: float | None = None
     matched_precision_reference: str | None = None
+    objective: dict[str, Any] | None = None  # `Objective.describe()`: the objective's name and its parameter
+
+    def decision_objective(self) -> Objective:
+        """The objective that placed every operating threshold (f1_minority when older results lack it)."""
+        spec = dict(self.objective or {"name": self.threshold_objective})
+        costs = spec.pop("costs", None) or {}
+        return Objective(spec.pop("name"), false_negative_cost=costs.get("false_negative"),
+                         false_positive_cost=costs.get("false_positive"), **spec)
 
     @property
     def test_fraction(self) -> float:

@@ -14,6 +14,7 @@ from synthlib.config import AuditConfig
 from ._fit import FoldFit
 from ._metrics import (MATCHED_RECALL, THRESHOLD_DEPENDENT, batch_metric, classification_metrics, confusion, curves,
                        higher_is_better, recall_at_precision)
+from ._objective import Objective
 from ._ranking import best_configuration, confirmed_on_test, rank_configurations, significant, worse_on_test
 from ._results import Classes, Comparison, Protocol, UtilityResult
 from ._stats import bootstrap_draws, corrected_resampled_ttest, difference_interval, holm, mcnemar, percentile_interval
@@ -86,18 +87,19 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
         numeric = group.drop(columns=["classifier", "comparator", "fold"])
         cv_summary.setdefault(classifier, {})[comparator] = {
             m: {"mean": float(numeric[m].mean()), "std": float(numeric[m].std(ddof=1))} for m in numeric.columns}
+    objective = Objective.from_config(ev)
     draws, points = _test_bootstrap(test, y_test, positive, {primary, *metrics}, ev.n_bootstrap, config.split.seed,
-                                    minority)
+                                    minority, objective)
     test_summary = {}
     for (classifier, comparator), r in test.items():
         score = r.proba[:, positive]
-        entry = {"metrics": classification_metrics(y_test, r.proba, r.pred, minority, majority),
+        entry = {"metrics": classification_metrics(y_test, r.proba, r.pred, minority, majority, objective),
                  "confusion": confusion(y_test, r.pred, positive), "n_train_rows": int(r.n_fit)}
         entry["predicted_minority_rate"] = float(np.isin(r.pred, minority).mean())  # the monitor's reference
         if r.threshold is not None:  # the operating threshold on the minority score, and the default labels' metrics
             entry["decision_threshold"] = float(r.threshold)
             entry["metrics_at_default_threshold"] = classification_metrics(y_test, r.proba, r.default_pred, minority,
-                                                                           majority)
+                                                                           majority, objective)
         if binary:
             entry["curves"] = curves(y_test, score, positive)
         if (classifier, comparator, primary) in draws:
@@ -135,13 +137,13 @@ def _assemble(config, cv, test, y_test, minority, majority, fold_record, encoder
         protocol=Protocol(cv_folds=ev.cv_folds, cv_repeats=ev.cv_repeats, seed=config.split.seed, alpha=ev.alpha,
                           primary_metric=primary, metrics=tuple(metrics), n_bootstrap=ev.n_bootstrap,
                           test="Nadeau-Bengio corrected resampled t-test, Holm-corrected per metric",
-                          threshold_objective=ev.threshold_rule),
+                          threshold_objective=ev.threshold_rule, objective=objective.describe()),
         folds=fold_record, cv=cv_summary, cv_folds=tuple(cv.to_dict(orient="records")), test=test_summary,
         comparisons=tuple(comparisons))
 
 
 def _test_bootstrap(test: dict[tuple[str, str], FoldFit], y_test: np.ndarray, positive: int, metrics: set[str],
-                    n_boot: int, seed: int, minority: list[int] | None = None) -> tuple[dict[tuple[str, str, str], np.ndarray], dict[tuple[str, str, str], float]]:
+                    n_boot: int, seed: int, minority: list[int] | None = None, objective: Objective | None = None) -> tuple[dict[tuple[str, str, str], np.ndarray], dict[tuple[str, str, str], float]]:
     """Every configuration's test-split value of every vectorised metric on the same seeded bootstrap draws, and on
     all rows: the primary-metric CIs and the paired differences against each baseline read them, so the draws are
     generated once, not once per comparison (the same numbers as `bootstrap_ci` / `paired_bootstrap`)."""
@@ -150,7 +152,7 @@ def _test_bootstrap(test: dict[tuple[str, str], FoldFit], y_test: np.ndarray, po
     for (classifier, comparator), r in test.items():
         score = r.proba[:, positive]
         for metric in sorted(metrics):
-            fn = batch_metric(metric, positive, minority=minority, n_classes=r.proba.shape[1])
+            fn = batch_metric(metric, positive, minority=minority, n_classes=r.proba.shape[1], objective=objective)
             if fn is None:
                 continue
             key = (classifier, comparator, metric)

@@ -164,7 +164,11 @@ def check_sampling_strategy(classes: list[Any], minority: list[Any], config: Aud
 def check_metric_classes(n_classes: int, config: AuditConfig) -> None:
     """Per-class metric names (`recall_class_2`) point at a class position that exists."""
     ev = config.evaluation
-    names = [("evaluation.primary_metric", ev.primary_metric)]
+    if n_classes > 2 and ev.objective in ("fbeta", "expected_cost", "recall_at_precision"):
+        raise ConfigError(f"evaluation.objective in {config.source_file} is {ev.objective}, which needs a two-class "
+                          f"target, but `{config.dataset.target}` has {n_classes} classes; use f1_minority, "
+                          "balanced_accuracy, pr_auc or roc_auc")
+    names = [("evaluation.objective", ev.primary_metric)]
     names += [("evaluation.secondary_metrics", m) for m in ev.secondary_metrics]
     names += [("evaluation.success_criteria", c.metric) for c in ev.success_criteria]
     for key, name in names:

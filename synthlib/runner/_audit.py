@@ -208,7 +208,8 @@ def _mitigation(config: AuditConfig, prepared: Prepared, evaluation: Evaluation,
         threshold = evaluation.utility.test_entry((classifier, method)).get("decision_threshold")
         pred = (pipe.predict(prepared.X_test) if threshold is None else  # at the method's own operating threshold
                 predict_at(proba, threshold, minority[0], majority))
-        metrics = classification_metrics(y_test, proba, pred, minority, majority)
+        metrics = classification_metrics(y_test, proba, pred, minority, majority,
+                                         evaluation.utility.protocol.decision_objective())
         in_class = np.isin(np.asarray(y_aug), minority)
         is_syn = (np.arange(len(X_noisy)) >= start)[in_class].astype(int)
         Z, slack = attack_space(train_min, X_noisy[in_class], numeric, prepared.categorical)

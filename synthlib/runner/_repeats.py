@@ -62,7 +62,8 @@ def _refit(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, meth
         threshold = evaluation.utility.test_entry((classifier, method)).get("decision_threshold")
         if threshold is not None:
             pred = predict_at(proba, threshold, minority[0], majority)
-        metrics = classification_metrics(encoder.transform(prepared.y_test), proba, pred, minority, majority)
+        metrics = classification_metrics(encoder.transform(prepared.y_test), proba, pred, minority, majority,
+                                         evaluation.utility.protocol.decision_objective())
     values["test_primary"] = float(metrics[config.evaluation.primary_metric])
     return values, errors
 
