@@ -13,6 +13,7 @@ from synthlib.decide import Verdict
 from synthlib.decide._verdict import decide as decide_typed
 from synthlib.decide._verdict import recompute_from_folds
 from synthlib.evaluate import UtilityResult, comparison_outcome
+from synthlib.evaluate._calibration import calibration_summary, fit_recalibration
 from synthlib.evaluate._metrics import MATCHED_RECALL, classification_metrics, confusion
 
 N_FOLDS, REPEATS = 5, 2
@@ -35,6 +36,16 @@ def predictions(recall: float, precision: float, seed: int) -> tuple[np.ndarray,
     return pred, np.column_stack([1 - score, score])
 
 
+def _recalibration(score: np.ndarray) -> dict:
+    """A test entry's recalibration record; the map is fitted on the test scores themselves (no CV scores here)."""
+    fitted = fit_recalibration(score, Y_TEST == 1)
+    entry = {"before": calibration_summary(Y_TEST == 1, score)}
+    if fitted is not None:
+        entry.update(slope=fitted.slope, intercept=fitted.intercept, rows=fitted.rows,
+                     after=calibration_summary(Y_TEST == 1, fitted.apply(score)))
+    return entry
+
+
 def build(configurations: dict[tuple[str, str], dict], config_changes: dict | None = None) -> tuple[dict, dict]:
     """`configurations[(classifier, comparator)]` = {"recall": per-fold mean, "precision": ..., "test": (pred, proba)}.
 
@@ -52,10 +63,12 @@ def build(configurations: dict[tuple[str, str], dict], config_changes: dict | No
     for (classifier, comparator), spec in configurations.items():
         own_noise = np.random.default_rng(zlib.crc32(f"{classifier}|{comparator}".encode())).normal(0, spec.get("noise", 0.005), FOLDS)
         values = {}
-        for metric in ("recall_minority", "precision_minority", "f1_minority", "roc_auc", "pr_auc", "brier", MATCHED_RECALL):
+        for metric in ("recall_minority", "precision_minority", "f1_minority", "roc_auc", "pr_auc", "brier", "ece",
+                       MATCHED_RECALL):
             # the objective (minority F1) moves with the given recall unless given itself
             base = spec.get(metric, spec.get("recall", 0.5) if metric in ("recall_minority", MATCHED_RECALL, "f1_minority") else
-                            spec.get("precision", 0.5) if metric == "precision_minority" else 0.3 if metric == "brier" else 0.7)
+                            spec.get("precision", 0.5) if metric == "precision_minority" else 0.3 if metric == "brier" else
+                            0.05 if metric == "ece" else 0.7)
             values[metric] = np.clip(base + fold_noise + own_noise, 0, 1)
         for fold in range(FOLDS):
             cv_folds.append({"classifier": classifier, "comparator": comparator, "fold": fold,
@@ -65,7 +78,8 @@ def build(configurations: dict[tuple[str, str], dict], config_changes: dict | No
         pred, proba = spec["test"]
         metrics = classification_metrics(Y_TEST, proba, pred, [1], 0)
         test.setdefault(classifier, {})[comparator] = {"metrics": metrics, "confusion": confusion(Y_TEST, pred, 1),
-                                                       "primary_ci": [0.0, 1.0]}
+                                                       "primary_ci": [0.0, 1.0],
+                                                       "recalibration": _recalibration(proba[:, 1])}
         test_predictions[(classifier, comparator)] = (pred, proba)
     result = {
         "config": {"resolved": config.to_dict()},

@@ -34,7 +34,7 @@ METRIC_LABELS = {
     "balanced_accuracy": "balanced accuracy", "roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "accuracy": "accuracy",
     "brier": "Brier score", "log_loss": "log-loss",
     "recall_at_matched_precision": "minority recall at matched precision",
-    "fbeta": "minority F-beta", "expected_cost": "expected cost per row",
+    "ece": "expected calibration error", "fbeta": "minority F-beta", "expected_cost": "expected cost per row",
     "recall_at_precision": "minority recall at the precision floor",
 }
 

@@ -6,14 +6,11 @@ import numpy as np
 
 from synthlib.assess import FairnessResult, FidelityResult, PrivacyResult
 from synthlib.config import uses_synthetic
-from synthlib.evaluate import Configuration, worse_on_test
+from synthlib.evaluate import Configuration
 
-from ._records import FairnessFinding, Gate, TradeOff
+from ._records import FairnessFinding, Gate
 
 STATUS_ORDER = {"n/a": -1, "pass": 0, "warn": 1, "fail": 2}
-
-
-ECE_WARN = 0.1  # expected calibration error above which calibration warns
 
 
 # ------------------------------------------------------------------------------------------ gates
@@ -137,21 +134,3 @@ def fidelity_gate(fidelity: FidelityResult, configuration: Configuration) -> Gat
         status = max(status, "warn", key=STATUS_ORDER.get)
         evidence += "; rows are near-copies of real rows"
     return Gate(status, evidence, {"discriminator_auc": auc})
-
-
-def calibration_gate(rows: list[TradeOff], ece: float | None) -> Gate:
-    """warn when the recommended model is badly calibrated (expected calibration error above ECE_WARN on the test split)
-    or its Brier score is worse than its classifier's plain baseline (CI past 0)."""
-    parts = [] if ece is None else [f"expected calibration error {ece:.3f} (test split, 10 quantile bins; above {ECE_WARN:.2f} warns)"]
-    brier = next((r for r in rows if r.metric == "brier"), None)
-    worse = False
-    if brier is not None and brier.ci_low == 0 and brier.ci_high == 0:
-        parts.append(f"same predicted probabilities as {brier.reference} (only the decision threshold differs)")
-    elif brier is not None and brier.ci_low is not None:
-        worse = worse_on_test(brier)
-        parts.append(f"Brier score {brier.test_difference:+.3f} [{brier.ci_low:+.3f}, {brier.ci_high:+.3f}] vs "
-                     f"{brier.reference} (test split)")
-    if not parts:
-        return Gate("n/a", "not computed")
-    status = "warn" if worse or (ece is not None and ece > ECE_WARN) else "pass"
-    return Gate(status, "; ".join(parts), {"expected_calibration_error": ece})

@@ -158,10 +158,36 @@ class Release(JsonRecord):
 
 
 @dataclass(frozen=True)
+class Calibration(JsonRecord):
+    """The deployed model's calibration: whether it is recalibrated and why, with CV and test figures for it and for
+    the reference (`brier`, `ece`); `after` is the recommendation's test figures once recalibrated."""
+
+    OPTIONAL = frozenset({"reference", "cv_reference", "test_reference", "after", "slope", "intercept", "rows"})
+
+    recalibrate: bool
+    reason: str
+    method: str
+    cv: dict[str, float | None]
+    test_before: dict[str, float]
+    reference: str | None = None
+    cv_reference: dict[str, float | None] | None = None
+    test_reference: dict[str, float] | None = None
+    after: dict[str, float] | None = None
+    slope: float | None = None
+    intercept: float | None = None
+    rows: int | None = None
+
+    @property
+    def deployed(self) -> dict[str, float]:
+        """The deployed model's test-split Brier score and calibration error (after recalibration where applied)."""
+        return self.after if self.recalibrate and self.after else self.test_before
+
+
+@dataclass(frozen=True)
 class Verdict(JsonRecord):
     """The one decision of the audit; see `decide`. `recommended` is what the bundle deploys."""
 
-    OPTIONAL = frozenset({"calibration_vs_own_baseline", "parsimony"})
+    OPTIONAL = frozenset({"calibration_vs_own_baseline", "parsimony", "calibration"})
     LABELLED = ("recommended", "comparison", "best_passing")
 
     primary_metric: str
@@ -189,6 +215,7 @@ class Verdict(JsonRecord):
     release: Release
     calibration_vs_own_baseline: tuple[TradeOff, ...] | None = None
     parsimony: dict[str, Any] | None = None  # ties by parsimony (`_parsimony`): rule, set within one SE, leader, choice
+    calibration: Calibration | None = None  # whether the deployed model is recalibrated, and why (`_calibration`)
 
     def to_json(self) -> dict[str, Any]:
         """As stored in results.json: the chosen configurations carry their display label."""

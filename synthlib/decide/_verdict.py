@@ -40,11 +40,12 @@ from synthlib.assess import FairnessResult, FidelityResult, PrivacyResult
 from synthlib.config import AuditConfig, EvaluationConfig, metric_name, p_cell
 from synthlib.evaluate import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, Configuration, RankedConfiguration,
                                UtilityResult, best_configuration, confirmed_on_test, corrected_interval,
-                               corrected_resampled_ttest, degenerate_reason, display_name, expected_calibration_error,
+                               corrected_resampled_ttest, degenerate_reason, display_name,
                                higher_is_better, holm, rank_configurations, significant, worse_on_test)
 
 from ._bootstrap import Bootstrap, make_bootstrap
-from ._gates import calibration_gate, fairness_gate, fidelity_gate, privacy_gate
+from ._calibration import calibration_decision, calibration_gate
+from ._gates import fairness_gate, fidelity_gate, privacy_gate
 from ._parsimony import augmented_kept, simplest_within_one_se
 from ._records import Contender, Degenerate, Evidence, FairnessFinding, ForestRow, Gate, Release, TradeOff, Verdict
 
@@ -337,10 +338,11 @@ def decide(utility: UtilityResult, fidelity: FidelityResult, fairness: FairnessR
         _trade_off(utility, rec_cfg, other.configuration, m, bootstrap) for m in TRADE_OFF_METRICS if m in cv_metrics]
     own_baseline = [] if rec_cfg[1] == "baseline" or bootstrap is None else [
         _trade_off(utility, rec_cfg, (rec_cfg[0], "baseline"), m, bootstrap) for m in ("brier", "log_loss") if m in cv_metrics]
+    calibration = calibration_decision(utility, rec_cfg, other.configuration if other else None)
     gates = {"fairness": fairness_gate(fairness, rec_cfg, sections.degenerate), "privacy": privacy_gate(privacy, rec_cfg),
              "fidelity": fidelity_gate(fidelity, rec_cfg)}
     dimensions = {"utility": _utility_dimension(primary, trade_offs, preferred),
-                  "calibration": calibration_gate(own_baseline, _ece(utility, test_predictions, y_test, rec_cfg)), **gates}
+                  "calibration": calibration_gate(calibration), **gates}
     allow_release = config.privacy.allow_release
     conditions = []
     if gates["fairness"].status == "fail":
@@ -360,7 +362,7 @@ def decide(utility: UtilityResult, fidelity: FidelityResult, fairness: FairnessR
                    status="conditional" if conditions else "recommended", recommended=preferred, comparison=other,
                    best_passing=best_passing, conditions=tuple(conditions), dimensions=dimensions,
                    release=_release(preferred, gates["privacy"], allow_release),
-                   calibration_vs_own_baseline=tuple(own_baseline))
+                   calibration_vs_own_baseline=tuple(own_baseline), calibration=calibration)
 
 
 def _trade_off(utility: UtilityResult, candidate: Configuration, reference: Configuration, metric: str,
@@ -372,13 +374,6 @@ def _trade_off(utility: UtilityResult, candidate: Configuration, reference: Conf
                    float(np.mean([a[f] - b[f] for f in folds])) if folds else None, metric in LOWER_IS_BETTER,
                    **bootstrap(candidate, reference, metric))
     return replace(row, better=confirmed_on_test(row), worse=worse_on_test(row))
-
-
-def _ece(utility: UtilityResult, test_predictions, y_test, configuration: Configuration) -> float | None:
-    if test_predictions is None or y_test is None or not utility.classes.binary:
-        return None
-    positive = utility.classes.index(utility.classes.positive)
-    return expected_calibration_error(y_test == positive, test_predictions[configuration][1][:, positive])
 
 
 def _utility_dimension(primary: str, trade_offs: list[TradeOff], preferred: RankedConfiguration) -> Gate:

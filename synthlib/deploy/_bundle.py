@@ -19,7 +19,7 @@ from synthlib.assess import FairnessResult
 from synthlib.config import CLASSIFIER_NAMES, configuration_name, method_name, num, pascal_slug, trained_ratio_text
 from synthlib.decide import AuditResult, Verdict, verdict_sentence
 from synthlib.errors import BundleError
-from synthlib.evaluate import UtilityResult
+from synthlib.evaluate import RecalibratedClassifier, UtilityResult
 from synthlib.utils import json_default
 
 from ._manifest import BUNDLE, sha256
@@ -94,10 +94,20 @@ def deployed_configurations(verdict: Verdict) -> dict[str, tuple[str, str]]:
 
 
 def deployable(audit, configuration: tuple[str, str]):
-    """The fitted cleaning and the configuration's fitted model in one pipeline: raw rows in, class positions out."""
+    """The fitted cleaning and the configuration's fitted model in one pipeline: raw rows in, class positions out.
+    The verdict's recommendation is recalibrated where the verdict says so (`decide._calibration`); its decisions
+    are the same either way."""
     from sklearn.pipeline import Pipeline
 
-    return Pipeline([("clean", audit.prepared.cleaner), ("model", audit.evaluation.models[configuration])])
+    model = audit.evaluation.models[configuration]
+    verdict = audit.typed.verdict
+    calibration = verdict.calibration
+    if (calibration is not None and calibration.recalibrate and verdict.recommended is not None
+            and configuration == verdict.recommended.configuration):
+        classes = audit.typed.utility.classes
+        model = RecalibratedClassifier(model, calibration.slope, calibration.intercept,
+                                       classes.index(classes.positive)).fit(None)
+    return Pipeline([("clean", audit.prepared.cleaner), ("model", model)])
 
 
 def _predicted_minority_rate(utility: UtilityResult, configuration: tuple[str, str]) -> float:
@@ -276,7 +286,9 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
                  "uses_synthetic": comparator in evaluation.augmented,
                  "decision_threshold": operating_threshold(fitted),
                  "decision_threshold_rule": threshold_rule(fitted, config.evaluation.threshold_rule),
-                 "predicted_minority_rate_test": _predicted_minority_rate(utility, configuration)}
+                 "predicted_minority_rate_test": _predicted_minority_rate(utility, configuration),
+                 "probability_recalibration": (verdict.calibration.method if isinstance(model.steps[-1][1],
+                                               RecalibratedClassifier) else None)}
         model.synthlib_metadata_ = {
             **entry, "dataset": config.dataset.name, "classes": classes, "features": prepared.features,
             "note": "predict() takes raw rows and returns class positions; classes[position] is the label",

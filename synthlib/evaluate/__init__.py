@@ -3,6 +3,7 @@ untouched test split; the metrics, statistical tests and the ranking of configur
 
 from ._evaluation import (AugmentedSet, Evaluation, cv_folds, encoded_sampler, evaluate, fit_predict, fold_indices,
                           worker_threads)
+from ._calibration import RecalibratedClassifier, Recalibration
 from ._fit import FoldFit
 from ._metrics import (LOWER_IS_BETTER, MATCHED_RECALL, THRESHOLD_DEPENDENT, average_precision, batch_metric,
                        classification_metrics, expected_calibration_error, higher_is_better, recall_at_precision,
@@ -18,7 +19,7 @@ from ._stats import (bootstrap_draws, corrected_interval, corrected_resampled_tt
 from ._summary import comparison_outcome
 
 __all__ = [
-    "LOWER_IS_BETTER", "MATCHED_RECALL", "SUPPORTS_CLASS_WEIGHT", "THRESHOLD_DEPENDENT", "AugmentedSet", "Classes", "Comparison", "Configuration", "Evaluation", "FoldFit", "Objective", "Protocol", "RankedConfiguration",
+    "LOWER_IS_BETTER", "MATCHED_RECALL", "SUPPORTS_CLASS_WEIGHT", "THRESHOLD_DEPENDENT", "AugmentedSet", "Classes", "Comparison", "Configuration", "Evaluation", "FoldFit", "Objective", "Protocol", "RecalibratedClassifier", "Recalibration", "RankedConfiguration",
     "TestInterval", "UtilityResult",
     "average_precision", "batch_metric", "best_configuration", "bootstrap_draws", "classification_metrics",
     "comparison_outcome", "confirmed_on_test", "corrected_interval", "corrected_resampled_ttest", "cv_folds",

@@ -29,6 +29,7 @@ from synthlib.config import DEEP_GENERATORS, GRID_BASELINES, AuditConfig, Evalua
 from synthlib.prepare import Prepared
 from synthlib.utils import PROGRESS_EVERY_S, GridProgress, parallel_counted
 
+from ._calibration import Recalibration, recalibrate_configurations
 from ._fit import FoldFit
 from ._metrics import classification_metrics, fast_balanced_accuracy, fast_f1
 from ._models import SUPPORTS_CLASS_WEIGHT, make_pipeline, xgboost_device
@@ -60,6 +61,7 @@ class Evaluation:
     augmented: dict[str, AugmentedSet] = field(default_factory=dict)
     test_predictions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     label_encoder: LabelEncoder | None = None
+    recalibrations: dict[tuple[str, str], Recalibration] = field(default_factory=dict)
 
 
 def _threshold_scorer(objective: str, positive: int):
@@ -292,6 +294,8 @@ def evaluate(prepared: Prepared, samplers: dict[str, Any], config: AuditConfig |
                                                    for c, by_comparator in fold_thresholds.items()})
     if binary:
         utility = add_matched_operating_point(utility, config, fold_scores, y, y_test, minority[0], folds, test)
+        utility, evaluation.recalibrations = recalibrate_configurations(utility, fold_scores, y, folds, test, y_test,
+                                                                        minority[0])
     evaluation.utility = utility
     return evaluation
 

@@ -10,11 +10,11 @@ from sklearn.metrics import (average_precision_score, confusion_matrix, log_loss
 
 from ._objective import PARAMETERISED, Objective
 
-LOWER_IS_BETTER = frozenset({"brier", "log_loss", "expected_cost"})
+LOWER_IS_BETTER = frozenset({"brier", "log_loss", "expected_cost", "ece"})
 # Metrics that a decision threshold alone can move: never ranked alone, compared at a matched operating point too.
 THRESHOLD_DEPENDENT = frozenset({"recall_minority", "precision_minority", "f1_minority", "balanced_accuracy",
                                  "accuracy", "recall_macro", "precision_macro", "f1_macro", *PARAMETERISED})
-THRESHOLD_FREE = ("roc_auc", "pr_auc", "brier", "log_loss")
+THRESHOLD_FREE = ("roc_auc", "pr_auc", "brier", "log_loss", "ece")
 MATCHED_RECALL = "recall_at_matched_precision"
 
 
@@ -124,6 +124,7 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray, pred: np.ndarray, m
         out["brier"] = float(np.mean((score - is_pos) ** 2))
         clipped = np.clip(score, 1e-15, 1 - 1e-15)
         out["log_loss"] = float(-np.mean(np.where(is_pos, np.log(clipped), np.log(1 - clipped))))
+        out["ece"] = expected_calibration_error(is_pos, score)
         if objective is not None and objective.name in PARAMETERISED:  # the objective's own value at these labels
             tp, fp = matrix[positive, positive], matrix[1 - positive, positive]
             out[objective.name] = objective.value(tp, fp, n_true[positive] - tp, n_true[1 - positive] - fp)
