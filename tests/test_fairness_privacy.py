@@ -12,8 +12,10 @@ from fairlearn.metrics import (MetricFrame, demographic_parity_difference, demog
                                true_positive_rate)
 from sklearn.metrics import precision_score
 
-from synthlib.assess._fairness import (MISSING_GROUP, OUTSIDE_BINS, SINGLE_GROUP, _bootstrap_gaps, assess, gap_change,
-                                       group_sizes, model_fairness, representation, resolve_outcomes, sensitive_groups)
+from synthlib.assess._fairness import (MISSING_GROUP, OUTSIDE_BINS, SINGLE_GROUP, group_sizes, model_fairness,
+                                       representation, resolve_outcomes, sensitive_groups)
+from synthlib.assess._fairness_bootstrap import _bootstrap_gaps, gap_change
+from synthlib.assess._fairness_review import assess
 from synthlib.assess._privacy import assess_method, attack_space, interpolation_attack, membership_inference, risk_level
 from synthlib.augment import SAMPLERS
 from synthlib.config import AuditConfig, PrivacyConfig, load_config, parse_config

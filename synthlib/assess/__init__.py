@@ -1,7 +1,7 @@
 """Stage 3b, assess: what synthetic rows cost. Fidelity (how close the synthetic minority is to the real one),
 fairness (per sensitive group, per model) and privacy (copies, distances, membership inference)."""
 
-from ._fairness import assess as assess_fairness
+from ._fairness_review import assess as assess_fairness
 from ._fidelity import PRDC, Discriminator, class_balance, compute_evaluation_metrics, encode_pair
 from ._fidelity_plots import correlation_difference, distribution_overlays, pca_projection
 from ._privacy import INTERPOLATION_NOTE, add_noise, assess_method, attack_space, interpolation_attack

@@ -14,7 +14,7 @@ A value that cannot be computed is None with its reason in `reasons`; the result
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, NamedTuple, Sequence
 
 import numpy as np
@@ -23,7 +23,6 @@ from scipy import stats
 
 from synthlib.config import AuditConfig
 from synthlib.errors import DataError
-from synthlib.utils import JsonRecord
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +34,6 @@ OUTSIDE_BINS = "outside bins"
 MISSING_GROUP = "missing"
 SINGLE_GROUP = "single group: no comparison possible"
 GAPS = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference", "equalized_odds_ratio")
-WIDENING_GAPS = ("demographic_parity_difference", "equalized_odds_difference")
-FALLING_RATIOS = ("demographic_parity_ratio",)  # a parity ratio that falls is a gap that widens
 MIN_VALID_DRAWS = 0.8  # a CI needs the gap to be defined in at least this share of bootstrap draws
 
 
@@ -137,18 +134,6 @@ def _judged(n: pd.Series, positives: pd.Series) -> Judged:
     return Judged(big, big & (positives > 0).to_numpy(), big & ((n - positives) > 0).to_numpy())
 
 
-@dataclass(frozen=True)
-class GapMove(JsonRecord):
-    """One gap before and after (the classifier's plain baseline, then the configuration), the change and its
-    paired-bootstrap 95% CI (None where the gap or its CI is undefined)."""
-
-    before: float | None
-    after: float | None
-    change: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-
-
 def _spread(rates: pd.Series, what: str) -> tuple[float | None, float | None, str | None]:
     """Difference (max - min) and ratio (min / max) of the judged groups' rates, or None with the reason.
 
@@ -220,85 +205,6 @@ def model_fairness(y: np.ndarray, pred: np.ndarray, groups: np.ndarray, outcomes
             "four_fifths_violated": None if ratio is None else bool(ratio < disparate_impact_min)}
 
 
-def _spreads(rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per draw (columns), max - min and min / max over the groups (rows) whose rate is defined in that draw."""
-    finite = np.isfinite(rates)
-    valid = finite.sum(0) >= 2
-    high = np.where(valid, np.max(np.where(finite, rates, -np.inf), axis=0, initial=-np.inf), np.nan)
-    low = np.where(valid, np.min(np.where(finite, rates, np.inf), axis=0, initial=np.inf), np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return high - low, np.where(high > 0, low / high, np.nan)
-
-
-def _bootstrap_gaps(y: np.ndarray, pred: np.ndarray, groups: np.ndarray, outcomes: Outcomes, idx: np.ndarray) -> pd.DataFrame:
-    """The four gaps for every bootstrap draw (rows of `idx`), vectorised over draws.
-
-    Point values come from `model_fairness`; a MetricFrame per draw would take minutes, so the group counts
-    of all draws are taken in one `np.bincount`, over the groups judged on the full test split. A test
-    checks these per-draw values against fairlearn on the same draws.
-    """
-    codes, values = pd.factorize(pd.Series(groups), sort=True)
-    n_boot, n_groups = len(idx), len(values)
-    yt, yp = np.isin(y, outcomes.minority), np.isin(pred, outcomes.minority)
-    truth = pd.Series(yt).groupby(codes)
-    judged = _judged(truth.size().reindex(range(n_groups)), truth.sum().reindex(range(n_groups)))
-    flat = (np.arange(n_boot)[:, None] * n_groups + codes[idx]).ravel()
-
-    def count(mask: np.ndarray) -> np.ndarray:  # (groups, draws)
-        return np.bincount(flat, weights=mask[idx].ravel(), minlength=n_boot * n_groups).reshape(n_boot, n_groups).T
-
-    members, positives = count(np.ones(len(y))), count(yt)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        favourable = count(np.isin(pred, outcomes.favourable)) / members
-        tpr, fpr = count(yp & yt) / positives, count(yp & ~yt) / (members - positives)
-    dp_diff, dp_ratio = _spreads(favourable[judged.favourable])
-    tpr_diff, tpr_ratio = _spreads(tpr[judged.tpr])
-    fpr_diff, fpr_ratio = _spreads(fpr[judged.fpr])
-    return pd.DataFrame({"demographic_parity_difference": dp_diff, "demographic_parity_ratio": dp_ratio,
-                         "equalized_odds_difference": np.maximum(tpr_diff, fpr_diff),
-                         "equalized_odds_ratio": np.minimum(tpr_ratio, fpr_ratio)})
-
-
-def gap_change(y: np.ndarray, pred_before: np.ndarray, pred_after: np.ndarray, groups: np.ndarray, outcomes: Outcomes,
-               tolerance: float, n_boot: int = 200, seed: int = 0, before: dict[str, Any] | None = None,
-               after: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Change of each gap (after - before) with a paired bootstrap CI over test rows (same draws for both).
-
-    `before` / `after` are the `model_fairness` results when already computed. `widened_significantly`:
-    difference gaps whose change has a CI lower bound above `tolerance`, and the demographic-parity ratio when
-    its fall has a CI upper bound below `-tolerance`; `widened_point_estimate`: those whose point change passes
-    the tolerance (for information).
-    """
-    before = before or model_fairness(y, pred_before, groups, outcomes)
-    after = after or model_fairness(y, pred_after, groups, outcomes)
-    idx = np.random.default_rng(seed).integers(0, len(y), (n_boot, len(y)))
-    draws = (_bootstrap_gaps(y, pred_after, groups, outcomes, idx)
-             - _bootstrap_gaps(y, pred_before, groups, outcomes, idx))
-    reasons, moves = {}, {}
-    for key in GAPS:
-        move = GapMove(before[key], after[key])
-        values = draws[key].to_numpy()
-        values = values[np.isfinite(values)]
-        if move.before is None or move.after is None:
-            reasons[key] = before["reasons"].get(key) or after["reasons"].get(key)
-        elif len(values) >= MIN_VALID_DRAWS * n_boot:
-            low, high = (float(v) for v in np.percentile(values, [2.5, 97.5]))
-            move = replace(move, change=move.after - move.before, ci_low=low, ci_high=high)
-        else:
-            move = replace(move, change=move.after - move.before)
-            reasons[key] = (f"the gap is undefined in {n_boot - len(values)} of {n_boot} bootstrap draws "
-                            "(groups too small): no CI")
-        moves[key] = move
-
-    def beyond(widening: str, falling: str) -> list[str]:
-        """The gaps whose `widening` bound passes the tolerance, and the ratios whose `falling` bound falls below it."""
-        return ([k for k in WIDENING_GAPS if (v := getattr(moves[k], widening)) is not None and v > tolerance]
-                + [k for k in FALLING_RATIOS if (v := getattr(moves[k], falling)) is not None and v < -tolerance])
-
-    return {"reasons": reasons, **{k: m.to_json() for k, m in moves.items()},
-            "widened_significantly": beyond("ci_low", "ci_high"), "widened_point_estimate": beyond("change", "change")}
-
-
 def representation(real_groups: np.ndarray, synthetic_groups: np.ndarray, tolerance: float,
                    alpha: float = 0.05) -> dict[str, Any]:
     """Share of each group in real vs synthetic minority rows, chi-squared test, and an amplification flag."""
@@ -317,66 +223,3 @@ def representation(real_groups: np.ndarray, synthetic_groups: np.ndarray, tolera
     return {"real_share": real_share.round(6).to_dict(), "synthetic_share": syn_share.round(6).to_dict(),
             "chi2_p_value": p, "largest_shift": float(shift.max()), "largest_shift_group": str(shift.idxmax()),
             "flagged": bool(p < alpha and shift.max() > tolerance)}
-
-
-def matrix_rows(models: dict[str, dict[str, Any]], changes: dict[str, dict[str, Any]], classifier: str) -> list[dict[str, Any]]:
-    """One row per configuration of `classifier`: per gap its value, change with CI, and the significance flag."""
-    rows = []
-    for comparator, fairness in models.items():
-        change = changes.get(comparator)
-        row: dict[str, Any] = {"classifier": classifier, "comparator": comparator,
-                               "four_fifths_violated": fairness["four_fifths_violated"]}
-        for key in ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference"):
-            row[key] = {"value": fairness[key], "change": change[key]["change"] if change else None,
-                        "ci_low": change[key]["ci_low"] if change else None,
-                        "ci_high": change[key]["ci_high"] if change else None,
-                        "flagged": bool(change and key in change["widened_significantly"])}
-        rows.append(row)
-    return rows
-
-
-def assess(config: AuditConfig, X_test: pd.DataFrame, y_test: np.ndarray, predictions: dict[str, dict[str, np.ndarray]],
-           real_minority: pd.DataFrame, synthetic_minority: dict[str, pd.DataFrame], classes: Sequence[Any],
-           minority: Sequence[Any]) -> dict[str, Any]:
-    """Fairness section of the audit.
-
-    `predictions[classifier][comparator]` are encoded test predictions; `classes` are the original labels
-    in encoded order (`LabelEncoder.classes_`), `minority` the original minority labels.
-    """
-    if not config.features.sensitive:
-        return {"available": False, "statement": NO_SENSITIVE}
-    fc = config.fairness
-    outcomes = resolve_outcomes(classes, minority, fc.favourable_label, config.source_file or "the params file")
-    y_test = np.asarray(y_test)
-    test_groups = sensitive_groups(X_test, config)
-    real_groups = sensitive_groups(real_minority, config)
-    out: dict[str, Any] = {
-        "available": True, "attributes": list(test_groups.columns), "tolerance": fc.tolerance, "n_bootstrap": fc.n_bootstrap,
-        "disparate_impact_min": fc.disparate_impact_min, "min_group_size": MIN_GROUP_SIZE,
-        "favourable_outcome": outcomes.favourable_outcome,
-        "equalized_odds_on": f"true and false positive rates of the minority outcome, {outcomes.minority_outcome}",
-        "groups": {}, "notes": [], "models": {}, "changes": {}, "matrix": {}, "representation": {}}
-    for attribute in test_groups.columns:
-        groups = test_groups[attribute].to_numpy()
-        sizes = group_sizes(y_test, groups, outcomes)
-        out["groups"][attribute] = sizes
-        outside = sizes["n"].get(OUTSIDE_BINS, 0)
-        if outside:
-            out["notes"].append(f"{outside} test rows of `{attribute}` fall outside the configured bins; they form "
-                                f"the group `{OUTSIDE_BINS}`")
-        models, changes, matrix = {}, {}, []
-        for classifier, by_comparator in predictions.items():
-            models[classifier] = {comparator: model_fairness(y_test, pred, groups, outcomes, fc.disparate_impact_min)
-                                  for comparator, pred in by_comparator.items()}
-            changes[classifier] = {comparator: gap_change(y_test, by_comparator["baseline"], pred, groups, outcomes,
-                                                          fc.tolerance, fc.n_bootstrap, config.split.seed,
-                                                          models[classifier]["baseline"], models[classifier][comparator])
-                                   for comparator, pred in by_comparator.items()
-                                   if comparator != "baseline" and "baseline" in by_comparator}
-            matrix += matrix_rows(models[classifier], changes[classifier], classifier)
-        out["models"][attribute], out["changes"][attribute], out["matrix"][attribute] = models, changes, matrix
-        for method, synthetic in synthetic_minority.items():
-            syn_groups = sensitive_groups(synthetic, config)[attribute].to_numpy()
-            out["representation"].setdefault(attribute, {})[method] = representation(
-                real_groups[attribute].to_numpy(), syn_groups, fc.tolerance)
-    return out

@@ -75,7 +75,7 @@ class FairnessResult(JsonRecord):
 
     OPTIONAL = frozenset({"statement", "attributes", "tolerance", "n_bootstrap", "disparate_impact_min",
                           "min_group_size", "favourable_outcome", "equalized_odds_on", "groups", "notes", "models",
-                          "changes", "matrix", "representation"})
+                          "changes", "matrix", "representation", "intervals", "references", "reference_changes"})
 
     available: bool = False
     statement: str | None = None
@@ -92,11 +92,19 @@ class FairnessResult(JsonRecord):
     changes: dict[str, Any] | None = None
     matrix: dict[str, Any] | None = None
     representation: dict[str, Any] | None = None
+    intervals: str | None = None  # which bootstrap interval each figure has
+    references: dict[str, Any] | None = None  # the best configuration with / without synthetic rows, by the objective
+    reference_changes: dict[str, Any] | None = None  # each configuration's gaps against the best of the other kind
 
     def model(self, attribute: str, configuration: Configuration) -> dict[str, Any]:
         """The configuration's group rates and gaps for `attribute` (empty when it was not assessed)."""
         classifier, comparator = configuration
         return (self.models or {}).get(attribute, {}).get(classifier, {}).get(comparator, {})
+
+    def reference_change(self, attribute: str, configuration: Configuration) -> dict[str, Any] | None:
+        """How the configuration's gaps compare with the best configuration of the other kind (`reference` names it)."""
+        classifier, comparator = configuration
+        return (self.reference_changes or {}).get(attribute, {}).get(classifier, {}).get(comparator)
 
     def change(self, attribute: str, configuration: Configuration) -> dict[str, Any] | None:
         """How the configuration's gaps moved against its classifier's plain baseline (None for the baseline)."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from synthlib.assess import FairnessResult, FidelityResult, PrivacyResult
 from synthlib.config import uses_synthetic
-from synthlib.evaluate import Configuration
+from synthlib.evaluate import Configuration, display_name
 
 from ._records import FairnessFinding, Gate
 
@@ -14,32 +16,46 @@ STATUS_ORDER = {"n/a": -1, "pass": 0, "warn": 1, "fail": 2}
 
 
 # ------------------------------------------------------------------------------------------ gates
+def _references(fairness: FairnessResult, attribute: str, configuration: Configuration,
+                degenerate: frozenset[Configuration]) -> list[tuple[str, dict[str, Any]]]:
+    """The changes a configuration's gaps are judged by: against the best configuration of the other kind (never a
+    degenerate one: the ranking leaves those out), and against its classifier's plain baseline where that is not
+    degenerate (a baseline that predicts no minority row gives every group the same outcome)."""
+    classifier, comparator = configuration
+    out = []
+    against = fairness.reference_change(attribute, configuration)
+    if against and tuple(against["reference"]) not in degenerate:
+        out.append((display_name(tuple(against["reference"])), against))
+    own = fairness.change(attribute, configuration)
+    if own and (classifier, "baseline") not in degenerate and (not against or tuple(against["reference"]) != (classifier, "baseline")):
+        out.append((display_name((classifier, "baseline")), own))
+    return out
+
+
 def fairness_findings(fairness: FairnessResult, configuration: Configuration,
                       degenerate: frozenset[Configuration] = frozenset()) -> list[FairnessFinding]:
-    """Every gap the configuration widened beyond the tolerance (fail: with a CI past it; warn: by the point estimate
-    only), and every four-fifths rule violation with its classifier's plain baseline beside it. A plain baseline in
-    `degenerate` (it predicts no minority row, so every group gets the same outcome) is never the reference: the
-    widenings against it are left out, and the absolute four-fifths rule still applies."""
+    """Every gap the configuration widened beyond the tolerance against a reference that works (`_references`; fail:
+    with a CI past it; warn: by the point estimate only), and every four-fifths rule violation (an absolute level,
+    with its CI and its classifier's plain baseline beside it)."""
     classifier, comparator = configuration
     findings = []
-    usable_reference = (classifier, "baseline") not in degenerate
     for attribute in fairness.attributes or ():
         model = fairness.model(attribute, configuration)
-        change = fairness.change(attribute, configuration) if usable_reference else None
-        if change:
+        for reference, change in _references(fairness, attribute, configuration, degenerate):
             significant = change.get("widened_significantly", [])
             point_only = [g for g in change["widened_point_estimate"] if g not in significant]
             for gap, severity in [(g, "fail") for g in significant] + [(g, "warn") for g in point_only]:
                 moved = change[gap]
                 findings.append(FairnessFinding(attribute, gap, severity, change=moved["change"], ci_low=moved["ci_low"],
-                                                ci_high=moved["ci_high"]))
+                                                ci_high=moved["ci_high"], reference=reference))
         if model.get("four_fifths_violated"):
             baseline = fairness.model(attribute, (classifier, "baseline"))
             introduced = comparator != "baseline" and baseline.get("four_fifths_violated") is False
+            interval = (model.get("intervals") or {}).get("demographic_parity_ratio")
             findings.append(FairnessFinding(
                 attribute, FairnessFinding.FOUR_FIFTHS, "warn", ratio=model.get("demographic_parity_ratio"),
                 baseline_ratio=baseline.get("demographic_parity_ratio") if comparator != "baseline" else None,
-                baseline_violated=not introduced))
+                baseline_violated=not introduced, ratio_ci=tuple(interval) if interval else None))
     return findings
 
 
@@ -62,10 +78,14 @@ def fairness_gate(fairness: FairnessResult, configuration: Configuration,
     status = max((f.severity for f in findings), key=STATUS_ORDER.get) if findings else "pass"
     tolerance = fairness.tolerance
     ordered = sorted(findings, key=_seriousness)
-    evidence = (f"no gap widens beyond the tolerance of {tolerance}; four-fifths rule met" if not findings else
+    references = sorted({name for attribute in fairness.attributes or ()
+                         for name, _ in _references(fairness, attribute, configuration, degenerate)})
+    against = f" against {' or '.join(references)}" if references else " (no working reference to compare with)"
+    evidence = (f"no gap widens beyond the tolerance of {tolerance}{against}; four-fifths rule met" if not findings else
                 "; ".join(per_attribute(ordered, tolerance)))
     every_finding = "; ".join(_finding_text(f, tolerance) for f in ordered) if findings else evidence
-    details = {"evidence_all": every_finding, "findings": findings, "favourable_outcome": fairness.favourable_outcome}
+    details = {"evidence_all": every_finding, "findings": findings, "favourable_outcome": fairness.favourable_outcome,
+               "references": references}
     if (configuration[0], "baseline") in degenerate and configuration[1] != "baseline":
         details["reference_note"] = ("the same classifier's plain baseline predicts no minority row on the test split, "
                                      "so no change is measured against it")
@@ -87,18 +107,22 @@ def _finding_text(finding: FairnessFinding, tolerance: float | None) -> str:
     gap = finding.gap.replace("_", " ")
     if finding.four_fifths:
         ratio, before = finding.ratio, finding.baseline_ratio
+        interval = f" [{finding.ratio_ci[0]:.3f}, {finding.ratio_ci[1]:.3f}]" if finding.ratio_ci else ""
         text = (f"four-fifths rule violated for `{finding.attribute}` (favourable-outcome ratio "
-                f"{'n/a' if ratio is None else f'{ratio:.3f}'}")
+                f"{'n/a' if ratio is None else f'{ratio:.3f}'}{interval}")
         if before is not None:
             text += (f"; the same classifier's plain baseline: {before:.3f}, "
                      + ("also violated" if finding.baseline_violated else "met, so this configuration introduced it"))
         return text + ")"
     moves = "falls" if finding.gap.endswith("_ratio") else "widens"
     ci_text = f"{finding.change:+.3f} [{finding.ci_low:+.3f}, {finding.ci_high:+.3f}]"
+    versus = f" against {finding.reference}" if finding.reference else ""
     if finding.severity == "fail":
-        return f"{gap} for `{finding.attribute}` {moves} significantly beyond the tolerance of {tolerance}: {ci_text}"
+        return (f"{gap} for `{finding.attribute}` {moves} significantly beyond the tolerance of {tolerance}{versus}: "
+                f"{ci_text}")
     excludes_zero = finding.ci_low > 0 or finding.ci_high < 0
-    return (f"{gap} for `{finding.attribute}` {moves} beyond the tolerance of {tolerance} by its point estimate only: "
+    return (f"{gap} for `{finding.attribute}` {moves} beyond the tolerance of {tolerance}{versus} by its point "
+            "estimate only: "
             f"{ci_text}, a CI that reaches inside the tolerance"
             + (" but excludes 0 (the gap did change; by how much is uncertain)" if excludes_zero else ""))
 

@@ -102,8 +102,8 @@ class Degenerate(JsonRecord):
 
 @dataclass(frozen=True)
 class FairnessFinding(JsonRecord):
-    """A gap that widened beyond the tolerance (`change` with its CI), or a four-fifths rule violation (`ratio`,
-    with the classifier's plain baseline beside it)."""
+    """A gap that widened beyond the tolerance against `reference` (`change` with its CI), or a four-fifths rule
+    violation (`ratio` with its CI, the classifier's plain baseline beside it): an absolute level, no reference."""
 
     attribute: str
     gap: str
@@ -114,6 +114,8 @@ class FairnessFinding(JsonRecord):
     ratio: float | None = None
     baseline_ratio: float | None = None
     baseline_violated: bool | None = None
+    reference: str | None = None
+    ratio_ci: tuple[float, float] | None = None
 
     FOUR_FIFTHS = "four_fifths_rule"
 
@@ -122,7 +124,8 @@ class FairnessFinding(JsonRecord):
         return self.gap == self.FOUR_FIFTHS
 
     def to_json(self) -> dict[str, Any]:
-        keys = (("ratio", "baseline_ratio", "baseline_violated") if self.four_fifths else ("change", "ci_low", "ci_high"))
+        keys = (("ratio", "ratio_ci", "baseline_ratio", "baseline_violated") if self.four_fifths else
+                ("change", "ci_low", "ci_high", "reference"))
         return {"attribute": self.attribute, "gap": self.gap, "severity": self.severity,
                 **{k: getattr(self, k) for k in keys}}
 

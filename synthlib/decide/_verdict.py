@@ -275,8 +275,9 @@ def _fairness_condition(found: list[FairnessFinding], tolerance: float | None) -
     finding = max(found, key=lambda f: abs(f.change or 0))
     moves = "lowers" if finding.gap.endswith("_ratio") else "widens"
     more = f" (and {len(found) - 1} more gap(s) for `{finding.attribute}`)" if len(found) > 1 else ""
+    versus = f" against {finding.reference}" if finding.reference else ""
     return (f"it {moves} the {finding.gap.replace('_', ' ')} for `{finding.attribute}` by {finding.change:+.3f} "
-            f"[{finding.ci_low:+.3f}, {finding.ci_high:+.3f}], beyond the tolerance of {tolerance}{more}")
+            f"[{finding.ci_low:+.3f}, {finding.ci_high:+.3f}]{versus}, beyond the tolerance of {tolerance}{more}")
 
 
 def _release(preferred: RankedConfiguration, privacy: Gate, allow_release: bool) -> Release:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss
 
 from ._metrics import expected_calibration_error
 
@@ -55,7 +56,7 @@ def fit_recalibration(scores: np.ndarray, is_positive: np.ndarray) -> Recalibrat
 def calibration_summary(is_positive: np.ndarray, score: np.ndarray) -> dict[str, float]:
     """Brier score and expected calibration error of minority-class probabilities."""
     is_positive = np.asarray(is_positive, dtype=float)
-    return {"brier": float(np.mean((np.asarray(score) - is_positive) ** 2)),
+    return {"brier": float(brier_score_loss(is_positive, score)),
             "ece": expected_calibration_error(is_positive, score)}
 
 

@@ -1,6 +1,8 @@
 """Significance tools: Nadeau-Bengio corrected resampled t-test, Holm correction, paired bootstrap, McNemar.
 
-scipy has the distributions but none of these corrections; each is a few lines, written here.
+Holm and McNemar are statsmodels'. No library has the Nadeau-Bengio correction (scipy has Student's t, and
+tests/test_stats.py checks the test against `ttest_1samp` where the correction is zero), nor a bootstrap over draw
+weights shared by many models (scipy's `bootstrap` resamples one statistic at a time), so those are written here.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from typing import Any, Callable, Literal
 
 import numpy as np
 from scipy import stats
+from statsmodels.stats.contingency_tables import mcnemar as statsmodels_mcnemar
+from statsmodels.stats.multitest import multipletests
 
 DEGENERATE_VARIANCE = 1e-12  # relative to max(1, mean^2): below it the per-fold differences count as constant
 
@@ -63,16 +67,12 @@ def corrected_resampled_ttest(differences: np.ndarray, test_fraction: float, mar
 
 
 def holm(p_values: list[float]) -> list[float]:
-    """Holm-Bonferroni adjusted p-values (step-down, monotone); NaN stays NaN."""
+    """Holm-Bonferroni adjusted p-values (statsmodels' `multipletests(method="holm")`); NaN stays NaN."""
     p = np.asarray(p_values, dtype=float)
     adjusted = np.full_like(p, np.nan)
-    valid = np.flatnonzero(np.isfinite(p))
-    order = valid[np.argsort(p[valid])]
-    m = len(order)
-    running = 0.0
-    for rank, index in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[index]))
-        adjusted[index] = running
+    valid = np.isfinite(p)
+    if valid.any():
+        adjusted[valid] = multipletests(p[valid], method="holm")[1]
     return adjusted.tolist()
 
 
@@ -145,16 +145,17 @@ def bootstrap_ci(metric, y: np.ndarray, pred: np.ndarray, score: np.ndarray, n_b
 
 
 def mcnemar(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> dict[str, float | int | str]:
-    """Exact McNemar test on the discordant pairs (binomial test), with the counts and their direction.
+    """Exact McNemar test on the discordant pairs (statsmodels' `mcnemar(exact=True)`), with the counts and their
+    direction.
 
     b = rows A (the baseline) gets right and B (the comparator) gets wrong, c = rows A gets wrong and B
-    right. `statistic` is min(b, c), as in statsmodels' exact test; `favours` is "a" when b > c, "b" when
+    right. `statistic` is min(b, c), as statsmodels gives it; `favours` is "a" when b > c, "b" when
     c > b, "neither" when equal: the direction only, read its significance from `p_value`.
     `only_baseline_right` / `only_comparator_right` repeat b / c under their older names.
     """
     a_right, b_right = pred_a == y, pred_b == y
     b, c = int((a_right & ~b_right).sum()), int((~a_right & b_right).sum())
-    p = 1.0 if b + c == 0 else float(stats.binomtest(c, b + c, 0.5).pvalue)
+    p = 1.0 if b + c == 0 else float(statsmodels_mcnemar([[0, b], [c, 0]], exact=True).pvalue)
     favours = "a" if b > c else "b" if c > b else "neither"
     return {"b": b, "c": c, "statistic": min(b, c), "p_value": p, "favours": favours,
             "only_baseline_right": b, "only_comparator_right": c}

@@ -33,8 +33,8 @@ from synthlib.assess import (INTERPOLATION_NOTE, FairnessResult, FidelityResult,
 from synthlib.augment import INTERPOLATION_METHODS, make_sampler, resolve_device
 from synthlib.config import AuditConfig
 from synthlib.decide import AuditResult, decide
-from synthlib.evaluate import (Evaluation, classification_metrics, evaluate, make_pipeline, predict_at, worker_threads,
-                               xgboost_device)
+from synthlib.evaluate import (Evaluation, best_configuration, classification_metrics, evaluate, make_pipeline,
+                               predict_at, rank_configurations, worker_threads, xgboost_device)
 from synthlib.prepare import Prepared, frame_hash, prepare
 from synthlib.utils import json_default, plain
 
@@ -296,7 +296,11 @@ def _fairness(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, s
     minority_rows = {m: r[_minority_mask(r["__label__"], prepared)] for m, r in synthetic.items()}
     encoder = evaluation.label_encoder
     common = (config, prepared.X_test, encoder.transform(prepared.y_test))
-    tail = (list(encoder.classes_), prepared.minority_labels)
+    ranked = rank_configurations(evaluation.utility, config.evaluation.primary_metric, config.evaluation.precision_floor)
+    leaders = {"with_synthetic": best_configuration(ranked, True), "without_synthetic": best_configuration(ranked, False)}
+    references = {kind: (leader.configuration, evaluation.test_predictions[leader.configuration][0])
+                  for kind, leader in leaders.items() if leader is not None}
+    tail = (list(encoder.classes_), prepared.minority_labels, references)
     if n_jobs == 1:
         return FairnessResult.from_json(assess_fairness(*common, predictions, real_min, minority_rows, *tail))
     parts = [FairnessResult.from_json(part) for part in _stage(
@@ -312,6 +316,7 @@ def _fairness(config: AuditConfig, prepared: Prepared, evaluation: Evaluation, s
 
     return replace(first, models=merged("models", lambda ds: {k: v for d in ds for k, v in d.items()}),
                    changes=merged("changes", lambda ds: {k: v for d in ds for k, v in d.items()}),
+                   reference_changes=merged("reference_changes", lambda ds: {k: v for d in ds for k, v in d.items()}),
                    matrix=merged("matrix", lambda rows: [row for part in rows for row in part]))
 
 
