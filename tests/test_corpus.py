@@ -24,6 +24,7 @@ from synthlib.decide._verdict import recompute_from_folds
 from synthlib.evaluate import UtilityResult
 
 from .conftest import ROOT, SHARED_DATASETS
+from .independent_verdict import check_against
 
 EXAMPLES = ROOT / "examples" / "params"
 PARAMS = sorted(EXAMPLES.glob("*.yml"))
@@ -98,6 +99,11 @@ def test_corpus_data_set_audits_and_renders_with_the_fast_profile(params: Path, 
     # "helps" / "no evidence" follows from the fold records and the stored test CIs alone
     again = recompute_from_folds(Verdict.from_json(verdict), UtilityResult.from_json(result["utility"]))
     assert again["augmentation_helps"] == verdict["augmentation_helps"]
+    check_against(result)  # and agrees with an independent re-implementation of the rules (scipy only)
+    # no fairness finding is measured against a model that predicts no minority row
+    degenerate = {d["configuration"] for d in verdict["degenerate"] if "no minority row" in (d["reason"] or "")}
+    for finding in verdict["dimensions"]["fairness"].get("findings", []):
+        assert finding.get("reference") not in degenerate, finding
     # the bundle deploys exactly the verdict's recommendation
     if verdict["recommended"] is not None:
         deployed = joblib.load(out / "OutputMaterials" / "TrainedModels" / "deployed.pkl").synthlib_metadata_

@@ -19,6 +19,7 @@ from synthlib.decide import AuditResult
 
 from .conftest import ROOT, SHARED_DATASETS
 from .golden.projection import project
+from .independent_verdict import check_against
 from .test_corpus import _project
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -58,6 +59,7 @@ def test_fast_audit_matches_its_golden_projection(name: str, tmp_path: Path):
     stored = json.loads((out / "results.json").read_text())
     # the typed hand-offs read results.json back without loss: every section, the verdict's rows included
     assert AuditResult.from_json(stored).to_json() == stored
+    check_against(stored)  # the verdict follows its rules, re-implemented independently (scipy only)
     actual = project(stored)
     expected = json.loads((GOLDEN / f"{name}.json").read_text())
     differences = _differences(expected, actual)
