@@ -9,6 +9,7 @@ and the fast profile.
     python benchmarks/scale.py --quick      # fast profile everywhere + German credit's default profile
     python benchmarks/scale.py --quick --baseline /tmp/base   # also each case with another checkout, side by side
     python benchmarks/scale.py --code /tmp/after ...          # run another checkout's synthlib on this one's params
+                                                              # (German credit: each checkout's own params file)
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FLIGHTS_PARAMS = ROOT / "examples" / "params" / "nycflights13_cancelled.yml"
 GERMAN_PARAMS = ROOT / "params" / "german_credit.yml"
 SAMPLE_ROWS = 50_000
-STAGES = ("prepare", "augment_and_evaluate", "validate", "fairness", "privacy", "validate_and_privacy", "verdict")
+STAGES = ("prepare", "augment_and_evaluate", "validate", "fairness", "privacy", "validate_and_privacy",
+          "fidelity_and_privacy", "verdict")
 CHILD = """
 import json, sys, time
 from pathlib import Path
@@ -123,6 +125,8 @@ def main() -> None:
     for name, profile in cases:
         params = data_sets[name]()
         for label, checkout in checkouts:  # side by side: the same case with each checkout, one after the other
+            if name == "german":  # each checkout's own German credit params (the keys change between versions)
+                params = checkout / "params" / "german_credit.yml"
             row = {"data set": name, "profile": profile, "code": label,
                    **run_case(params, profile, checkout, work / f"{name}-{profile}-{label}.json")}
             print("| " + " | ".join(_cell(row.get(k)) for k in header) + " |", flush=True)
