@@ -37,7 +37,10 @@ STAGES = ("prepare", "augment_and_evaluate", "validate", "fairness", "privacy", 
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from synthlib.runner._audit import run_audit
+try:
+    from synthlib.runner._audit import run_audit
+except ImportError:  # a checkout from before the stage layout (13acc6d and older)
+    from synthlib.audit import run_audit
 from synthlib.config import FAST_PROFILE, load_config, with_overrides
 config = load_config(sys.argv[1])
 if sys.argv[2] == "fast":

@@ -9,7 +9,7 @@ from typing import Any
 
 # Every name `classification_metrics` returns for any data set (the names a params file may use), plus the
 # per-class `<precision|recall|f1>_class_<i>` (i: the class's position in sorted order).
-METRIC_KEYS = ("accuracy", "balanced_accuracy", "roc_auc", "pr_auc", "brier", "log_loss",
+METRIC_KEYS = ("accuracy", "balanced_accuracy", "roc_auc", "pr_auc", "brier", "log_loss", "ece",
                 *(f"{kind}_{of}" for kind in ("precision", "recall", "f1") for of in ("minority", "majority", "macro")))
 
 

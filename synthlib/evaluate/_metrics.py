@@ -134,6 +134,7 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray, pred: np.ndarray, m
         out["pr_auc"] = average_precision_score(onehot, proba, average="macro")
         out["brier"] = float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
         out["log_loss"] = log_loss(y, np.clip(proba, 1e-15, 1), labels=classes)
+        out["ece"] = expected_calibration_error(y == minority[0], proba[:, minority[0]])  # the first minority, vs rest
     for name, values in (("precision", precision), ("recall", recall), ("f1", f1)):
         out[f"{name}_minority"] = float(np.mean([values[c] for c in minority]))
         out[f"{name}_majority"] = float(values[majority])
