@@ -3,12 +3,11 @@ with a fake `quarto`; batch; stale and failed outputs; progress and the run log.
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
-import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 import warnings
@@ -27,6 +26,7 @@ from synthlib.report._render import RenderError, choose_engine, qmd_to_notebook,
 from synthlib.utils._progress import StepLines, configure_stderr_logging, run_log
 
 from .conftest import ROOT
+from .test_quarto_fake import fake_quarto_calls, install_fake_quarto
 
 runner = CliRunner()
 # The template's top-level sections (its text is edited elsewhere; each must reach the report).
@@ -104,6 +104,7 @@ def test_html_has_every_section_and_no_leftovers(rendered):
     for target, _ in entries:  # ... and links to a section that exists
         assert f'id="{target}"' in html, target
     assert html.count("<img") >= 10 and "data:image/png;base64" in html  # self-contained figures
+    assert ".synth-table table tr > :first-child" in html  # report/tables.css, as with Quarto
     assert "Figure 1:" in html
     for number in _key_numbers(result):
         assert number in text, number
@@ -136,7 +137,7 @@ def test_outputs_are_complete(rendered):
     out = outputs["results"].parent
     assert {p.name for p in out.iterdir()} >= {"report.html", "report.pdf", "report.ipynb", "results.json",
                                                "OutputMaterials", "run.log"}
-    assert not any(p.name.startswith(".") and "partial" in p.name for p in out.iterdir())
+    assert not any("partial" in p.name for p in out.iterdir())
     assert "report.ipynb" in json.loads((out / "OutputMaterials" / "manifest.json").read_text())["files"]
     assert set(result) >= {"config", "data", "augmentation", "fidelity", "utility", "fairness", "privacy",
                            "timings", "versions"}
@@ -261,6 +262,7 @@ def test_example_project_copies_match_the_packaged_templates():
     """The repository's example project holds copies of synthlib/templates/ (`make sync-template`)."""
     assert (ROOT / "report" / "audit.qmd").read_bytes() == (TEMPLATES / "audit.qmd").read_bytes()
     assert (ROOT / "_quarto.yml").read_bytes() == (TEMPLATES / "_quarto.yml").read_bytes()
+    assert (ROOT / "report" / "tables.css").read_bytes() == (TEMPLATES / "tables.css").read_bytes()
     assert (ROOT / "data" / "german_credit.csv").read_bytes() == (TEMPLATES / "data" / "german_credit.csv").read_bytes()
 
 
@@ -284,74 +286,87 @@ def test_init_creates_a_project_and_never_overwrites(tmp_path):
     assert (tmp_path / "audit" / "params" / "german_credit.yml").read_text() == "# edited by the user\n"
 
 
-FAKE_QUARTO = """#!{python}
-\"\"\"A stand-in for `quarto render` that writes where the real one writes, inside a project:
-<output-dir>/<input's folder>/<stem>.html|.pdf, appends its two entries to the project's .gitignore when they
-are missing, and counts how often it would execute code (a .qmd without --no-execute, or --execute).\"\"\"
-import sys
-from pathlib import Path
-
-args = sys.argv[1:]
-log = Path({log!r})
-with log.open("a") as handle:
-    handle.write(" ".join(args) + "\\n")
-source = Path(args[1])
-if not source.exists():
-    sys.exit(f"ERROR: {{source}} does not exist")
-out = Path(args[args.index("--output-dir") + 1]) if "--output-dir" in args else Path(".")
-to = args[args.index("--to") + 1] if "--to" in args else "html"
-if (source.suffix == ".qmd" and "--no-execute" not in args) or "--execute" in args:
-    with Path({executions!r}).open("a") as handle:
-        handle.write("executed\\n")
-target = out / source.parent / (source.stem + (".pdf" if to == "typst" else ".html"))
-target.parent.mkdir(parents=True, exist_ok=True)
-target.write_text("%PDF-1.7 fake\\n" if to == "typst" else "<html>fake quarto</html>\\n")
-gitignore = Path(".gitignore")
-lines = gitignore.read_text().splitlines() if gitignore.exists() else []
-missing = [entry for entry in ("/.quarto/", "**/*.quarto_ipynb") if entry not in lines]
-if missing:
-    gitignore.write_text("\\n".join(lines + missing) + "\\n")
-Path(".quarto").mkdir(exist_ok=True)
-"""
-
-
-def test_quarto_engine_executes_once_finds_the_project_outputs_and_leaves_gitignore_alone(
-        project, rendered, tmp_path, monkeypatch):
+def _quarto_project(project: Path, tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """A `synthlib init` project with the fixture's cached German credit audit and a fake `quarto` on PATH
+    (tests/fake_quarto.py, which behaves like quarto-cli where synthlib depends on it); the folder of its records."""
     user = tmp_path / "user"
     init_project(user)
     shutil.copytree(project / ".cache", user / ".cache")  # the fixture's German credit audit: a cache hit
     shutil.copyfile(project / "params" / "german_credit.yml", user / "params" / "german_credit.yml")  # same config
+    records = install_fake_quarto(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    return user, records
+
+
+def test_quarto_engine_executes_once_finds_the_project_outputs_and_leaves_gitignore_alone(
+        project, rendered, tmp_path, monkeypatch):
+    user, records = _quarto_project(project, tmp_path, monkeypatch)
     marker = "A sentence only this project's template has."
     qmd = user / "report" / "audit.qmd"
     qmd.write_text(qmd.read_text().replace("# Problem definition", f"{marker}\n\n# Problem definition", 1))
     gitignore_before = (user / ".gitignore").read_bytes()
-
-    calls, executions = tmp_path / "calls.txt", tmp_path / "executions.txt"
-    fake = tmp_path / "bin" / "quarto"
-    fake.parent.mkdir()
-    fake.write_text(FAKE_QUARTO.format(python=sys.executable, log=str(calls), executions=str(executions)))
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
     executed = []
     real_execute = synthlib.report._render._execute
     monkeypatch.setattr(synthlib.report._render, "_execute", lambda *a: executed.append(1) or real_execute(*a))
-    monkeypatch.chdir(tmp_path)
     assert choose_engine("auto") == "quarto"
 
     outputs = render(str(user / "params" / "german_credit.yml"), engine="auto", fast=True)
     assert outputs["engine"].name == "quarto"
-    assert outputs["html"] == user / "reports" / "german_credit-fast" / "report.html"
-    assert outputs["html"].read_text().startswith("<html>fake quarto")
+    out = user / "reports" / "german_credit-fast"
+    assert outputs["html"] == out / "report.html"
+    assert outputs["html"].read_text().startswith("<html>fake quarto: Synthetic minority augmentation audit")
     assert outputs["pdf"].read_text().startswith("%PDF-1.7 fake")
-    assert len(calls.read_text().splitlines()) == 2  # one quarto call per format
-    assert not executions.exists() and executed == [1]  # the notebook ran once, by papermill, for both formats
+    calls = fake_quarto_calls(records)
+    assert [c["args"] for c in calls] == [["render", "report/audit.ipynb", "--no-execute", "--to", to]
+                                          for to in ("html", "typst")]  # one call per format, no --output-dir
+    assert all(sum(c["executions"].values()) == 0 for c in calls) and executed == [1]  # papermill ran it once
+    staged = Path(calls[0]["project"])
+    assert staged.parent == out / "render-partial" and "/." not in str(staged)  # Quarto skips dot folders
+    assert not staged.exists() and not (out / "render-partial").exists()  # cleaned up
     assert marker in outputs["notebook"].read_text()  # the project's own template was rendered
     assert (user / ".gitignore").read_bytes() == gitignore_before
     assert not (user / ".quarto").exists()
-    assert not list((user / "reports" / "german_credit-fast").glob(".*partial*"))
+
+    # the same report as the built-in engine, as far as Quarto's settings make it (_quarto.yml, front matter)
+    settings, front, files = calls[0]["settings"], calls[0]["front"], calls[0]["files"]
+    assert settings["project"] == {"type": "default", "output-dir": "_output", "render": ["report/audit.ipynb"]}
+    html, typst = settings["format"]["html"], settings["format"]["typst"]
+    assert html["toc-location"] == "left" and html["embed-resources"] is True
+    assert "report/tables.css" in html["css"] and "report/tables.css" in files  # the tables' stylesheet travels
+    assert typst["toc-depth"] == 1 and typst["papersize"] == "a4" and typst["mainfont"] == "DejaVu Sans"
+    assert any((Path(folder) / "DejaVuSans.ttf").is_file() for folder in typst["font-paths"])
+    result = json.loads(outputs["results"].read_text())
+    assert front["title"] == "Synthetic minority augmentation audit"
+    name = result["config"]["resolved"]["dataset"]["name"]
+    assert front["subtitle"] == f"{name} (fast profile)"
+    assert front["date"] == datetime.date.today().isoformat() and front["abstract-title"] == "Audit record"
+    for field in (f"**Data set:** {name}", "**Profile:** fast (preview)", f"`{result['config']['hash'][:16]}`",
+                  f"`{result['data']['test_hash_before'][:16]}`"):
+        assert field in front["abstract"], field
 
     monkeypatch.setenv("PATH", "/nonexistent")
     assert choose_engine("auto") == "builtin"
+
+
+def test_quarto_engine_stages_outside_a_dot_folder_and_names_quartos_error(project, rendered, tmp_path, monkeypatch):
+    """--out under a dot folder: the staging project goes to a temporary folder. A failed Quarto call shows
+    Quarto's ERROR line (not the end of its stack trace) and leaves only run.log, with Quarto's full output."""
+    user, records = _quarto_project(project, tmp_path, monkeypatch)
+    out = tmp_path / ".hidden" / "out"
+    outputs = render(str(user / "params" / "german_credit.yml"), out_dir=out, engine="quarto", fast=True)
+    assert outputs["html"].read_text().startswith("<html>fake quarto")
+    staged = Path(fake_quarto_calls(records)[0]["project"])
+    assert "/." not in str(staged) and not staged.is_relative_to(out) and not staged.exists()
+
+    monkeypatch.setenv("FAKE_QUARTO_FAIL", "typst")  # the HTML is written, then the PDF fails
+    with pytest.raises(RenderError) as failed:
+        render(str(user / "params" / "german_credit.yml"), out_dir=out, engine="quarto", fast=True)
+    message = str(failed.value)
+    assert "quarto render --to typst failed (exit 1): ERROR: typst compilation failed" in message
+    assert str(out / "run.log") in message and "Stack trace" not in message and "quarto.js" not in message
+    assert sorted(p.name for p in out.iterdir()) == ["run.log"]
+    log = (out / "run.log").read_text()
+    assert "unknown variable: fake-error" in log and "render-shared.ts" in log  # Quarto's whole output
 
 
 def test_batch_isolates_a_broken_item_and_names_it(project, rendered, tmp_path):

@@ -1,6 +1,7 @@
 """A user's audit project: `synthlib init DIR`, and where a project's report template comes from.
 
-A project is a folder with `params/` (one YAML file per data set), `data/`, `report/audit.qmd` and `_quarto.yml`.
+A project is a folder with `params/` (one YAML file per data set), `data/`, `report/audit.qmd`, the report's
+table stylesheet `report/tables.css` (both engines) and `_quarto.yml`.
 The canonical template ships as package data in `synthlib/templates/`.
 """
 
@@ -13,6 +14,7 @@ from synthlib.errors import ConfigError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REPORT = Path("report") / "audit.qmd"
+TABLES_CSS = Path("report") / "tables.css"
 
 # project file -> packaged source
 PROJECT_FILES: dict[str, str] = {
@@ -20,6 +22,7 @@ PROJECT_FILES: dict[str, str] = {
     "data/german_credit.csv": "data/german_credit.csv",
     "data/README.md": "data/README.md",
     str(REPORT): "audit.qmd",
+    str(TABLES_CSS): "tables.css",
     "_quarto.yml": "_quarto.yml",
     ".gitignore": "gitignore",
 }
@@ -35,6 +38,12 @@ def quarto_config(root: Path) -> Path:
     """The project's `_quarto.yml` if it has one, else the packaged one."""
     own = root / "_quarto.yml"
     return own if own.is_file() else TEMPLATES / "_quarto.yml"
+
+
+def report_stylesheet(root: Path) -> Path:
+    """The project's `report/tables.css` if it has one, else the packaged one."""
+    own = root / TABLES_CSS
+    return own if own.is_file() else TEMPLATES / "tables.css"
 
 
 def init_project(target: Path) -> list[Path]:

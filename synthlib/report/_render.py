@@ -4,9 +4,9 @@ The template is the project's `report/audit.qmd`, or the packaged one when the p
 execute it once: jupytext reads the .qmd as a notebook and papermill executes it with the parameters injected,
 in the project folder. The built-in engine turns the outputs into Markdown (asis text, figures with numbered
 captions) and pandoc (pypandoc-binary) writes the self-contained HTML and a Typst file that the `typst` package
-compiles to PDF. The quarto engine hands the executed notebook to `quarto render --no-execute` once per format,
-in a staging Quarto project (so Quarto neither executes twice nor edits the user's `.gitignore`). Outputs are
-staged and moved into place only on success.
+compiles to PDF. The quarto engine (`_quarto.py`) hands the executed notebook to `quarto render --no-execute`
+once per format, in a staging Quarto project (so Quarto neither executes twice nor edits the user's `.gitignore`).
+Outputs are staged in the output folder's `render-partial/` and moved into place only on success.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from __future__ import annotations
 import base64
 import datetime
 import functools
-import json
 import logging
 import os
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -27,20 +25,13 @@ from typing import Any, Callable
 import nbformat
 import yaml
 
-from synthlib import __version__
-from synthlib.config import quarto_config, report_template
-from synthlib.errors import SynthlibError
+from synthlib.config import report_stylesheet, report_template
+
+from ._common import RenderError, header_metadata, quarto_available
+from ._quarto import convert_quarto
 
 logger = logging.getLogger(__name__)
 OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")
-
-
-class RenderError(SynthlibError):
-    """The report could not be rendered; nothing that looks finished was left behind."""
-
-
-def quarto_available() -> str | None:
-    return shutil.which("quarto")
 
 
 def choose_engine(engine: str) -> str:
@@ -180,24 +171,10 @@ def _pandoc(markdown: str, to: str, resource_dir: Path, metadata: dict[str, str]
     return pypandoc.convert_text(markdown, to, format="markdown", extra_args=args)
 
 
-def header_metadata(notebook: nbformat.NotebookNode) -> dict[str, str]:
-    """The header block's fields, from the executed notebook's papermill parameters and the results.json they name.
-
-    Data set, synthlib version, config hash, test-split hash and profile (full or fast); empty when unknown.
-    """
-    parameters = notebook.metadata.get("papermill", {}).get("parameters", {})
-    results = Path(parameters.get("out_dir") or ".") / "results.json"
-    result = json.loads(results.read_text(encoding="utf-8")) if parameters.get("out_dir") and results.exists() else {}
-    resolved = result.get("config", {}).get("resolved", {})
-    return {"dataset": resolved.get("dataset", {}).get("name") or Path(str(parameters.get("dataset", ""))).stem,
-            "synthlib-version": result.get("versions", {}).get("synthlib") or __version__,
-            "config-hash": result.get("config", {}).get("hash", "")[:16],
-            "test-hash": result.get("data", {}).get("test_hash_before", "")[:16],
-            "profile": "fast (preview)" if parameters.get("fast") else "full"}
-
-
-def build_outputs(notebook: nbformat.NotebookNode, work: Path, formats: list[str], metadata: dict[str, str]) -> dict[str, Path]:
-    """HTML (self-contained, templates/style.css) and PDF (Typst, DejaVu Sans from matplotlib) from the executed notebook.
+def build_outputs(notebook: nbformat.NotebookNode, work: Path, formats: list[str], metadata: dict[str, str],
+                  tables_css: Path = TEMPLATES / "tables.css") -> dict[str, Path]:
+    """HTML (self-contained, templates/style.css and the tables' stylesheet) and PDF (Typst, DejaVu Sans from
+    matplotlib) from the executed notebook.
 
     Figures are written to `work`; `metadata` (title, subtitle, date, ...) is completed by `header_metadata`.
     """
@@ -205,7 +182,8 @@ def build_outputs(notebook: nbformat.NotebookNode, work: Path, formats: list[str
     metadata = {**header_metadata(notebook), **metadata}
     if "html" in formats:
         markdown = notebook_to_markdown(notebook, work, number_captions=True)
-        html = _pandoc(markdown, "html5", work, metadata, ["--embed-resources", f"--css={TEMPLATES / 'style.css'}"])
+        css = [f"--css={TEMPLATES / 'style.css'}", f"--css={tables_css}"]
+        html = _pandoc(markdown, "html5", work, metadata, ["--embed-resources", *css])
         outputs["html"] = work / "report.html"
         outputs["html"].write_text(html, encoding="utf-8")
     if "pdf" in formats:
@@ -252,49 +230,11 @@ def _execute(notebook: nbformat.NotebookNode, work: Path, parameters: dict[str, 
 
 
 def convert_builtin(executed: nbformat.NotebookNode, front: dict[str, Any], work: Path, formats: list[str],
-                    subtitle: str) -> dict[str, Path]:
-    """HTML and PDF with pandoc and typst."""
+                    subtitle: str, root: Path) -> dict[str, Path]:
+    """HTML and PDF with pandoc and typst, with the project's table stylesheet."""
     metadata = {"title": front.get("title", "Audit"), "subtitle": subtitle,
                 "date": datetime.date.today().isoformat(), "lang": "en"}
-    return build_outputs(executed, work, formats, metadata)
-
-
-def quarto_output(folder: Path, kind: str) -> Path:
-    """Quarto's output file: inside a project it is `<output-dir>/<path of the input>`, e.g. report/audit.html."""
-    found = sorted(folder.rglob(f"audit.{kind}"))
-    if not found:
-        raise RenderError(f"quarto finished but wrote no audit.{kind} under {folder}")
-    return found[0]
-
-
-def convert_quarto(executed: nbformat.NotebookNode, front: dict[str, Any], work: Path, formats: list[str],
-                   subtitle: str, root: Path) -> dict[str, Path]:
-    """`quarto render report/audit.ipynb --no-execute --to html|typst` on the executed notebook.
-
-    It runs in a staging project that has the project's `_quarto.yml` formats, so Quarto's own files (`.quarto/`,
-    its `.gitignore` entries) never touch the user's project.
-    """
-    project = work / "quarto"
-    (project / "report").mkdir(parents=True)
-    settings = yaml.safe_load(quarto_config(root).read_text(encoding="utf-8")) or {}
-    settings["project"] = {"type": "default"}
-    (project / "_quarto.yml").write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-    header = {k: v for k, v in front.items() if k != "jupyter"}
-    header.update(subtitle=subtitle, date=datetime.date.today().isoformat())
-    notebook = nbformat.from_dict(executed)
-    notebook.cells.insert(0, nbformat.v4.new_raw_cell(f"---\n{yaml.safe_dump(header, sort_keys=False)}---"))
-    nbformat.write(notebook, project / "report" / "audit.ipynb")
-    outputs = {}
-    for kind in formats:
-        to = "typst" if kind == "pdf" else "html"
-        command = [quarto_available() or "quarto", "render", "report/audit.ipynb", "--no-execute", "--to", to,
-                   "--output-dir", "_output"]
-        done = subprocess.run(command, cwd=project, capture_output=True, text=True)
-        logger.info("quarto render --to %s: %s", to, done.stderr.strip()[-2000:])
-        if done.returncode != 0:
-            raise RenderError(f"quarto render --to {to} failed (exit {done.returncode}): {done.stderr.strip()[-800:]}")
-        outputs[kind] = quarto_output(project / "_output", kind)
-    return outputs
+    return build_outputs(executed, work, formats, metadata, report_stylesheet(root))
 
 
 def render(dataset: str, out_dir: Path | None = None, formats: tuple[str, ...] = ("html", "pdf"), engine: str = "auto",
@@ -306,7 +246,7 @@ def render(dataset: str, out_dir: Path | None = None, formats: tuple[str, ...] =
     """
     from synthlib.config import find_params
     from synthlib.deploy import BUNDLE, add_to_bundle
-    from synthlib.runner import RUN_LOG, fresh_outputs, output_dir, project_root_of, resolve, run
+    from synthlib.runner import RENDER_PARTIAL, RUN_LOG, fresh_outputs, output_dir, project_root_of, resolve, run
     from synthlib.utils import run_log
 
     say = progress or (lambda step: logger.info("step: %s", step))
@@ -318,10 +258,11 @@ def render(dataset: str, out_dir: Path | None = None, formats: tuple[str, ...] =
     root = project_root_of(config)
     params = find_params(dataset, project_root).resolve()
     out = output_dir(name, config, out_dir)
-    convert = functools.partial(convert_quarto, root=root) if chosen == "quarto" else convert_builtin
+    convert = (functools.partial(convert_quarto, root=root, log=out / RUN_LOG) if chosen == "quarto"
+               else functools.partial(convert_builtin, root=root))
     with fresh_outputs(out), run_log(out / RUN_LOG):
         audit, _ = run(params, fast, root, out, say)
-        work = out / ".render-partial"
+        work = out / RENDER_PARTIAL
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir()
         try:

@@ -19,8 +19,9 @@ from synthlib.utils import run_log
 from ._audit import Audit, run_audit
 
 # What a run or render writes into its output folder; a new run removes these first (never anything else).
+RENDER_PARTIAL = "render-partial"  # the report's working folder; not a dot folder, which Quarto would skip
 OUTPUT_NAMES = ("results.json", "OutputMaterials", ".OutputMaterials.partial", "report.html", "report.pdf",
-                "report.ipynb", ".render-partial", "run.log")
+                "report.ipynb", RENDER_PARTIAL, ".render-partial", "run.log")
 RUN_LOG = "run.log"
 
 
