@@ -213,11 +213,11 @@ def render(dataset: str = typer.Argument(..., help="A data set name in params/ o
     key = _signing_key(sign_key)
     with step_reporter() as steps:
         outputs = render_report(dataset, out_dir=out, formats=formats, engine=engine, fast=fast, progress=steps)
-    _sign(outputs["results"].parent, key)
     for kind, path in outputs.items():
         if kind != "engine":
             console.print(f"{kind}: {path}")
     console.print(f"engine: {outputs['engine']}")
+    _sign(outputs["results"].parent, key)
 
 
 @app.command()

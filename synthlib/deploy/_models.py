@@ -79,14 +79,18 @@ def _parts(model: Any, name: str) -> Iterator[tuple[str, Any]]:
         yield from _parts(model.estimator, f"{name}.estimator")
 
 
-def _skops_problem(obj: Any) -> str | None:
-    """Why skops cannot store `obj` so that `read_model` loads it (None: it can)."""
+def _skops_bytes(obj: Any) -> tuple[bytes | None, str | None]:
+    """`obj` as skops bytes that `read_model` would load, or None and why skops cannot store it so."""
     try:
         data = sio.dumps(obj)
     except Exception as exc:  # skops raises whatever the object's state triggers; the warning names it
-        return f"skops cannot store it ({one_line(exc, 160)})"
+        return None, f"skops cannot store it ({one_line(exc, 160)})"
     refused = refused_types(sio.get_untrusted_types(data=data))
-    return f"it holds {_refusal(refused)}" if refused else None
+    return (None, f"it holds {_refusal(refused)}") if refused else (data, None)
+
+
+def _skops_problem(obj: Any) -> str | None:
+    return _skops_bytes(obj)[1]
 
 
 def _blame(model: Any, role: str) -> str:
@@ -99,10 +103,10 @@ def _blame(model: Any, role: str) -> str:
 def save_model(model: Any, folder: Path, role: str) -> tuple[Path, str | None]:
     """Write `folder/<role>.skops` and return its path and None; when skops cannot store the pipeline, write
     `<role>.pkl` instead and return the reason (also logged as a warning): which component, and why."""
-    problem = _skops_problem(model)
-    if problem is None:
+    data, problem = _skops_bytes(model)
+    if data is not None:
         path = folder / f"{role}{SKOPS}"
-        sio.dump(model, path)
+        path.write_bytes(data)
         return path, None
     reason = _blame(model, role) or f"the `{role}` pipeline: {problem}"
     path = folder / f"{role}{PICKLE}"
