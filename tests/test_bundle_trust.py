@@ -7,6 +7,7 @@ import pickle
 import shutil
 import stat
 import warnings
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 
 from synthlib.cli import app
 from synthlib.deploy import check_bundle, keygen, load_model, read_model, sha256, sign_bundle
-from synthlib.deploy._bundle import add_to_bundle, deployable
+from synthlib.deploy._bundle import add_to_bundle, deployable, write_bundle
 from synthlib.deploy._models import is_trusted, save_model
 from synthlib.errors import BundleError, ConfigError, UnsignedBundleWarning
 from synthlib.prepare._io import load_dataset
@@ -177,6 +178,31 @@ def test_a_planted_pickle_is_refused_without_allow_pickle_and_never_runs(audited
     assert not target.exists()
 
 
+def _crafted_skops(path: Path, target: Path) -> None:
+    """A skops file, written by hand, whose only node calls `numpy.save(target, [1, 2])` when rebuilt."""
+    def text(value) -> dict:
+        return {"__class__": "str", "__module__": "builtins", "__loader__": "JsonNode", "content": json.dumps(value),
+                "is_json": True, "__id__": len(str(value))}
+
+    schema = {"__class__": "save", "__module__": "numpy", "__loader__": "ConstructorFromReduceNode",
+              "content": {"__class__": "tuple", "__module__": "builtins", "__loader__": "TupleNode",
+                          "content": [text(str(target)), text([1, 2])], "__id__": 2},
+              "__id__": 1, "protocol": sio._protocol.PROTOCOL, "_skops_version": "0.16.0"}
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("schema.json", json.dumps(schema))
+
+
+def test_a_trusted_package_function_called_from_the_file_is_refused(tmp_path):
+    """The package prefix alone would trust `numpy.save`; a node that calls it is refused, and nothing is written."""
+    path, target = tmp_path / "crafted.skops", tmp_path / "written-by-numpy-save.npy"
+    _crafted_skops(path, target)
+    with pytest.raises(BundleError, match=r"holds `numpy.save` \(ConstructorFromReduceNode\), rebuilt by calling"):
+        read_model(path)
+    assert not target.exists()
+    sio.load(path, trusted=sio.get_untrusted_types(file=path))  # the plant is real: trusting its types runs it
+    assert target.exists()
+
+
 def test_an_unknown_type_is_refused_by_name(tmp_path):
     path = tmp_path / "model.skops"
     sio.dump({"share": Fraction(1, 3), "step": Unlisted()}, path)
@@ -212,6 +238,27 @@ def test_a_component_skops_cannot_store_is_named_and_pickled_behind_allow_pickle
     result = _monitor(copy, audit, tmp_path, "--allow-pickle")
     assert result.exit_code == 0, result.output
     assert np.array_equal(load_model(copy, "deployed", allow_pickle=True).predict(raw), model.predict(raw))
+
+
+def test_a_bundle_model_skops_cannot_store_is_pickled_and_every_file_says_why(audited, tmp_path, monkeypatch):
+    """As if XGBoost were outside the trusted packages: the bundle names the component, pickles only that model."""
+    audit, _, _ = audited
+    monkeypatch.setattr("synthlib.deploy._models.TRUSTED_PACKAGES", ("sklearn", "imblearn", "numpy", "scipy", "synthlib"))
+    bundle = write_bundle(audit, tmp_path)
+    config = json.loads(next(bundle.glob("*PipelineConfig.json")).read_text())
+    pickled = [role for role in ("deployed", "comparison") if config[role]["classifier"] == "xgboost"]
+    assert pickled, "the fast German audit deploys XGBoost"
+    for role in pickled:
+        reason = config[role]["pickle_reason"]
+        assert (config[role]["model_file"], config[role]["model_format"]) == (f"TrainedModels/{role}.pkl", "pickle")
+        assert f"component `{role}.model.estimator.classifier` (XGBClassifier)" in reason
+        assert "`xgboost.sklearn.XGBClassifier`" in reason
+        assert "allow_pickle=True" in (bundle / "ModelCards" / f"{role}_ModelCard.md").read_text()
+    readme = " ".join((bundle / "README.txt").read_text().split())
+    assert "a pickle, because skops cannot store component" in readme and "--allow-pickle" in readme
+    with pytest.raises(BundleError, match="is a pickle"):
+        load_model(bundle, pickled[0])
+    load_model(bundle, pickled[0], allow_pickle=True)
 
 
 # A signed manifest ------------------------------------------------------------------------------------------------

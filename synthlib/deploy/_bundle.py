@@ -283,6 +283,7 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
         withheld = verdict.release.reason
     classes = [str(c) for c in evaluation.label_encoder.classes_]
     entries: dict[str, Any] = {"deployed": None, "comparison": None}
+    pickled: dict[str, str] = {}  # role -> why skops could not store its model
     for role, configuration in configurations.items():
         classifier, comparator = configuration
         model = deployable(audit, configuration)
@@ -304,6 +305,8 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
                     _model_file_text(model_file, pickle_reason))
         entries[role] = {**entry, "model_file": f"TrainedModels/{model_file.name}",
                          "model_format": "pickle" if pickle_reason else "skops", "pickle_reason": pickle_reason}
+        if pickle_reason:
+            pickled[role] = pickle_reason
     name = pascal_slug(config.dataset.name)  # letters, digits, - and _ only: never a path
     if notebook is not None and notebook.exists():
         shutil.copy(notebook, staging / notebook.name)
@@ -333,7 +336,6 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
     )
     listed = sorted([*_bundle_files(staging), "README.txt"])
 
-    pickled = {role: entry["pickle_reason"] for role, entry in entries.items() if entry and entry["pickle_reason"]}
     (staging / "README.txt").write_text(_readme(config, configurations, withheld, listed, verdict_sentence(verdict),
                                                 pickled))
     manifest = {path: sha256(staging / path) for path in _bundle_files(staging)}

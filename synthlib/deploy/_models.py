@@ -8,6 +8,15 @@ of class names would break with every new scikit-learn or XGBoost release (inter
 the packages that build our pipelines do not change; a type from any other package (`builtins.eval`,
 `os.system`, a class of the attacker's module) is refused before anything is built or imported.
 
+A package prefix alone would still trust every function of those packages, and skops can rebuild a node by
+calling the named object with arguments from the file (`ConstructorFromReduceNode`), or hand back a named
+function or method: a crafted file could call `numpy.save` and write a file. So a type outside skops' own
+defaults is accepted only when skops rebuilds it from its state (`STATE_LOADERS`: a new instance plus
+`__setstate__`, arrays, dtypes, scikit-learn's trees), which is all a synthlib pipeline needs. scikit-learn's
+`Tree` (random forests) is accepted although skops leaves it out of its defaults: its state is indexed without
+bounds checks, so a crafted tree can crash the process when it predicts; the signature (`_trust`) is the
+guard against crafted files.
+
 A pipeline skops cannot write (an unsupported component, or one outside the trusted packages) is written as a
 pickle instead, with a logged warning naming the component and why, and loads only with `allow_pickle=True`
 (CLI `--allow-pickle`). XGBoost needs no special handling: its `Booster` keeps its state as the raw model bytes
@@ -16,6 +25,8 @@ pickle instead, with a logged warning naming the component and why, and loads on
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import zipfile
 from pathlib import Path
@@ -45,14 +56,44 @@ def is_trusted(type_name: str) -> bool:
     return any(type_name == package or type_name.startswith(f"{package}.") for package in TRUSTED_PACKAGES)
 
 
-def refused_types(type_names: list[str]) -> list[str]:
-    return sorted(name for name in type_names if not is_trusted(name))
+# skops node kinds that rebuild an object from its stored state, never by calling what the file names
+STATE_LOADERS = frozenset({"ObjectNode", "TreeNode", "LossNode", "NdArrayNode", "MaskedArrayNode", "DTypeNode",
+                           "RandomStateNode", "RandomGeneratorNode", "SparseMatrixNode", "TypeNode"})
 
 
-def _refusal(types: list[str]) -> str:
-    named = ", ".join(f"`{t}`" for t in types)
-    return (f"{'type' if len(types) == 1 else 'types'} {named} outside the trusted packages "
-            f"({', '.join(TRUSTED_PACKAGES)})")
+def _loaders(archive: zipfile.ZipFile) -> dict[str, set[str]]:
+    """Each type named in a skops file's schema, with the node kinds (`__loader__`) that rebuild it."""
+    found: dict[str, set[str]] = {}
+    pending = [json.loads(archive.read("schema.json"))]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            loader, module, name = (node.get(key) for key in ("__loader__", "__module__", "__class__"))
+            if loader is not None:
+                found.setdefault(f"{module}.{name}", set()).add(str(loader))
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return found
+
+
+def skops_refusal(source: Path | bytes) -> tuple[list[str], str | None]:
+    """The non-default types of a skops file (what `skops.io.load` must be told to trust) and why they may not
+    be (None: every one lies in `TRUSTED_PACKAGES` and is rebuilt from its state)."""
+    data = source if isinstance(source, bytes) else source.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        loaders = _loaders(archive)
+    untrusted = sio.get_untrusted_types(data=data)
+    outside = sorted(name for name in untrusted if not is_trusted(name))
+    if outside:
+        return untrusted, (f"{'type' if len(outside) == 1 else 'types'} {', '.join(f'`{t}`' for t in outside)} "
+                           f"outside the trusted packages ({', '.join(TRUSTED_PACKAGES)})")
+    called = sorted(f"`{name}` ({', '.join(sorted(loaders[name] - STATE_LOADERS))})" for name in untrusted
+                    if loaders.get(name, set()) - STATE_LOADERS)
+    if called:
+        return untrusted, (f"{', '.join(called)}, rebuilt by calling what the file names with arguments from the "
+                           "file or as a bare function, not from a stored state; no synthlib model needs that")
+    return untrusted, None
 
 
 def model_path(manifest_files: dict[str, Any] | list[str], role: str) -> str | None:
@@ -85,8 +126,8 @@ def _skops_bytes(obj: Any) -> tuple[bytes | None, str | None]:
         data = sio.dumps(obj)
     except Exception as exc:  # skops raises whatever the object's state triggers; the warning names it
         return None, f"skops cannot store it ({one_line(exc, 160)})"
-    refused = refused_types(sio.get_untrusted_types(data=data))
-    return (None, f"it holds {_refusal(refused)}") if refused else (data, None)
+    refusal = skops_refusal(data)[1]
+    return (None, f"it holds {refusal}") if refusal else (data, None)
 
 
 def _skops_problem(obj: Any) -> str | None:
@@ -133,14 +174,12 @@ def read_model(path: Path, allow_pickle: bool = False, shown: str | None = None)
     shown = shown or str(path)
     if path.suffix == SKOPS:
         try:
-            types = sio.get_untrusted_types(file=path)
+            types, refusal = skops_refusal(path)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             raise BundleError(f"{shown} is truncated or corrupt (not a skops file: {one_line(exc, 120)}); export "
                               "the bundle again") from None
-        refused = refused_types(types)
-        if refused:
-            raise BundleError(f"{shown} holds {_refusal(refused)}: refusing to load it (a synthlib bundle holds "
-                              "only those packages' types)")
+        if refusal:
+            raise BundleError(f"{shown} holds {refusal}: refusing to load it")
         try:
             return sio.load(path, trusted=types)
         except Exception as exc:  # rebuilding runs the trusted types' own code, which raises many unrelated types
