@@ -56,9 +56,11 @@ def is_trusted(type_name: str) -> bool:
     return any(type_name == package or type_name.startswith(f"{package}.") for package in TRUSTED_PACKAGES)
 
 
-# skops node kinds that rebuild an object from its stored state, never by calling what the file names
+# skops node kinds that rebuild an object from its stored state; not those that call what the file names
+# (ConstructorFromReduceNode) or hand back a named function, method or class for later calls (FunctionNode,
+# MethodNode, PartialNode, OperatorFuncNode, TypeNode: e.g. a FunctionTransformer's `func`)
 STATE_LOADERS = frozenset({"ObjectNode", "TreeNode", "LossNode", "NdArrayNode", "MaskedArrayNode", "DTypeNode",
-                           "RandomStateNode", "RandomGeneratorNode", "SparseMatrixNode", "TypeNode"})
+                           "RandomStateNode", "RandomGeneratorNode", "SparseMatrixNode"})
 
 
 def _loaders(archive: zipfile.ZipFile) -> dict[str, set[str]]:
@@ -92,7 +94,8 @@ def skops_refusal(source: Path | bytes) -> tuple[list[str], str | None]:
                     if loaders.get(name, set()) - STATE_LOADERS)
     if called:
         return untrusted, (f"{', '.join(called)}, rebuilt by calling what the file names with arguments from the "
-                           "file or as a bare function, not from a stored state; no synthlib model needs that")
+                           "file, or handed back as a callable, not restored from a stored state; no synthlib model "
+                           "needs that")
     return untrusted, None
 
 
