@@ -21,3 +21,7 @@ class SamplingError(SynthlibError):
 
 class BundleError(SynthlibError):
     """An exported bundle is incomplete or a file does not match its manifest."""
+
+
+class UnsignedBundleWarning(UserWarning):
+    """A bundle was loaded without checking its signature (no public key given): its origin is unchecked."""

@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import joblib
 import pandas as pd
 import pytest
 import yaml
@@ -21,6 +20,7 @@ from sklearn.model_selection import train_test_split
 from synthlib.config import load_config
 from synthlib.decide import Verdict
 from synthlib.decide._verdict import recompute_from_folds
+from synthlib.deploy import read_model
 from synthlib.evaluate import UtilityResult
 
 from .conftest import ROOT, SHARED_DATASETS
@@ -106,6 +106,6 @@ def test_corpus_data_set_audits_and_renders_with_the_fast_profile(params: Path, 
         assert finding.get("reference") not in degenerate, finding
     # the bundle deploys exactly the verdict's recommendation
     if verdict["recommended"] is not None:
-        deployed = joblib.load(out / "OutputMaterials" / "TrainedModels" / "deployed.pkl").synthlib_metadata_
+        deployed = read_model(out / "OutputMaterials" / "TrainedModels" / "deployed.skops").synthlib_metadata_
         recommended = verdict["recommended"]
         assert (deployed["classifier"], deployed["comparator"]) == (recommended["classifier"], recommended["comparator"])

@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,7 +16,9 @@ from typer.testing import CliRunner
 
 from synthlib.cli import app
 from synthlib.config import load_config
-from synthlib.deploy._bundle import add_to_bundle, augmentation_text, load_model, sha256, verify_bundle, write_bundle
+from synthlib.deploy import load_model
+from synthlib.deploy._bundle import add_to_bundle, augmentation_text, sha256, verify_bundle, write_bundle
+from synthlib.deploy._models import read_model, save_model
 from synthlib.errors import BundleError
 from synthlib.evaluate._metrics import classification_metrics
 from synthlib.evaluate._models import make_pipeline
@@ -47,7 +48,7 @@ def test_bundle_layout_follows_the_verdict(bundle):
     verdict = audit.result["verdict"]
     manifest = json.loads((path / "manifest.json").read_text())["files"]
     expected = {"Datasets/original_train.csv", "Datasets/test_set.csv", "README.txt", "GermanCreditPipelineConfig.json",
-                "TrainedModels/deployed.pkl", "TrainedModels/comparison.pkl", "ModelCards/deployed_ModelCard.md",
+                "TrainedModels/deployed.skops", "TrainedModels/comparison.skops", "ModelCards/deployed_ModelCard.md",
                 "ModelCards/comparison_ModelCard.md"}
     assert expected <= set(manifest)
     assert ("Datasets/augmented_train.csv" in manifest) == verdict["release"]["augmented_data"]
@@ -68,6 +69,7 @@ def test_bundle_layout_follows_the_verdict(bundle):
         assert heading in card
 
 
+@pytest.mark.filterwarnings("ignore::synthlib.errors.UnsignedBundleWarning")
 def test_deployed_model_is_the_recommendation_and_takes_raw_rows(bundle):
     audit, path = bundle
     model = load_model(path, "deployed")
@@ -104,13 +106,14 @@ def test_high_risk_augmented_data_is_withheld(bundle, tmp_path):
     assert augmented.is_synthetic.sum() > 0
 
 
+@pytest.mark.filterwarnings("ignore::synthlib.errors.UnsignedBundleWarning")
 def test_tampered_model_is_refused(bundle, tmp_path):
     _, path = bundle
     copy = tmp_path / "OutputMaterials"
     shutil.copytree(path, copy)
-    with (copy / "TrainedModels" / "deployed.pkl").open("ab") as handle:
+    with (copy / "TrainedModels" / "deployed.skops").open("ab") as handle:
         handle.write(b"\0")
-    with pytest.raises(BundleError, match="does not match manifest.json.*refusing to unpickle"):
+    with pytest.raises(BundleError, match="does not match manifest.json.*refusing to load a modified file"):
         load_model(copy, "deployed")
     with pytest.raises(BundleError, match="no model `gbm`"):
         load_model(copy, "gbm")
@@ -181,10 +184,10 @@ def test_every_deployed_threshold_and_how_it_was_chosen_are_in_the_config_and_th
         card = (path / "ModelCards" / "deployed_ModelCard.md").read_text()
         assert f"Decision threshold {model.threshold:.3f}, {rule}" in card
         # the saved pipeline predicts at that threshold: its test-split predictions are the audit's
-        deployed = joblib.load(path / "TrainedModels" / "deployed.pkl")
+        deployed = read_model(path / "TrainedModels" / "deployed.skops")
         predicted = deployed.predict(audit.prepared.raw_test[audit.prepared.features])
         assert np.isin(predicted, [0]).mean() == pytest.approx(test["predicted_minority_rate"])
-        assert config["comparison"] is None and not (path / "TrainedModels" / "comparison.pkl").exists()
+        assert config["comparison"] is None and not list((path / "TrainedModels").glob("comparison.*"))
 
 
 def test_pipeline_config_evaluation_metrics_are_the_deployed_test_split_metrics(bundle):
@@ -217,12 +220,12 @@ def test_readme_lists_every_file_of_the_manifest(bundle, tmp_path):
 
 
 # Monitor tests (owner H5) --------------------------------------------------------------------------------------
-# Until export.py writes TrainedModels/deployed.pkl, these build a bundle by the contract in notes/TEAM.md:
+# These build a bundle by the contract in notes/TEAM.md (models saved as the bundle saves them, with skops):
 # a whole Pipeline([("clean", Cleaner), ("model", preprocessing + classifier)]) fitted on raw training rows.
 
 
 def write_contract_bundle(prepared, out: Path, classifier: str = "logistic_regression") -> Path:
-    """OutputMaterials with deployed.pkl (class-weighted), comparison.pkl (plain), PipelineConfig JSON, manifest."""
+    """OutputMaterials with deployed.skops (class-weighted), comparison.skops (plain), PipelineConfig JSON, manifest."""
     bundle = out / "OutputMaterials"
     (bundle / "Datasets").mkdir(parents=True)
     (bundle / "TrainedModels").mkdir()
@@ -242,7 +245,7 @@ def write_contract_bundle(prepared, out: Path, classifier: str = "logistic_regre
             "classes": classes, "classifier": classifier, "comparator": comparator, "uses_synthetic": False,
             "test_metrics": metrics, "predicted_minority_rate_test": float(np.isin(predicted, minority).mean()),
             "features": prepared.features, "config_hash": prepared.config.config_hash}
-        joblib.dump(model, bundle / "TrainedModels" / f"{name}.pkl")
+        assert save_model(model, bundle / "TrainedModels", name)[1] is None  # skops, not the pickle fallback
     prepared.train.to_csv(bundle / "Datasets" / "original_train.csv", index=False)
     prepared.test.to_csv(bundle / "Datasets" / "test_set.csv", index=False)
     config = {"features": prepared.features, "numeric": numeric, "categorical": prepared.categorical,
@@ -292,7 +295,7 @@ def test_monitor_on_the_raw_test_rows_raises_no_alert(contract_bundle, raw_test_
     assert result.exit_code == 0, result.output
     assert report["alerts"] == []
     assert not any(f["alert"] for f in report["features"].values())
-    deployed = joblib.load(contract_bundle / "TrainedModels" / "deployed.pkl").synthlib_metadata_
+    deployed = read_model(contract_bundle / "TrainedModels" / "deployed.skops").synthlib_metadata_
     # the deployed pipeline cleans raw rows itself: it reproduces its test-split numbers exactly
     assert report["prevalence"]["predicted_minority_rate"] == pytest.approx(deployed["predicted_minority_rate_test"])
     assert report["performance"]["deployed"]["recall_minority"] == pytest.approx(deployed["test_metrics"]["recall_minority"])
@@ -319,7 +322,7 @@ def test_monitor_on_a_shifted_copy_names_the_feature(contract_bundle, raw_test_r
 
 
 def test_a_population_predicted_mostly_minority_fires_the_prevalence_alert(contract_bundle, raw_test_rows, tmp_path):
-    model = joblib.load(contract_bundle / "TrainedModels" / "deployed.pkl")
+    model = read_model(contract_bundle / "TrainedModels" / "deployed.skops")
     minority = [model.synthlib_metadata_["classes"].index("0")]
     flagged = raw_test_rows[np.isin(model.predict(raw_test_rows), minority)]
     result, report = _monitor(contract_bundle, flagged, tmp_path)
@@ -395,8 +398,8 @@ def _edited_config(bundle: Path, **changes) -> str:
      ["GermanCreditPipelineConfig.json: key `monitoring.psi_alert`", "'high'"]),
     ("GermanCreditPipelineConfig.json", lambda b: _edited_config(b, classes=None), True,
      ["GermanCreditPipelineConfig.json: key `classes` is missing"]),
-    ("TrainedModels/deployed.pkl", lambda b: "not a pickle", False, ["does not match its manifest.json", "deployed.pkl"]),
-    ("TrainedModels/deployed.pkl", lambda b: "not a pickle", True, ["deployed.pkl is truncated or corrupt"]),
+    ("TrainedModels/deployed.skops", lambda b: "not a model", False, ["does not match its manifest.json", "deployed.skops"]),
+    ("TrainedModels/deployed.skops", lambda b: "not a model", True, ["deployed.skops is truncated or corrupt"]),
 ])
 def test_corrupt_bundle_is_exit_2_with_one_line(contract_bundle, raw_test_rows, tmp_path, name, edit, rehash, fragments):
     copy = tmp_path / "OutputMaterials"
@@ -409,9 +412,9 @@ def test_corrupt_bundle_is_exit_2_with_one_line(contract_bundle, raw_test_rows, 
 def test_model_without_the_contract_metadata_is_exit_2(contract_bundle, raw_test_rows, tmp_path):
     copy = tmp_path / "OutputMaterials"
     shutil.copytree(contract_bundle, copy)
-    model = joblib.load(copy / "TrainedModels" / "deployed.pkl")
+    model = read_model(copy / "TrainedModels" / "deployed.skops")
     del model.synthlib_metadata_["predicted_minority_rate_test"]
-    joblib.dump(model, copy / "TrainedModels" / "deployed.pkl")
+    save_model(model, copy / "TrainedModels", "deployed")
     _write_manifest(copy)
     result, _ = _monitor(copy, raw_test_rows, tmp_path)
     _fails(result, "synthlib_metadata_: key `predicted_minority_rate_test` is missing")
@@ -420,7 +423,7 @@ def test_model_without_the_contract_metadata_is_exit_2(contract_bundle, raw_test
 def test_a_bundle_without_a_recommended_model_says_there_is_nothing_to_monitor(contract_bundle, raw_test_rows, tmp_path):
     copy = tmp_path / "OutputMaterials"
     shutil.copytree(contract_bundle, copy)
-    (copy / "TrainedModels" / "deployed.pkl").unlink()
+    (copy / "TrainedModels" / "deployed.skops").unlink()
     config = json.loads((copy / "GermanCreditPipelineConfig.json").read_text())
     _rewrite(copy, "GermanCreditPipelineConfig.json", json.dumps({**config, "deployed": None}), rehash=True)
     result, _ = _monitor(copy, raw_test_rows, tmp_path)
@@ -437,10 +440,10 @@ def test_out_pointing_at_a_file_is_exit_2(contract_bundle, raw_test_rows, tmp_pa
 def test_a_model_without_a_cleaner_is_monitored_with_the_bundle_markers(contract_bundle, german, tmp_path):
     copy = tmp_path / "OutputMaterials"
     shutil.copytree(contract_bundle, copy)
-    model = joblib.load(copy / "TrainedModels" / "deployed.pkl")
+    model = read_model(copy / "TrainedModels" / "deployed.skops")
     bare = Pipeline([("model", model.named_steps["model"])])  # fitted on cleaned rows, cannot clean raw ones
     bare.synthlib_metadata_ = model.synthlib_metadata_
-    joblib.dump(bare, copy / "TrainedModels" / "deployed.pkl")
+    save_model(bare, copy / "TrainedModels", "deployed")
     _write_manifest(copy)
     result, report = _monitor(copy, None, tmp_path, data=copy / "Datasets" / "test_set.csv")
     assert result.exit_code == 0, result.output
@@ -460,7 +463,7 @@ def test_monitor_on_the_exported_bundle_and_the_raw_test_rows_raises_no_alert(bu
     recommended = audit.result["verdict"]["recommended"]
     assert (report["models"]["deployed"]["classifier"], report["models"]["deployed"]["comparator"]) == (
         recommended["classifier"], recommended["comparator"])
-    deployed = joblib.load(path / "TrainedModels" / "deployed.pkl").synthlib_metadata_
+    deployed = read_model(path / "TrainedModels" / "deployed.skops").synthlib_metadata_
     assert report["performance"]["deployed"]["recall_minority"] == pytest.approx(deployed["test_metrics"]["recall_minority"])
     config = json.loads((path / "GermanCreditPipelineConfig.json").read_text())
     # the bundle states the floor the monitor applies (0.8 x test recall when monitoring.min_minority_recall is unset)
@@ -515,11 +518,11 @@ def test_readme_and_deployed_card_state_the_verdict_status(bundle):
 def test_a_truncated_model_is_named_truncated_not_a_version_mismatch(contract_bundle, raw_test_rows, tmp_path):
     copy = tmp_path / "OutputMaterials"
     shutil.copytree(contract_bundle, copy)
-    model = copy / "TrainedModels" / "deployed.pkl"
+    model = copy / "TrainedModels" / "deployed.skops"
     model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
     _write_manifest(copy)  # re-hashed, so the manifest check passes and the load itself must say what is wrong
     result, _ = _monitor(copy, raw_test_rows, tmp_path)
-    _fails(result, "deployed.pkl is truncated or corrupt", "export the bundle again")
+    _fails(result, "deployed.skops is truncated or corrupt", "export the bundle again")
     assert "install the synthlib" not in result.output
 
 

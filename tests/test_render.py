@@ -406,7 +406,7 @@ def test_the_reports_hash_table_matches_the_final_bundle(rendered):
     assert verify_bundle(bundle) == []
     text = _text(outputs["html"].read_text())
     files = json.loads((bundle / "manifest.json").read_text())["files"]
-    for name in ("TrainedModels/deployed.pkl", "ModelCards/deployed_ModelCard.md"):
+    for name in ("TrainedModels/deployed.skops", "ModelCards/deployed_ModelCard.md"):
         assert files[name][:16] in text, name
     assert "report.ipynb" in files and "report.ipynb added after this report is written" in text  # listed, not hidden
     config = json.loads(next(bundle.glob("*PipelineConfig.json")).read_text())

@@ -107,6 +107,43 @@ def datasets() -> None:
     console.print(table)
 
 
+SIGN_KEY_HELP = "Ed25519 private key (PEM, from `synthlib keygen`): sign OutputMaterials/manifest.json."
+
+
+def _signing_key(path: Path | None):
+    """The private key of `--sign-key`, read before any work so that a wrong file stops the command at once."""
+    from synthlib.deploy import load_private_key
+
+    return load_private_key(path) if path is not None else None
+
+
+def _sign(out_dir: Path, key) -> None:
+    """Sign the bundle in `out_dir` with `key`, or say that it is unsigned."""
+    from synthlib.deploy import BUNDLE, SIGNATURE, sign_bundle
+    from synthlib.deploy._trust import fingerprint
+
+    if key is None:
+        console.print(f"note: {out_dir / BUNDLE} is unsigned; sign it with --sign-key (`synthlib keygen DIR` writes "
+                      "a key pair)", highlight=False)
+        return
+    sign_bundle(out_dir / BUNDLE, key)
+    console.print(f"signed: {out_dir / BUNDLE / SIGNATURE} (key {fingerprint(key.public_key())})", highlight=False)
+
+
+@app.command()
+@clear_errors
+def keygen(folder: Path = typer.Argument(..., help="Folder for the key pair (created if needed).")) -> None:
+    """Write an Ed25519 key pair for signing bundles: the private key (mode 0600; keep it secret) and the public
+    key (give it to whoever checks the bundles). Existing keys are never overwritten."""
+    from synthlib.deploy import keygen as write_keys
+    from synthlib.deploy._trust import fingerprint, load_public_key
+
+    private, public = write_keys(folder)
+    console.print(f"private key: {private} (keep it secret; sign with --sign-key {private})", highlight=False)
+    console.print(f"public key: {public} (key {fingerprint(load_public_key(public))}; check with --public-key "
+                  f"{public})", highlight=False)
+
+
 def _print_json(data: Any) -> None:
     console.print_json(json.dumps(data, default=str))
 
@@ -139,11 +176,13 @@ def profile(params: str = typer.Argument(..., help="A params file or a data set 
 def run(dataset: str = typer.Argument(..., help="A data set name in params/ or a params file."),
         out: Path = typer.Option(None, "--out", help="Output folder (default: reports/<name>, "
                                  "reports/<name>-fast with --fast)."),
-        fast: bool = typer.Option(False, "--fast", help="Fast profile: 3 methods, 2 classifiers, 3-fold CV.")) -> None:
+        fast: bool = typer.Option(False, "--fast", help="Fast profile: 3 methods, 2 classifiers, 3-fold CV."),
+        sign_key: Path = typer.Option(None, "--sign-key", help=SIGN_KEY_HELP)) -> None:
     """Run the audit; write results.json and the OutputMaterials bundle."""
     from synthlib.runner import run_fresh
     from synthlib.utils import STEPS, step_reporter
 
+    key = _signing_key(sign_key)
     with step_reporter(total=STEPS.index("export bundle") + 1) as steps:
         audit, out_dir = run_fresh(dataset, fast=fast, out_dir=out, progress=steps)
     typed = audit.typed
@@ -154,6 +193,7 @@ def run(dataset: str = typer.Argument(..., help="A data set name in params/ or a
     if recommended:
         console.print(f"recommended configuration: {recommended.comparator} + {recommended.classifier}",
                       highlight=False)
+    _sign(out_dir, key)
 
 
 @app.command()
@@ -163,18 +203,21 @@ def render(dataset: str = typer.Argument(..., help="A data set name in params/ o
                                     "reports/<name>-fast with --fast)."),
            format: str = typer.Option("html,pdf", "--format", help="html, pdf or html,pdf."),
            engine: str = typer.Option("auto", "--engine", help="auto, quarto or builtin."),
-           fast: bool = typer.Option(False, "--fast", help="Fast profile (for tests and previews).")) -> None:
+           fast: bool = typer.Option(False, "--fast", help="Fast profile (for tests and previews)."),
+           sign_key: Path = typer.Option(None, "--sign-key", help=SIGN_KEY_HELP)) -> None:
     """Run the audit and render the report (HTML and PDF)."""
     from synthlib.report import render as render_report
     from synthlib.utils import step_reporter
 
     formats = parse_formats(format)
+    key = _signing_key(sign_key)
     with step_reporter() as steps:
         outputs = render_report(dataset, out_dir=out, formats=formats, engine=engine, fast=fast, progress=steps)
     for kind, path in outputs.items():
         if kind != "engine":
             console.print(f"{kind}: {path}")
     console.print(f"engine: {outputs['engine']}")
+    _sign(outputs["results"].parent, key)
 
 
 @app.command()
@@ -196,18 +239,25 @@ def monitor(bundle: Path = typer.Argument(..., help="An OutputMaterials folder (
             labels: str = typer.Option(None, "--labels", help="Column of true labels, if known."),
             out: Path = typer.Option(None, "--out", help="Folder for monitor.json and monitor.html."),
             encoding: str = typer.Option("utf-8", "--encoding",
-                                         help="Text encoding of NEW_DATA (e.g. latin-1, cp1252); utf-8 by default.")) -> None:
+                                         help="Text encoding of NEW_DATA (e.g. latin-1, cp1252); utf-8 by default."),
+            public_key: Path = typer.Option(None, "--public-key",
+                                            help="The signer's Ed25519 public key (PEM): refuse a bundle whose "
+                                                 "manifest.sig is missing or does not match."),
+            allow_pickle: bool = typer.Option(False, "--allow-pickle",
+                                              help="Load a model saved as a pickle (runs code from the file: only "
+                                                   "for a bundle whose origin you trust).")) -> None:
     """Drift, prevalence and (with labels) recall of the bundle's deployed model on raw new rows.
-    Exit 0: ok, 1: an alert fired, 2: bad input or a corrupt bundle."""
+    Exit 0: ok, 1: an alert fired, 2: bad input or a corrupt, tampered or unsigned (with --public-key) bundle."""
     from synthlib.deploy import monitor as run_monitor
     from synthlib.deploy import write_outputs
 
     try:
-        result = run_monitor(bundle, new_data, labels, encoding)
+        result = run_monitor(bundle, new_data, labels, encoding, public_key=public_key, allow_pickle=allow_pickle)
         json_path, html_path = write_outputs(result, out or Path(new_data).parent / "monitor")
     except SynthlibError as exc:
         errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
+    console.print(result["signature"], highlight=False)
     table = Table(title=f"Drift: {new_data}")
     for column in ("feature", "type", "PSI", "p-value", "status"):
         table.add_column(column)
@@ -236,12 +286,15 @@ def batch(params: list[str] = typer.Argument(..., help="Data set names or params
           scheduler: str = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler."),
           format: str = typer.Option("html,pdf", "--format"),
           engine: str = typer.Option("auto", "--engine"),
-          fast: bool = typer.Option(False, "--fast")) -> None:
+          fast: bool = typer.Option(False, "--fast"),
+          sign_key: Path = typer.Option(None, "--sign-key", help=SIGN_KEY_HELP + " Every item's bundle is signed.")) -> None:
     """Render many data sets in parallel; a summary table at the end; exit 1 if any failed."""
     from ._batch import run_batch
 
     formats = parse_formats(format)
-    rows = run_batch(params, workers=workers, scheduler=scheduler, engine=engine, formats=formats, fast=fast)
+    key = _signing_key(sign_key)  # a wrong file stops the batch before any item runs
+    rows = run_batch(params, workers=workers, scheduler=scheduler, engine=engine, formats=formats, fast=fast,
+                     sign_key=str(sign_key.resolve()) if key is not None else None)
     table = Table(title="Batch")
     for column in ("params", "status", "seconds", "output / error"):
         table.add_column(column)

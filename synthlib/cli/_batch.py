@@ -15,13 +15,16 @@ from synthlib.errors import ConfigError, SynthlibError
 logger = logging.getLogger(__name__)
 
 
-def render_one(params: str, engine: str, formats: tuple[str, ...], fast: bool, names_root: str) -> dict[str, Any]:
+def render_one(params: str, engine: str, formats: tuple[str, ...], fast: bool, names_root: str,
+               sign_key: str | None = None) -> dict[str, Any]:
     """One batch item: every error becomes a row of the summary, never an exception.
 
     `params` is a params file path or a data set name looked up in `names_root/params`; the item's paths resolve
-    from its params file's project. Its steps are printed as plain timestamped lines labelled with `params`.
+    from its params file's project. Its steps are printed as plain timestamped lines labelled with `params`. With
+    `sign_key` (a private key file), its bundle is signed once the report is written.
     """
     from synthlib.config import find_params
+    from synthlib.deploy import BUNDLE, sign_bundle
     from synthlib.errors import SynthlibError
     from synthlib.report import render
     from synthlib.utils import StepLines
@@ -31,6 +34,8 @@ def render_one(params: str, engine: str, formats: tuple[str, ...], fast: bool, n
     try:
         path = find_params(params, Path(names_root))
         outputs = render(str(path), formats=formats, engine=engine, fast=fast, progress=StepLines(label=params))
+        if sign_key:
+            sign_bundle(outputs["results"].parent / BUNDLE, sign_key)
         row.update(status="ok", output=str(outputs["results"].parent))
     except SynthlibError as exc:
         row["error"] = str(exc)
@@ -73,11 +78,13 @@ def _say(line: str) -> None:
 
 
 def run_batch(params: list[str], workers: int = 2, scheduler: str | None = None, engine: str = "auto",
-              formats: tuple[str, ...] = ("html", "pdf"), fast: bool = False, root: Path | None = None) -> list[dict[str, Any]]:
+              formats: tuple[str, ...] = ("html", "pdf"), fast: bool = False, root: Path | None = None,
+              sign_key: str | None = None) -> list[dict[str, Any]]:
     """Submit one task per params file to a local Dask cluster (or the scheduler at `scheduler`).
 
     Data set names are looked up in `root/params` (default: the working folder). Rows come back in the order of
-    `params`; an item whose worker died is a failed row naming the error.
+    `params`; an item whose worker died is a failed row naming the error. With `sign_key` (a private key file the
+    workers can read), each item's bundle is signed.
     """
     if not scheduler and workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {workers}")
@@ -99,7 +106,7 @@ def run_batch(params: list[str], workers: int = 2, scheduler: str | None = None,
     rows: list[dict[str, Any] | None] = [None] * len(params)
     start = time.perf_counter()
     try:
-        futures = {client.submit(render_one, item, engine, formats, fast, names_root, pure=False): index
+        futures = {client.submit(render_one, item, engine, formats, fast, names_root, sign_key, pure=False): index
                    for index, item in enumerate(items)}
         _say(f"batch: {len(futures)} items on {'scheduler ' + scheduler if scheduler else f'{workers} local workers'}")
         for done, future in enumerate(as_completed(futures), start=1):

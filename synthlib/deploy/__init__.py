@@ -1,10 +1,15 @@
-"""Stage 5, deploy: the bundle (`OutputMaterials/`: data sets, models, cards, pipeline config, manifest) and the
-production monitor that reads it back."""
+"""Stage 5, deploy: the bundle (`OutputMaterials/`: data sets, skops models, cards, pipeline config, manifest and
+its signature) and the production monitor that reads it back."""
 
-from ._bundle import (ADDED_AFTER_REPORT, add_to_bundle, create_model_card, export_pipeline_config, load_model,
-                      verify_bundle, write_bundle)
+from ._bundle import (ADDED_AFTER_REPORT, add_to_bundle, create_model_card, export_pipeline_config, verify_bundle,
+                      write_bundle)
 from ._manifest import BUNDLE, sha256
+from ._models import TRUSTED_PACKAGES, read_model
 from ._monitor import monitor, recall_floor, write_outputs
+from ._trust import (SIGNATURE, check_bundle, check_signature, keygen, load_model, load_private_key, load_public_key,
+                     sign_bundle)
 
-__all__ = ["ADDED_AFTER_REPORT", "BUNDLE", "add_to_bundle", "create_model_card", "export_pipeline_config",
-           "load_model", "monitor", "recall_floor", "sha256", "verify_bundle", "write_bundle", "write_outputs"]
+__all__ = ["ADDED_AFTER_REPORT", "BUNDLE", "SIGNATURE", "TRUSTED_PACKAGES", "add_to_bundle", "check_bundle",
+           "check_signature", "create_model_card", "export_pipeline_config", "keygen", "load_model",
+           "load_private_key", "load_public_key", "monitor", "read_model", "recall_floor", "sha256", "sign_bundle",
+           "verify_bundle", "write_bundle", "write_outputs"]

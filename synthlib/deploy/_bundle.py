@@ -1,7 +1,7 @@
 """The output bundle: data sets, trained models, model cards, pipeline config JSON, README, manifest.
 
 Written to a temporary folder and renamed into place, so a failed export leaves nothing that looks
-complete. `load_model` checks a model file against the manifest before unpickling it.
+complete. Models are skops files (`_models`); `load_model` and the manifest's signature are in `_trust`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 from sklearn.model_selection import FixedThresholdClassifier
 
@@ -23,8 +22,10 @@ from synthlib.evaluate import RecalibratedClassifier, UtilityResult
 from synthlib.utils import json_default
 
 from ._manifest import BUNDLE, sha256
+from ._models import save_model
 from ._monitor import recall_floor
 from ._readme import ADDED_AFTER_REPORT, _readme
+from ._trust import SIGNATURE
 
 
 def export_pipeline_config(dataset_name: str, features: list[str], train_test_ratio: float, randomState: int,
@@ -176,7 +177,20 @@ def augmentation_text(method: str, info: dict[str, Any], ratio: Any, max_amplifi
             f"{trained_ratio_text(info['trained_ratio'])}.")
 
 
-def _model_card(audit, result: AuditResult, role: str, configuration: tuple[str, str], path: Path) -> None:
+def _model_file_text(model_file: Path, pickle_reason: str | None) -> str:
+    """The model card's section on the saved model file and how to load it."""
+    relative, role = f"TrainedModels/{model_file.name}", model_file.stem
+    if pickle_reason is None:
+        return (f"`{relative}`, a skops file: it loads without running code, only types of scikit-learn, "
+                f"imbalanced-learn, XGBoost, NumPy, SciPy and synthlib. Load it with "
+                f"`synthlib.load_model(\"path/to/OutputMaterials\", \"{role}\")`.")
+    return (f"`{relative}`, a pickle, because skops cannot store {pickle_reason}. Loading a pickle runs any code it "
+            f"holds: `synthlib.load_model(\"path/to/OutputMaterials\", \"{role}\", allow_pickle=True)` (CLI "
+            "`--allow-pickle`), only for a bundle whose origin you trust (check its signature with `public_key`).")
+
+
+def _model_card(audit, result: AuditResult, role: str, configuration: tuple[str, str], path: Path,
+                model_file: str) -> None:
 
     config = audit.prepared.config
     classifier, comparator = configuration
@@ -235,6 +249,7 @@ def _model_card(audit, result: AuditResult, role: str, configuration: tuple[str,
         output_filename=path,
         audit_verdict=verdict_sentence(verdict),
         hyperparameters=_hyperparameters(model, config.evaluation.threshold_rule),
+        model_file=model_file,
         role_of_synthetic_data=synthetic_text, fairness_findings=_fairness_lines(result.fairness, configuration),
         privacy_findings=privacy_text,
     )
@@ -278,6 +293,7 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
         withheld = verdict.release.reason
     classes = [str(c) for c in evaluation.label_encoder.classes_]
     entries: dict[str, Any] = {"deployed": None, "comparison": None}
+    pickled: dict[str, str] = {}  # role -> why skops could not store its model
     for role, configuration in configurations.items():
         classifier, comparator = configuration
         model = deployable(audit, configuration)
@@ -296,9 +312,13 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
             "test_metrics": utility.test_metrics(configuration),
             "verdict_status": verdict.status if role == "deployed" else "comparison only",
         }
-        joblib.dump(model, staging / "TrainedModels" / f"{role}.pkl")
-        _model_card(audit, result, role, configuration, staging / "ModelCards" / f"{role}_ModelCard.md")
-        entries[role] = entry
+        model_file, pickle_reason = save_model(model, staging / "TrainedModels", role)
+        _model_card(audit, result, role, configuration, staging / "ModelCards" / f"{role}_ModelCard.md",
+                    _model_file_text(model_file, pickle_reason))
+        entries[role] = {**entry, "model_file": f"TrainedModels/{model_file.name}",
+                         "model_format": "pickle" if pickle_reason else "skops", "pickle_reason": pickle_reason}
+        if pickle_reason:
+            pickled[role] = pickle_reason
     name = pascal_slug(config.dataset.name)  # letters, digits, - and _ only: never a path
     if notebook is not None and notebook.exists():
         shutil.copy(notebook, staging / notebook.name)
@@ -328,14 +348,16 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
     )
     listed = sorted([*_bundle_files(staging), "README.txt"])
 
-    (staging / "README.txt").write_text(_readme(config, configurations, withheld, listed, verdict_sentence(verdict)))
+    (staging / "README.txt").write_text(_readme(config, configurations, withheld, listed, verdict_sentence(verdict),
+                                                pickled))
     manifest = {path: sha256(staging / path) for path in _bundle_files(staging)}
     (staging / "manifest.json").write_text(json.dumps({"files": manifest, "config_hash": config.config_hash}, indent=2))
 
 
 def _bundle_files(bundle: Path) -> list[str]:
-    """The files of a bundle as manifest.json lists them (every file but the manifest itself), sorted."""
-    return sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file() and p.name != "manifest.json")
+    """The files of a bundle as manifest.json lists them (every file but the manifest and its signature), sorted."""
+    return sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*")
+                  if p.is_file() and p.name not in ("manifest.json", SIGNATURE))
 
 
 def _test_metrics(utility: UtilityResult, deployed: tuple[str, str] | None) -> dict[str, Any] | None:
@@ -361,7 +383,8 @@ def _recall_floor(config, utility: UtilityResult, deployed: tuple[str, str] | No
 def add_to_bundle(bundle_dir: Path, file: Path) -> None:
     """Copy `file` into a written bundle and add its SHA-256 to the manifest; the other files stay as they are
     (the report lists their hashes, so they must not be rewritten after it was made). Only the files of
-    `ADDED_AFTER_REPORT` may be added: README.txt lists them already."""
+    `ADDED_AFTER_REPORT` may be added: README.txt lists them already. A signature of the old manifest is removed
+    (the caller signs the bundle again)."""
     if file.name not in ADDED_AFTER_REPORT:
         raise BundleError(f"{file.name} cannot be added to a written bundle; README.txt lists only "
                           f"{', '.join(ADDED_AFTER_REPORT)} as added after the report")
@@ -372,24 +395,7 @@ def add_to_bundle(bundle_dir: Path, file: Path) -> None:
     partial = bundle_dir / ".manifest.json.partial"
     partial.write_text(json.dumps(manifest, indent=2))
     partial.replace(manifest_path)
-
-
-def load_model(bundle_dir: str | Path, name: str):
-    """Unpickle `TrainedModels/<name>.pkl` only if its SHA-256 matches the bundle's manifest."""
-    bundle = Path(bundle_dir)
-    manifest_path = bundle / "manifest.json"
-    if not manifest_path.exists():
-        raise BundleError(f"{bundle} has no manifest.json; it is not a synthlib bundle (or is incomplete)")
-    relative = f"TrainedModels/{name.removesuffix('.pkl')}.pkl"
-    manifest = json.loads(manifest_path.read_text())["files"]
-    if relative not in manifest:
-        known = sorted(k.split("/")[1].removesuffix(".pkl") for k in manifest if k.startswith("TrainedModels/"))
-        raise BundleError(f"no model `{name}` in {bundle}; models are: {', '.join(known)}")
-    actual = sha256(bundle / relative)
-    if actual != manifest[relative]:
-        raise BundleError(f"{bundle / relative} does not match manifest.json (SHA-256 {actual[:12]}... expected "
-                          f"{manifest[relative][:12]}...): refusing to unpickle a modified file")
-    return joblib.load(bundle / relative)
+    (bundle_dir / SIGNATURE).unlink(missing_ok=True)  # it signed the old manifest: sign the bundle again
 
 
 def verify_bundle(bundle_dir: str | Path) -> list[str]:

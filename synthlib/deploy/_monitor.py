@@ -2,9 +2,10 @@
 (PSI, KS, chi-squared), predicted prevalence against the deployed model's test-split rate, and, with
 labels, minority precision/recall/F1 with an A/B against the bundle's comparison model.
 
-The bundle is checked before anything is unpickled: every JSON file it reads is validated (keys and
-types), every file is checked against `manifest.json`, and new rows are cleaned by the deployed model's
-own fitted `Cleaner` (markers, +-inf, imputation, caps), exactly as the training rows were.
+The bundle is checked before any model is loaded: its signature when a public key is given, every file
+against `manifest.json`, every JSON file it reads (keys and types); models load through skops' allow-list
+(`_models.read_model`). New rows are cleaned by the deployed model's own fitted `Cleaner` (markers, +-inf,
+imputation, caps), exactly as the training rows were.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import joblib
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -27,9 +27,10 @@ from synthlib.prepare import Cleaner, read_table
 from synthlib.utils import plain
 
 from ._manifest import BUNDLE, sha256
+from ._models import model_path, one_line, read_model
+from ._trust import check_signature
 
 EPSILON = 1e-4
-DEPLOYED, COMPARISON = "TrainedModels/deployed.pkl", "TrainedModels/comparison.pkl"
 REFERENCE = "Datasets/original_train.csv"
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -67,12 +68,6 @@ class ModelMetadata(_Checked):
     features: list[str]
 
 
-def _one_line(exc: Exception, limit: int = 300) -> str:
-    """An exception from a library as one short line: its type and the start of its message."""
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text[:limit]}{'...' if len(text) > limit else ''}"
-
-
 def _validated(data: Any, model: type[Model], where: Path | str) -> Model:
     """`data` as `model`, or one `BundleError` line naming the file, the key, what was wrong and what is allowed."""
     try:
@@ -100,28 +95,33 @@ def _read_json(path: Path, model: type[Model]) -> Model:
     return _validated(data, model, path)
 
 
-def _verified_bundle(bundle: Path) -> Path:
-    """The bundle folder after checking every file against the manifest and the files the monitor needs."""
+def _verified_bundle(bundle: Path, public_key: str | Path | None) -> tuple[Path, dict[str, str | None], str]:
+    """The bundle folder, its model files by role and the line on its signature, after checking the signature
+    (with `public_key`), every file against the manifest, and the files the monitor needs."""
     if bundle.name != BUNDLE and (bundle / BUNDLE).is_dir():
         bundle = bundle / BUNDLE
     if not bundle.is_dir():
         raise BundleError(f"bundle {bundle} is not a folder; pass the OutputMaterials folder of a synthlib run")
+    signature = check_signature(bundle, public_key)
     manifest = _read_json(bundle / "manifest.json", Manifest)
     changed = [name for name, digest in manifest.files.items()
                if not (bundle / name).is_file() or sha256(bundle / name) != digest]
     if changed:
         raise BundleError(f"{bundle} does not match its manifest.json (missing or modified: {', '.join(changed)}); "
                           "refusing to load it")
-    unlisted = [str(p.relative_to(bundle)) for p in [bundle / COMPARISON, *bundle.glob("*PipelineConfig.json")]
+    models = {role: model_path(manifest.files, role) for role in ("deployed", "comparison")}
+    unlisted = [str(p.relative_to(bundle)) for p in [*bundle.glob("TrainedModels/comparison.*"),
+                                                     *bundle.glob("*PipelineConfig.json")]
                 if p.is_file() and str(p.relative_to(bundle)) not in manifest.files]
-    needed = [name for name in (DEPLOYED, REFERENCE) if name not in manifest.files]
-    if DEPLOYED in needed and _bundle_config(bundle).model_extra.get("deployed", "absent") is None:
+    needed = [name for name, listed in (("TrainedModels/deployed.skops", models["deployed"]),
+                                        (REFERENCE, REFERENCE in manifest.files)) if not listed]
+    if models["deployed"] is None and _bundle_config(bundle).model_extra.get("deployed", "absent") is None:
         raise BundleError(f"{bundle} has no deployed model: the audit recommended no configuration, so there is "
                           "nothing to monitor")
     if unlisted or needed:
         raise BundleError(f"{bundle}/manifest.json does not list {', '.join(needed + unlisted)}; "
                           "the bundle is incomplete or a file was added after export")
-    return bundle
+    return bundle, models, signature + ("; every file matches it" if public_key is not None else "")
 
 
 def _bundle_config(bundle: Path) -> BundleConfig:
@@ -131,28 +131,9 @@ def _bundle_config(bundle: Path) -> BundleConfig:
     return _read_json(found[0], BundleConfig)
 
 
-def complete_pickle(path: Path) -> bool:
-    """Whether `path` can be a whole pickle stream: a bundle's models are written by `joblib.dump` without
-    compression, one stream that starts with the PROTO opcode (0x80) and ends with STOP (`.`). A file cut short or
-    overwritten fails this; unpickling it raises whatever the broken bytes happen to trigger (KeyError, ValueError,
-    EOFError), which is not to be mistaken for a version mismatch."""
-    if path.stat().st_size < 2:
-        return False
-    with path.open("rb") as handle:
-        first = handle.read(1)
-        handle.seek(-1, 2)
-        return first == b"\x80" and handle.read(1) == b"."
-
-
-def _load_model(bundle: Path, relative: str, config: BundleConfig) -> tuple[Any, ModelMetadata]:
+def _load_model(bundle: Path, relative: str, config: BundleConfig, allow_pickle: bool) -> tuple[Any, ModelMetadata]:
     path = bundle / relative
-    if not complete_pickle(path):
-        raise BundleError(f"{path} is truncated or corrupt (not one whole pickle stream); export the bundle again")
-    try:
-        model = joblib.load(path)
-    except Exception as exc:  # unpickling raises many unrelated types (version skew, missing modules)
-        raise BundleError(f"{path} cannot be loaded ({_one_line(exc)}); install the synthlib and "
-                          "scikit-learn versions named in the bundle's PipelineConfig JSON") from None
+    model = read_model(path, allow_pickle=allow_pickle)
     if not hasattr(model, "predict"):
         raise BundleError(f"{path} holds a {type(model).__name__}, not a fitted model with predict()")
     metadata = _validated(getattr(model, "synthlib_metadata_", None), ModelMetadata, f"{relative} synthlib_metadata_")
@@ -262,7 +243,7 @@ def _predict(model: Any, rows: pd.DataFrame, name: str, source: str) -> np.ndarr
     try:
         return np.asarray(model.predict(rows))
     except Exception as exc:  # a model raises whatever its estimator raises; the user needs one line
-        raise DataError(f"the {name} model cannot score the rows of {source} ({_one_line(exc)})") from None
+        raise DataError(f"the {name} model cannot score the rows of {source} ({one_line(exc)})") from None
 
 
 def _label_positions(frame: pd.DataFrame, labels: str, classes: list[str], source: str) -> pd.Series:
@@ -316,7 +297,7 @@ def _bundle_recall_floor(config: BundleConfig, metadata: ModelMetadata) -> tuple
         return configured, config.min_minority_recall_rule
     resolved = recall_floor(configured, metadata.test_metrics.get("recall_minority"))
     if resolved is None:
-        raise BundleError("deployed.pkl synthlib_metadata_: key `test_metrics.recall_minority` is missing, and "
+        raise BundleError("the deployed model's synthlib_metadata_: key `test_metrics.recall_minority` is missing, and "
                           "monitoring.min_minority_recall is not set; one of them is needed for the recall floor")
     return resolved
 
@@ -342,7 +323,7 @@ def _performance(models: dict[str, tuple[Any, ModelMetadata, np.ndarray]], truth
                      for metric in ("precision_minority", "recall_minority", "f1_minority")}
     else:
         out["ab"] = None
-        out["ab_note"] = "the bundle has no comparison.pkl"
+        out["ab_note"] = "the bundle has no comparison model"
     return out
 
 
@@ -363,15 +344,14 @@ def unusable_columns(rows: pd.DataFrame, markers: list[str], numeric: list[str])
     return alerts
 
 
-def monitor(bundle_dir: str | Path, new_data: str | Path, labels: str | None = None,
-            encoding: str = "utf-8") -> dict[str, Any]:
+def monitor(bundle_dir: str | Path, new_data: str | Path, labels: str | None = None, encoding: str = "utf-8",
+            public_key: str | Path | None = None, allow_pickle: bool = False) -> dict[str, Any]:
     """Compare `new_data` (raw rows, as in the source file, read with `encoding`) with the bundle; the result
-    lists every alert."""
-    bundle = _verified_bundle(Path(bundle_dir))
+    lists every alert, and under `signature` what was checked of the bundle's origin. With `public_key`, a bundle
+    whose signature is missing or does not match is refused; a pickled model loads only with `allow_pickle`."""
+    bundle, files, signature = _verified_bundle(Path(bundle_dir), public_key)
     config = _bundle_config(bundle)
-    models = {"deployed": _load_model(bundle, DEPLOYED, config)}
-    if (bundle / COMPARISON).is_file():
-        models["comparison"] = _load_model(bundle, COMPARISON, config)
+    models = {role: _load_model(bundle, relative, config, allow_pickle) for role, relative in files.items() if relative}
     deployed, metadata = models["deployed"]
     steps = getattr(deployed, "named_steps", {})
     cleaner = steps["clean"] if isinstance(steps.get("clean"), Cleaner) else None
@@ -401,11 +381,11 @@ def monitor(bundle_dir: str | Path, new_data: str | Path, labels: str | None = N
     prevalence = _prevalence(scored["deployed"][2], minority, metadata.predicted_minority_rate_test,
                              config.monitoring.prevalence_tolerance, alerts)
     result: dict[str, Any] = {
-        "bundle": str(bundle), "data": str(source), "rows": int(len(frame)),
+        "bundle": str(bundle), "signature": signature, "data": str(source), "rows": int(len(frame)),
         "models": {name: {"classifier": meta.classifier, "comparator": meta.comparator, "uses_synthetic": meta.uses_synthetic}
                    for name, (_, meta) in models.items()},
         "cleaning": cleaner.report(rows, "new") if cleaner is not None else
-        [{"step": "missing", "action": f"markers {markers} to NaN (no fitted Cleaner in deployed.pkl)", "split": "new"}],
+        [{"step": "missing", "action": f"markers {markers} to NaN (no fitted Cleaner in the deployed model)", "split": "new"}],
         "features": features, "prevalence": prevalence, "thresholds": config.monitoring.model_dump(),
     }
     if labels is not None:

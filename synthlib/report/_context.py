@@ -757,15 +757,16 @@ class ReportContext:
 
     def checklist(self) -> str:
         """The ethics checklist: each mark is a check run here, on the results and on the written bundle."""
-        import joblib
+        from synthlib.deploy import read_model
 
         v, data = self.verdict, self.result["data"]
         bundle = self.out_dir / "OutputMaterials"
-        deployed_file = bundle / "TrainedModels" / "deployed.pkl"
+        deployed_file = next((p for p in (bundle / "TrainedModels" / f"deployed{suffix}" for suffix in (".skops", ".pkl"))
+                              if p.exists()), None)
         recommended = v.get("recommended")
         deployed_matches, reproduced, reproduced_text = False, False, "no deployed model"
-        if recommended and deployed_file.exists():
-            deployed = joblib.load(deployed_file)
+        if recommended and deployed_file is not None:
+            deployed = read_model(deployed_file, allow_pickle=True)  # this run wrote it moments ago
             meta = deployed.synthlib_metadata_
             configuration = (recommended["classifier"], recommended["comparator"])
             deployed_matches = (meta["classifier"], meta["comparator"]) == configuration

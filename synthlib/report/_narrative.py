@@ -837,7 +837,7 @@ def deployment_summary(result: dict[str, Any]) -> str:
     v = result["verdict"]
     if v["recommended"] is None:
         return "No model is deployed: the audit recommends no configuration. The bundle holds the data and the cards only."
-    text = (f"The bundle's `TrainedModels/deployed.pkl` is {configuration_label(v['recommended'])}, the verdict's recommendation "
+    text = (f"The bundle's `TrainedModels/deployed.skops` is {configuration_label(v['recommended'])}, the verdict's recommendation "
             f"({v['status']}); it includes the fitted cleaning (missing markers, imputation values, outlier caps from "
             "the training split), so `predict` on raw rows gives the audit's predictions.")
     recommended = result["utility"]["test"][v["recommended"]["classifier"]][v["recommended"]["comparator"]]
@@ -846,7 +846,7 @@ def deployment_summary(result: dict[str, Any]) -> str:
         text += (f" It predicts the minority class when its score is at least {recommended['decision_threshold']:.3f}, "
                  f"the threshold that maximised {metric_name(rule)} on the held-out scores of the cross-validation.")
     if v.get("comparison"):
-        text += f" `comparison.pkl` is {configuration_label(v['comparison'])}, for an A/B comparison in monitoring."
+        text += f" `comparison.skops` is {configuration_label(v['comparison'])}, for an A/B comparison in monitoring."
     release = v["release"]
     text += (" The augmented training set is exported." if release["augmented_data"] else
              f" No augmented training set is exported: {release['reason']}.")
