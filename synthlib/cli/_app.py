@@ -43,6 +43,9 @@ def clear_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except SynthlibError as exc:
             errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
+        except KeyboardInterrupt:  # run and render left nothing unfinished in place (runner._outputs)
+            errors.print("[bold red]interrupted[/]", highlight=False)
+            raise typer.Exit(code=130) from None
 
     return wrapper
 
