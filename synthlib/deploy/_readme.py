@@ -33,6 +33,12 @@ def _describe(path: str, configurations: dict[str, tuple[str, str]]) -> str:
         return ("features, split, classes, the deployed and comparison models (decision threshold included), "
                 "the deployed model's test-split metrics, augmentation settings (null without synthetic rows), "
                 "monitoring thresholds as `synthlib monitor` applies them, verdict, versions, config hash")
+    if path == "results.json":
+        return ("every number of the audit, the params as set, the data file's SHA-256 and the synthlib source "
+                "digest: what `synthlib verify` re-runs and compares")
+    if path.endswith("_test_predictions.csv"):
+        return (f"the {path.split('/')[1].removesuffix('_test_predictions.csv')} model's test-split predictions: true "
+                "and predicted label, and the score of each class, per row of test_set.csv")
     return "the report notebook" if path.endswith(".ipynb") else ""
 
 
@@ -69,4 +75,6 @@ Load the deployed model (its hash is checked against manifest.json before unpick
     labels = [model.synthlib_metadata_["classes"][p] for p in positions]
 
 Monitor new data for drift:  synthlib monitor path/to/OutputMaterials new_data.csv [--labels {config.dataset.target}]
+
+Re-run the audit and check that every number reproduces:  synthlib verify path/to/OutputMaterials --data DATA_FILE
 """
