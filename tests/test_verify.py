@@ -23,6 +23,7 @@ import synthlib.deploy
 import synthlib.report._render
 import synthlib.runner._outputs
 import synthlib.runner._run
+import synthlib.runner._verify
 from synthlib.cli import app
 from synthlib.config import load_config
 from synthlib.deploy import sha256
@@ -99,8 +100,11 @@ def test_the_fast_bundle_reproduces(german, tmp_path):
     assert record["not_compared"]["timings.*"] and record["changed_files"] == []
 
 
-def test_an_edited_number_is_named_with_both_values(german, tmp_path):
+def test_an_edited_number_is_named_with_both_values(german, tmp_path, monkeypatch):
     params, out = german
+    real_versions = synthlib.runner._verify.versions
+    monkeypatch.setattr(synthlib.runner._verify, "versions", lambda: {**real_versions(), "scikit-learn": "0.0.1"})
+    monkeypatch.setattr(synthlib.runner._verify, "code_digest", lambda: "f" * 64)
     bundle = copy_of(out, tmp_path / "edited")
     results = json.loads((bundle / "results.json").read_text())
     recommended = results["verdict"]["recommended"]
@@ -115,6 +119,9 @@ def test_an_edited_number_is_named_with_both_values(german, tmp_path):
     record = json.loads((bundle.parent / "verification.json").read_text())
     assert record["differences"] == [{"key": key, "audit": 0.123456789, "rerun": true_value, "rule": "tolerance"}]
     assert record["changed_files"] == ["results.json"]  # the manifest saw the edit too
+    audited = results["versions"]["scikit-learn"]
+    assert f"scikit-learn {audited} -> 0.0.1" in result.stdout and "synthlib's source differs" in result.stdout
+    assert record["versions_differ"] == [{"package": "scikit-learn", "audit": audited, "now": "0.0.1"}]
 
 
 def test_a_data_file_with_one_changed_cell_is_refused_with_both_hashes(german, tmp_path):
