@@ -112,8 +112,9 @@ def cache_key(config: AuditConfig, prepared: Prepared, source_sha256: str | None
     resolved devices: any change recomputes the audit."""
     digest = hashlib.sha256()
     source_sha256 = source_sha256 or data_file_sha256(config) or ""
-    parts = (config.config_hash, source_sha256, frame_hash(prepared.train), prepared.test_hash, __version__, code_digest(),
-             json.dumps(versions(), sort_keys=True), json.dumps(resolved_devices(config, len(prepared.train)), sort_keys=True))
+    parts = (config.config_hash, source_sha256, frame_hash(prepared.train), prepared.test_hash, __version__,
+             code_digest(), json.dumps(versions(), sort_keys=True),
+             json.dumps(resolved_devices(config, len(prepared.train)), sort_keys=True))
     for part in parts:
         digest.update(part.encode())
     return digest.hexdigest()[:32]

@@ -17,7 +17,6 @@ from ._audit import Audit, run_audit
 from ._outputs import RUN_LOG, writing_outputs
 
 
-
 def resolve(dataset: str | Path, fast: bool = False, project_root: Path | None = None) -> tuple[str, AuditConfig]:
     """The output name (params file stem) and the validated config, with the fast profile if asked."""
     path = find_params(dataset, project_root)
@@ -81,8 +80,8 @@ def run(dataset: str | Path, fast: bool = False, project_root: Path | None = Non
 
     This is what the report notebook calls (with `keep_cache_record`: when `out_dir` already holds the results of
     the same audit, written by `synthlib render` moments before, their cache record, computed or reused and when,
-    is kept, so the report does not call its own fresh run a cache hit); `run_fresh` is the command: it also clears
-    stale outputs and logs.
+    is kept, so the report does not call its own fresh run a cache hit); `run_fresh` is the command: it also locks
+    the folder, clears stale outputs, stages the new ones and logs.
     """
     name, config = resolve(dataset, fast, project_root)
     out_dir = output_dir(name, config, out_dir)
