@@ -43,6 +43,9 @@ def clear_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except SynthlibError as exc:
             errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
+        except KeyboardInterrupt:  # run and render left nothing unfinished in place (runner._outputs)
+            errors.print("[bold red]interrupted[/]", highlight=False)
+            raise typer.Exit(code=130) from None
 
     return wrapper
 
@@ -277,6 +280,26 @@ def monitor(bundle: Path = typer.Argument(..., help="An OutputMaterials folder (
         console.print(f"[bold red]alert:[/] {alert}")
     console.print(f"written: {json_path}, {html_path}")
     raise typer.Exit(code=1 if result["alerts"] else 0)
+
+
+@app.command()
+@clear_errors
+def verify(bundle: Path = typer.Argument(..., help="An OutputMaterials folder (or its parent)."),
+           data: Path = typer.Option(..., "--data", help="The data file the audit read (its SHA-256 is checked)."),
+           tolerance: float = typer.Option(1e-9, "--tolerance", min=0,
+                                           help="Relative tolerance for floating-point figures (absolute: 1e-12)."),
+           out: Path = typer.Option(None, "--out", help="Folder for verification.json (default: beside the bundle).")) -> None:
+    """Re-run the audit a bundle records and compare every number and test prediction with the bundle's.
+    Exit 0: everything reproduces, 1: something differs, 2: bad input (no bundle, other data, missing data)."""
+    from synthlib.runner import verify as run_verify
+    from synthlib.utils import STEPS, step_reporter
+
+    from ._verify import show_verification
+
+    with step_reporter(total=STEPS.index("verdict") + 1) as steps:
+        result, path = run_verify(bundle, data, relative=tolerance, out=out, progress=steps)
+    show_verification(result, path, console)
+    raise typer.Exit(code=0 if result.reproduced else 1)
 
 
 @app.command()

@@ -25,7 +25,7 @@ from ._manifest import BUNDLE, sha256
 from ._models import save_model
 from ._monitor import recall_floor
 from ._readme import ADDED_AFTER_REPORT, _readme
-from ._trust import SIGNATURE
+from ._reproduce import write_reproduction_records
 
 
 def export_pipeline_config(dataset_name: str, features: list[str], train_test_ratio: float, randomState: int,
@@ -346,6 +346,7 @@ def _write(audit, staging: Path, notebook: Path | None) -> None:
         verdict={"status": verdict.status, "augmentation_helps": verdict.augmentation_helps,
                  "conditions": list(verdict.conditions), "release": verdict.release.to_json()},
     )
+    write_reproduction_records(audit, staging, configurations)  # what `synthlib verify` compares
     listed = sorted([*_bundle_files(staging), "README.txt"])
 
     (staging / "README.txt").write_text(_readme(config, configurations, withheld, listed, verdict_sentence(verdict),

@@ -38,6 +38,12 @@ def _describe(path: str, configurations: dict[str, tuple[str, str]], pickled: di
         return ("features, split, classes, the deployed and comparison models (decision threshold included), "
                 "the deployed model's test-split metrics, augmentation settings (null without synthetic rows), "
                 "monitoring thresholds as `synthlib monitor` applies them, verdict, versions, config hash")
+    if path == "results.json":
+        return ("every number of the audit, the params as set, the data file's SHA-256 and the synthlib source "
+                "digest: what `synthlib verify` re-runs and compares")
+    if path.endswith("_test_predictions.csv"):
+        return (f"the {path.split('/')[1].removesuffix('_test_predictions.csv')} model's test-split predictions: true "
+                "and predicted label, and the score of each class, per row of test_set.csv")
     return "the report notebook" if path.endswith(".ipynb") else ""
 
 
@@ -82,4 +88,6 @@ and every file are checked first):
 
 Monitor new data for drift:  synthlib monitor path/to/OutputMaterials new_data.csv [--labels {config.dataset.target}]
                              [--public-key signer.pub.pem]
+
+Re-run the audit and check that every number reproduces:  synthlib verify path/to/OutputMaterials --data DATA_FILE
 """

@@ -147,6 +147,15 @@ def load_dataset(config: AuditConfig) -> pd.DataFrame:
     return load_sample(config, None)[0]
 
 
+def source_path(config: AuditConfig) -> Path | None:
+    """The file `dataset.source` names (a built-in data set's packaged CSV; None for one without a file)."""
+    source = config.dataset.source
+    if source.startswith("builtin:"):
+        packaged = PACKAGED_DATA / f"{source.removeprefix('builtin:')}.csv"
+        return packaged if packaged.is_file() else None
+    return config.resolve_path(source)
+
+
 def load_sample(config: AuditConfig, rows: int | None) -> tuple[pd.DataFrame, int]:
     """A seeded random sample of at most `rows` rows of the data set (all rows with None), and its row count."""
     source = config.dataset.source

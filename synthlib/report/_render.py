@@ -246,7 +246,7 @@ def render(dataset: str, out_dir: Path | None = None, formats: tuple[str, ...] =
     """
     from synthlib.config import find_params
     from synthlib.deploy import BUNDLE, add_to_bundle
-    from synthlib.runner import RENDER_PARTIAL, RUN_LOG, fresh_outputs, output_dir, project_root_of, resolve, run
+    from synthlib.runner import RENDER_PARTIAL, RUN_LOG, output_dir, project_root_of, resolve, run, writing_outputs
     from synthlib.utils import run_log
 
     say = progress or (lambda step: logger.info("step: %s", step))
@@ -260,30 +260,33 @@ def render(dataset: str, out_dir: Path | None = None, formats: tuple[str, ...] =
     out = output_dir(name, config, out_dir)
     convert = (functools.partial(convert_quarto, root=root, log=out / RUN_LOG) if chosen == "quarto"
                else functools.partial(convert_builtin, root=root))
-    with fresh_outputs(out), run_log(out / RUN_LOG):
-        audit, _ = run(params, fast, root, out, say)
-        work = out / RENDER_PARTIAL
+    with writing_outputs(out) as stage, run_log(out / RUN_LOG):  # locked; moved from `stage` into `out` at the end
+        audit, _ = run(params, fast, root, stage, say)
+        work = stage / RENDER_PARTIAL
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir()
         try:
             say("read the report template")
             notebook, front = qmd_to_notebook(report_template(root))
             say("execute the report notebook")
-            executed = _execute(notebook, work, {"dataset": str(params), "fast": fast, "out_dir": str(out)}, root)
+            executed = _execute(notebook, work, {"dataset": str(params), "fast": fast, "out_dir": str(stage)}, root)
             say("write the report")
             subtitle = config.dataset.name + (" (fast profile)" if fast else "")
             built = convert(executed, front, work, list(formats), subtitle)
             built["notebook"] = work / "audit.executed.ipynb"
             outputs = {}
             for kind, path in built.items():
-                outputs[kind] = out / ("report.ipynb" if kind == "notebook" else f"report.{kind}")
+                outputs[kind] = stage / ("report.ipynb" if kind == "notebook" else f"report.{kind}")
                 if kind == "pdf":
                     blank_default_suspects(path)  # either engine's Typst PDF
+                if kind == "notebook":  # its out_dir parameter names the folder the outputs end up in
+                    path.write_text(path.read_text(encoding="utf-8").replace(str(stage), str(out)), encoding="utf-8")
                 os.replace(path, outputs[kind])
         finally:
             shutil.rmtree(work, ignore_errors=True)
         if outputs.get("notebook") and outputs["notebook"].exists():
-            add_to_bundle(out / BUNDLE, outputs["notebook"])  # the report's hash table stays true
+            add_to_bundle(stage / BUNDLE, outputs["notebook"])  # the report's hash table stays true
+    outputs = {kind: out / path.name for kind, path in outputs.items()}
     outputs["results"] = out / "results.json"
     outputs["log"] = out / RUN_LOG
     outputs["engine"] = Path(chosen)

@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import platform
 import time
 from dataclasses import dataclass, field, replace
@@ -38,6 +37,8 @@ from synthlib.evaluate import (Evaluation, best_configuration, classification_me
 from synthlib.prepare import Prepared, frame_hash, prepare
 from synthlib.utils import json_default, plain
 
+from ._cache import read_cache, write_cache
+from ._provenance import data_file_sha256, params_as_set
 from ._repeats import seed_variance
 from ._scale import plan
 
@@ -106,11 +107,14 @@ def code_digest() -> str:
     return source_digest(PACKAGE)
 
 
-def cache_key(config: AuditConfig, prepared: Prepared) -> str:
-    """Config, data, synthlib's code, library versions and resolved devices: any change recomputes the audit."""
+def cache_key(config: AuditConfig, prepared: Prepared, source_sha256: str | None = None) -> str:
+    """Config, data (the file's bytes too: results.json records their SHA-256), synthlib's code, library versions and
+    resolved devices: any change recomputes the audit."""
     digest = hashlib.sha256()
-    parts = (config.config_hash, frame_hash(prepared.train), prepared.test_hash, __version__, code_digest(),
-             json.dumps(versions(), sort_keys=True), json.dumps(resolved_devices(config, len(prepared.train)), sort_keys=True))
+    source_sha256 = source_sha256 or data_file_sha256(config) or ""
+    parts = (config.config_hash, source_sha256, frame_hash(prepared.train), prepared.test_hash, __version__,
+             code_digest(), json.dumps(versions(), sort_keys=True),
+             json.dumps(resolved_devices(config, len(prepared.train)), sort_keys=True))
     for part in parts:
         digest.update(part.encode())
     return digest.hexdigest()[:32]
@@ -361,11 +365,12 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
     say("prepare")
     with clock.step("prepare"):
         prepared = prepare(config)
-    key = cache_key(config, prepared)
+    source_sha256 = data_file_sha256(config)
+    key = cache_key(config, prepared, source_sha256)
     cache_file = cache_dir / f"audit-{key}.pkl" if cache_dir else None
-    if cache_file is not None and cache_file.exists():
+    audit = read_cache(cache_file, Audit) if cache_file is not None and cache_file.exists() else None
+    if audit is not None:
         say("load cached results")
-        audit = _read_cache(cache_file)
         audit.result.update(cache={"key": key, "hit": True, "computed_at": audit.typed.cache.get("computed_at")})
         return audit
     run_config, scale_decisions = plan(config, len(prepared.train), _largest_minority(prepared))
@@ -393,17 +398,18 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
             repeats = seed_variance(run_config, prepared, evaluation)
     sections = AuditResult(
         config={"hash": config.config_hash, "resolved": run_config.to_dict(), "source_file": config.source_file,
-                "profile": config.profile},
+                "profile": config.profile, "params": params_as_set(config)},
         data={"profile": prepared.profile, "cleaning_log": prepared.cleaning_log.entries,
               "features": {"numeric": prepared.numeric, "ordinal": prepared.ordinal, "categorical": prepared.categorical},
               "minority": [str(m) for m in prepared.minority_labels], "majority": str(prepared.majority_label),
               "test_hash_before": prepared.test_hash, "test_hash_after": test_hash_after,
               "test_hash_in_memory_after": frame_hash(prepared.test),
               "test_hash_method": "SHA-256 of the test split as prepared at the start, and of the test split "
-                                  "re-read from the source file and re-split after every step had run"},
+                                  "re-read from the source file and re-split after every step had run",
+              "source_sha256": source_sha256},
         augmentation=augmentation_section(prepared, evaluation), fidelity=fidelity, utility=evaluation.utility,
         fairness=fairness, privacy=privacy, versions=versions(),
-        environment={"cpu_count": os.cpu_count(), "gpu": _gpu()},
+        environment={"cpu_count": os.cpu_count(), "gpu": _gpu(), "synthlib_source_sha256": code_digest()},
         cache={"key": key, "hit": False,
                "computed_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
         devices=resolved_devices(config, len(prepared.train)), scale_decisions=tuple(scale_decisions),
@@ -415,19 +421,8 @@ def run_audit(config: AuditConfig, cache_dir: Path | None = Path(".cache"),
     result = plain(replace(stored, verdict=verdict, timings=clock.rounded()).to_json())
     audit = Audit(result=result, prepared=prepared, evaluation=evaluation, synthetic=synthetic)
     if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache_file.with_suffix(".partial")
-        with partial.open("wb") as handle:
-            pickle.dump(audit, handle, protocol=5)
-        partial.replace(cache_file)
+        write_cache(audit, cache_file)
     return audit
-
-
-def _read_cache(path: Path) -> Audit:
-    """The cached audit. Plain pickle, not joblib: joblib's unpickler read a 130 MB flights audit in 5-11 s, pickle
-    in under a second, and the report notebook reads it on every render. Only this project's own cache is read."""
-    with path.open("rb") as handle:
-        return pickle.load(handle)
 
 
 def _test_hash_from_disk(config: AuditConfig) -> str:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -17,12 +14,7 @@ from synthlib.errors import ConfigError
 from synthlib.utils import run_log
 
 from ._audit import Audit, run_audit
-
-# What a run or render writes into its output folder; a new run removes these first (never anything else).
-RENDER_PARTIAL = "render-partial"  # the report's working folder; not a dot folder, which Quarto would skip
-OUTPUT_NAMES = ("results.json", "OutputMaterials", ".OutputMaterials.partial", "report.html", "report.pdf",
-                "report.ipynb", RENDER_PARTIAL, ".render-partial", "run.log")
-RUN_LOG = "run.log"
+from ._outputs import RUN_LOG, writing_outputs
 
 
 def resolve(dataset: str | Path, fast: bool = False, project_root: Path | None = None) -> tuple[str, AuditConfig]:
@@ -75,32 +67,6 @@ def check_output_dir(out: Path, source: str) -> None:
                           "can write to with --out or output.dir") from None
 
 
-@contextmanager
-def fresh_outputs(out_dir: Path) -> Iterator[Path]:
-    """Remove an earlier run's outputs from `out_dir` before writing, and this run's again if it fails.
-
-    So a folder never holds a results.json, bundle or report that is not from the last successful run; the run
-    log stays to explain a failure.
-    """
-    def clear(keep: tuple[str, ...] = ()) -> None:
-        for name in OUTPUT_NAMES:
-            path = out_dir / name
-            if name in keep:
-                continue
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                path.unlink(missing_ok=True)
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    clear()
-    try:
-        yield out_dir
-    except BaseException:
-        clear(keep=(RUN_LOG,))
-        raise
-
-
 def write_text_atomic(path: Path, text: str) -> None:
     partial = path.with_name(f".{path.name}.partial")
     partial.write_text(text)
@@ -114,8 +80,8 @@ def run(dataset: str | Path, fast: bool = False, project_root: Path | None = Non
 
     This is what the report notebook calls (with `keep_cache_record`: when `out_dir` already holds the results of
     the same audit, written by `synthlib render` moments before, their cache record, computed or reused and when,
-    is kept, so the report does not call its own fresh run a cache hit); `run_fresh` is the command: it also clears
-    stale outputs and logs.
+    is kept, so the report does not call its own fresh run a cache hit); `run_fresh` is the command: it also locks
+    the folder, clears stale outputs, stages the new ones and logs.
     """
     name, config = resolve(dataset, fast, project_root)
     out_dir = output_dir(name, config, out_dir)
@@ -142,8 +108,11 @@ def _cache_record(results: Path) -> dict | None:
 
 def run_fresh(dataset: str | Path, fast: bool = False, out_dir: Path | None = None, project_root: Path | None = None,
               progress: Callable[[str], None] | None = None) -> tuple[Audit, Path]:
-    """`synthlib run`: the audit into a folder cleared of earlier outputs, dependency warnings in its run.log."""
+    """`synthlib run`: the audit into a folder cleared of earlier outputs, dependency warnings in its run.log.
+
+    The folder is locked for the run and the outputs are staged and moved into place at the end (`_outputs`)."""
     name, config = resolve(dataset, fast, project_root)
     out = output_dir(name, config, out_dir)
-    with fresh_outputs(out), run_log(out / RUN_LOG):
-        return run(dataset, fast, project_root, out, progress)
+    with writing_outputs(out) as stage, run_log(out / RUN_LOG):
+        audit, _ = run(dataset, fast, project_root, stage, progress)
+    return audit, out
