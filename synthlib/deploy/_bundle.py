@@ -26,6 +26,7 @@ from ._models import save_model
 from ._monitor import recall_floor
 from ._readme import ADDED_AFTER_REPORT, _readme
 from ._reproduce import write_reproduction_records
+from ._trust import SIGNATURE
 
 
 def export_pipeline_config(dataset_name: str, features: list[str], train_test_ratio: float, randomState: int,
