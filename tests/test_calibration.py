@@ -31,8 +31,8 @@ def test_recalibration_on_held_out_scores_repairs_inflated_probabilities(weighte
     recalibration = fit_recalibration(held_out, y_train == 1)
     score = model.predict_proba(X_test)[:, 1]
     before, after = calibration_summary(y_test == 1, score), calibration_summary(y_test == 1, recalibration.apply(score))
-    assert before["ece"] > 0.15  # class weights pushed the minority probability up
-    assert after["ece"] < before["ece"] / 3 and after["brier"] < before["brier"]
+    assert before.ece > 0.15  # class weights pushed the minority probability up
+    assert after.ece < before.ece / 3 and after.brier < before.brier
     assert recalibration.rows == len(held_out)
 
 
@@ -70,7 +70,7 @@ def test_recalibrate_where_worse_than_the_reference_or_loose_on_its_own(rec_ece,
     decision = calibration_decision(utility, ("logistic_regression", "smote"), ("logistic_regression", "baseline"))
     assert decision.recalibrate is expected
     assert decision.reference == "logistic regression, original data"
-    assert decision.cv["ece"] == pytest.approx(utility.cv_summary(("logistic_regression", "smote"))["ece"]["mean"])
+    assert decision.cv.ece == pytest.approx(utility.cv_mean(("logistic_regression", "smote"), "ece"))
     if expected and rec_ece < 0.1:
         assert "calibration error" in decision.reason and "logistic regression, original data" in decision.reason
     assert decision.deployed == (decision.after if expected else decision.test_before)

@@ -75,8 +75,8 @@ def test_every_configuration_is_compared_with_the_best_of_the_other_kind():
     result = FairnessResult.from_json(assess(_config(), X, y, predictions, X.iloc[:0], {}, ["good", "bad"], ["bad"],
                                              references))
     against = result.reference_change("group", ("logistic_regression", "baseline"))
-    assert against["reference"] == ["logistic_regression", "smote"]
-    assert "demographic_parity_difference" in against["widened_significantly"]
+    assert against.reference == ("logistic_regression", "smote")
+    assert "demographic_parity_difference" in against.widened_significantly
     gate = fairness_gate(result, ("logistic_regression", "baseline"))
     assert gate.status == "fail" and "against SMOTE + logistic regression" in gate.evidence
     # the augmented configuration, judged against the plain one, narrows the gap: no widening to report

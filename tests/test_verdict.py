@@ -39,10 +39,10 @@ def predictions(recall: float, precision: float, seed: int) -> tuple[np.ndarray,
 def _recalibration(score: np.ndarray) -> dict:
     """A test entry's recalibration record; the map is fitted on the test scores themselves (no CV scores here)."""
     fitted = fit_recalibration(score, Y_TEST == 1)
-    entry = {"before": calibration_summary(Y_TEST == 1, score)}
+    entry = {"before": calibration_summary(Y_TEST == 1, score).to_json()}
     if fitted is not None:
         entry.update(slope=fitted.slope, intercept=fitted.intercept, rows=fitted.rows,
-                     after=calibration_summary(Y_TEST == 1, fitted.apply(score)))
+                     after=calibration_summary(Y_TEST == 1, fitted.apply(score)).to_json())
     return entry
 
 

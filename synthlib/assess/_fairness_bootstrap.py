@@ -13,13 +13,14 @@ intervals. Bounded quantities are clipped to their range (a rate or ratio to [0,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ._fairness import GAPS, MIN_GROUP_SIZE, MIN_VALID_DRAWS, Outcomes, _judged, model_fairness
+from ._results import GapChanges, GapMove
 
 WIDENING_GAPS = ("demographic_parity_difference", "equalized_odds_difference")
 FALLING_RATIOS = ("demographic_parity_ratio",)  # a parity ratio that falls is a gap that widens
@@ -108,23 +109,8 @@ def with_intervals(fairness: dict[str, Any], draws: Draws, n_boot: int) -> dict[
     return {**fairness, "by_group": by_group, "intervals": intervals}
 
 
-@dataclass(frozen=True)
-class GapMove:
-    """One gap before and after, the change and its basic-bootstrap 95% CI (None where undefined)."""
-
-    before: float | None
-    after: float | None
-    change: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"before": self.before, "after": self.after, "change": self.change, "ci_low": self.ci_low,
-                "ci_high": self.ci_high}
-
-
 def change_between(before: dict[str, Any], after: dict[str, Any], draws_before: Draws, draws_after: Draws,
-                   tolerance: float, n_boot: int) -> dict[str, Any]:
+                   tolerance: float, n_boot: int, reference: tuple[str, str] | None = None) -> GapChanges:
     """Change of each gap (after - before) with its basic-bootstrap CI on the same draws for both models.
 
     `widened_significantly`: difference gaps whose change has a CI lower bound above `tolerance`, and the
@@ -136,8 +122,9 @@ def change_between(before: dict[str, Any], after: dict[str, Any], draws_before: 
         move = GapMove(before[key], after[key])
         values = draws[key].to_numpy()
         values = values[np.isfinite(values)]
+        why_before, why_after = before["reasons"], after["reasons"]
         if move.before is None or move.after is None:
-            reasons[key] = before["reasons"].get(key) or after["reasons"].get(key)
+            reasons[key] = why_before.get(key) or why_after.get(key)
         elif len(values) >= MIN_VALID_DRAWS * n_boot:
             change = move.after - move.before
             low, high = basic_interval(change, values, (-1.0, 1.0))
@@ -153,17 +140,17 @@ def change_between(before: dict[str, Any], after: dict[str, Any], draws_before: 
         return ([k for k in WIDENING_GAPS if (v := getattr(moves[k], widening)) is not None and v > tolerance]
                 + [k for k in FALLING_RATIOS if (v := getattr(moves[k], falling)) is not None and v < -tolerance])
 
-    return {"reasons": reasons, **{k: m.to_json() for k, m in moves.items()},
-            "widened_significantly": beyond("ci_low", "ci_high"), "widened_point_estimate": beyond("change", "change")}
+    return GapChanges(reasons, **moves, widened_significantly=tuple(beyond("ci_low", "ci_high")),
+                      widened_point_estimate=tuple(beyond("change", "change")), reference=reference)
 
 
 def gap_change(y: np.ndarray, pred_before: np.ndarray, pred_after: np.ndarray, groups: np.ndarray, outcomes: Outcomes,
                tolerance: float, n_boot: int = 200, seed: int = 0, before: dict[str, Any] | None = None,
                after: dict[str, Any] | None = None) -> dict[str, Any]:
-    """`change_between` two models' predictions, drawing the bootstrap here (`before` / `after` are their
-    `model_fairness` results when already computed)."""
+    """`change_between` two models' predictions as results.json stores it, drawing the bootstrap here (`before` /
+    `after` are their `model_fairness` results when already computed)."""
     before = before or model_fairness(y, pred_before, groups, outcomes)
     after = after or model_fairness(y, pred_after, groups, outcomes)
     idx = np.random.default_rng(seed).integers(0, len(y), (n_boot, len(y)))
     return change_between(before, after, draw_fairness(y, pred_before, groups, outcomes, idx),
-                          draw_fairness(y, pred_after, groups, outcomes, idx), tolerance, n_boot)
+                          draw_fairness(y, pred_after, groups, outcomes, idx), tolerance, n_boot).to_json()

@@ -15,11 +15,12 @@ from synthlib.config import AuditConfig, uses_synthetic
 from ._fairness import (MIN_GROUP_SIZE, NO_SENSITIVE, OUTSIDE_BINS, group_sizes, model_fairness, representation,
                         resolve_outcomes, sensitive_groups)
 from ._fairness_bootstrap import change_between, draw_fairness, with_intervals
+from ._results import GapChanges, GapMove
 
 Configuration = tuple[str, str]
 
 
-def matrix_rows(models: dict[str, dict[str, Any]], changes: dict[str, dict[str, Any]], classifier: str) -> list[dict[str, Any]]:
+def matrix_rows(models: dict[str, dict[str, Any]], changes: dict[str, GapChanges], classifier: str) -> list[dict[str, Any]]:
     """One row per configuration of `classifier`: per gap its value, change with CI, and the significance flag."""
     rows = []
     for comparator, fairness in models.items():
@@ -27,10 +28,9 @@ def matrix_rows(models: dict[str, dict[str, Any]], changes: dict[str, dict[str, 
         row: dict[str, Any] = {"classifier": classifier, "comparator": comparator,
                                "four_fifths_violated": fairness["four_fifths_violated"]}
         for key in ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference"):
-            row[key] = {"value": fairness[key], "change": change[key]["change"] if change else None,
-                        "ci_low": change[key]["ci_low"] if change else None,
-                        "ci_high": change[key]["ci_high"] if change else None,
-                        "flagged": bool(change and key in change["widened_significantly"])}
+            moved = change.move(key) if change else GapMove(None, None)
+            row[key] = {"value": fairness[key], "change": moved.change, "ci_low": moved.ci_low, "ci_high": moved.ci_high,
+                        "flagged": bool(change and key in change.widened_significantly)}
         rows.append(row)
     return rows
 
@@ -63,18 +63,20 @@ def assess(config: AuditConfig, X_test: pd.DataFrame, y_test: np.ndarray, predic
         "favourable_outcome": outcomes.favourable_outcome,
         "equalized_odds_on": f"true and false positive rates of the minority outcome, {outcomes.minority_outcome}",
         "intervals": "gaps, ratios and their changes: basic bootstrap 95%; group rates: percentile 95%",
-        "references": {kind: list(configuration) for kind, (configuration, _) in references.items()},
-        "groups": {}, "notes": [], "models": {}, "changes": {}, "reference_changes": {}, "matrix": {},
-        "representation": {}}
+        "references": {kind: list(configuration) for kind, (configuration, _) in references.items()}}
     idx = np.random.default_rng(config.split.seed).integers(0, len(y_test), (fc.n_bootstrap, len(y_test)))
+    leaders = {kind: configuration for kind, (configuration, _) in references.items()}
+    leader_predictions = dict(references.values())
+    sections: dict[str, dict[str, Any]] = {name: {} for name in ("groups", "models", "changes", "reference_changes",
+                                                                  "matrix", "representation")}
+    notes = []
     for attribute in test_groups.columns:
         groups = test_groups[attribute].to_numpy()
         sizes = group_sizes(y_test, groups, outcomes)
-        out["groups"][attribute] = sizes
         outside = sizes["n"].get(OUTSIDE_BINS, 0)
         if outside:
-            out["notes"].append(f"{outside} test rows of `{attribute}` fall outside the configured bins; they form "
-                                f"the group `{OUTSIDE_BINS}`")
+            notes.append(f"{outside} test rows of `{attribute}` fall outside the configured bins; they form the group "
+                         f"`{OUTSIDE_BINS}`")
         cache: dict[Configuration, tuple[dict[str, Any], Any]] = {}
 
         def measured(configuration: Configuration, pred: np.ndarray) -> tuple[dict[str, Any], Any]:
@@ -87,24 +89,26 @@ def assess(config: AuditConfig, X_test: pd.DataFrame, y_test: np.ndarray, predic
 
         models, changes, against, matrix = {}, {}, {}, []
         for classifier, by_comparator in predictions.items():
-            models[classifier], changes[classifier], against[classifier] = {}, {}, {}
+            models[classifier], own, others = {}, {}, {}
             for comparator, pred in by_comparator.items():
                 fairness, draws = measured((classifier, comparator), pred)
                 models[classifier][comparator] = fairness
                 if comparator != "baseline" and "baseline" in by_comparator:
                     base, base_draws = measured((classifier, "baseline"), by_comparator["baseline"])
-                    changes[classifier][comparator] = change_between(base, fairness, base_draws, draws, fc.tolerance,
-                                                                     fc.n_bootstrap)
-                reference = other_kind({k: c for k, (c, _) in references.items()}, comparator)
+                    own[comparator] = change_between(base, fairness, base_draws, draws, fc.tolerance, fc.n_bootstrap)
+                reference = other_kind(leaders, comparator)
                 if reference is not None:
-                    ref, ref_draws = measured(reference, dict(references.values())[reference])
-                    against[classifier][comparator] = {"reference": list(reference), **change_between(
-                        ref, fairness, ref_draws, draws, fc.tolerance, fc.n_bootstrap)}
-            matrix += matrix_rows(models[classifier], changes[classifier], classifier)
-        out["models"][attribute], out["changes"][attribute], out["matrix"][attribute] = models, changes, matrix
-        out["reference_changes"][attribute] = against
-        for method, synthetic in synthetic_minority.items():
-            syn_groups = sensitive_groups(synthetic, config)[attribute].to_numpy()
-            out["representation"].setdefault(attribute, {})[method] = representation(
-                real_groups[attribute].to_numpy(), syn_groups, fc.tolerance)
-    return out
+                    ref, ref_draws = measured(reference, leader_predictions[reference])
+                    others[comparator] = change_between(ref, fairness, ref_draws, draws, fc.tolerance, fc.n_bootstrap,
+                                                        reference)
+            changes[classifier] = {comparator: change.to_json() for comparator, change in own.items()}
+            against[classifier] = {comparator: change.to_json() for comparator, change in others.items()}
+            matrix += matrix_rows(models[classifier], own, classifier)
+        representations = {method: representation(real_groups[attribute].to_numpy(),
+                                                   sensitive_groups(synthetic, config)[attribute].to_numpy(), fc.tolerance)
+                           for method, synthetic in synthetic_minority.items()}
+        for name, value in (("groups", sizes), ("models", models), ("changes", changes), ("reference_changes", against),
+                            ("matrix", matrix), ("representation", representations)):
+            if name != "representation" or value:
+                sections[name][attribute] = value
+    return {**out, **sections, "notes": notes}

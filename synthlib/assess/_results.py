@@ -69,6 +69,38 @@ class PrivacyResult(JsonRecord):
 
 
 @dataclass(frozen=True)
+class GapMove(JsonRecord):
+    """One gap before and after, the change and its basic-bootstrap 95% CI (None where undefined)."""
+
+    before: float | None
+    after: float | None
+    change: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+@dataclass(frozen=True)
+class GapChanges(JsonRecord):
+    """How a configuration's four gaps moved against a reference (its plain baseline, or `reference`, the best
+    configuration of the other kind): each `GapMove`, the reasons for those without a CI, and which widened beyond
+    the tolerance with a CI past it (`widened_significantly`) or by the point estimate (`widened_point_estimate`)."""
+
+    OPTIONAL = frozenset({"reference"})
+
+    reasons: dict[str, str] = field(default_factory=dict)
+    demographic_parity_difference: GapMove | None = None
+    demographic_parity_ratio: GapMove | None = None
+    equalized_odds_difference: GapMove | None = None
+    equalized_odds_ratio: GapMove | None = None
+    widened_significantly: tuple[str, ...] = ()
+    widened_point_estimate: tuple[str, ...] = ()
+    reference: tuple[str, str] | None = None
+
+    def move(self, gap: str) -> GapMove:
+        return getattr(self, gap) or GapMove(None, None)
+
+
+@dataclass(frozen=True)
 class FairnessResult(JsonRecord):
     """Per sensitive attribute and configuration: the group rates and gaps (`models`) and their change against the
     classifier's plain baseline with bootstrap CIs (`changes`). `available` is False without sensitive attributes."""
@@ -101,12 +133,16 @@ class FairnessResult(JsonRecord):
         classifier, comparator = configuration
         return (self.models or {}).get(attribute, {}).get(classifier, {}).get(comparator, {})
 
-    def reference_change(self, attribute: str, configuration: Configuration) -> dict[str, Any] | None:
+    def reference_change(self, attribute: str, configuration: Configuration) -> GapChanges | None:
         """How the configuration's gaps compare with the best configuration of the other kind (`reference` names it)."""
-        classifier, comparator = configuration
-        return (self.reference_changes or {}).get(attribute, {}).get(classifier, {}).get(comparator)
+        return _changes(self.reference_changes, attribute, configuration)
 
-    def change(self, attribute: str, configuration: Configuration) -> dict[str, Any] | None:
+    def change(self, attribute: str, configuration: Configuration) -> GapChanges | None:
         """How the configuration's gaps moved against its classifier's plain baseline (None for the baseline)."""
-        classifier, comparator = configuration
-        return (self.changes or {}).get(attribute, {}).get(classifier, {}).get(comparator)
+        return _changes(self.changes, attribute, configuration)
+
+
+def _changes(section: dict[str, Any] | None, attribute: str, configuration: Configuration) -> GapChanges | None:
+    classifier, comparator = configuration
+    found = (section or {}).get(attribute, {}).get(classifier, {}).get(comparator)
+    return None if found is None else GapChanges.from_json(found)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from synthlib.assess import FairnessResult, FidelityResult, PrivacyResult
+from synthlib.assess import FairnessResult, FidelityResult, GapChanges, PrivacyResult
 from synthlib.config import uses_synthetic
 from synthlib.evaluate import Configuration, display_name
 
@@ -17,17 +15,18 @@ STATUS_ORDER = {"n/a": -1, "pass": 0, "warn": 1, "fail": 2}
 
 # ------------------------------------------------------------------------------------------ gates
 def _references(fairness: FairnessResult, attribute: str, configuration: Configuration,
-                degenerate: frozenset[Configuration]) -> list[tuple[str, dict[str, Any]]]:
+                degenerate: frozenset[Configuration]) -> list[tuple[str, GapChanges]]:
     """The changes a configuration's gaps are judged by: against the best configuration of the other kind (never a
     degenerate one: the ranking leaves those out), and against its classifier's plain baseline where that is not
     degenerate (a baseline that predicts no minority row gives every group the same outcome)."""
-    classifier, comparator = configuration
+    classifier, _ = configuration
     out = []
     against = fairness.reference_change(attribute, configuration)
-    if against and tuple(against["reference"]) not in degenerate:
-        out.append((display_name(tuple(against["reference"])), against))
+    other = tuple(against.reference) if against and against.reference else None
+    if against and other not in degenerate:
+        out.append((display_name(other), against))
     own = fairness.change(attribute, configuration)
-    if own and (classifier, "baseline") not in degenerate and (not against or tuple(against["reference"]) != (classifier, "baseline")):
+    if own and (classifier, "baseline") not in degenerate and other != (classifier, "baseline"):
         out.append((display_name((classifier, "baseline")), own))
     return out
 
@@ -40,23 +39,32 @@ def fairness_findings(fairness: FairnessResult, configuration: Configuration,
     classifier, comparator = configuration
     findings = []
     for attribute in fairness.attributes or ():
-        model = fairness.model(attribute, configuration)
         for reference, change in _references(fairness, attribute, configuration, degenerate):
-            significant = change.get("widened_significantly", [])
-            point_only = [g for g in change["widened_point_estimate"] if g not in significant]
+            significant = change.widened_significantly
+            point_only = [g for g in change.widened_point_estimate if g not in significant]
             for gap, severity in [(g, "fail") for g in significant] + [(g, "warn") for g in point_only]:
-                moved = change[gap]
-                findings.append(FairnessFinding(attribute, gap, severity, change=moved["change"], ci_low=moved["ci_low"],
-                                                ci_high=moved["ci_high"], reference=reference))
-        if model.get("four_fifths_violated"):
-            baseline = fairness.model(attribute, (classifier, "baseline"))
-            introduced = comparator != "baseline" and baseline.get("four_fifths_violated") is False
-            interval = (model.get("intervals") or {}).get("demographic_parity_ratio")
-            findings.append(FairnessFinding(
-                attribute, FairnessFinding.FOUR_FIFTHS, "warn", ratio=model.get("demographic_parity_ratio"),
-                baseline_ratio=baseline.get("demographic_parity_ratio") if comparator != "baseline" else None,
-                baseline_violated=not introduced, ratio_ci=tuple(interval) if interval else None))
+                moved = change.move(gap)
+                findings.append(FairnessFinding(attribute, gap, severity, change=moved.change, ci_low=moved.ci_low,
+                                                ci_high=moved.ci_high, reference=reference))
+        violation = _four_fifths(fairness, attribute, configuration)
+        if violation is not None:
+            findings.append(violation)
     return findings
+
+
+def _four_fifths(fairness: FairnessResult, attribute: str, configuration: Configuration) -> FairnessFinding | None:
+    """The four-fifths rule violation of a configuration (an absolute level, with its CI), with its classifier's
+    plain baseline beside it; None when the rule holds or cannot be judged."""
+    classifier, comparator = configuration
+    model = fairness.model(attribute, configuration)
+    if not model.get("four_fifths_violated"):
+        return None
+    baseline = fairness.model(attribute, (classifier, "baseline"))
+    introduced = comparator != "baseline" and baseline.get("four_fifths_violated") is False
+    interval = (model.get("intervals") or {}).get("demographic_parity_ratio")
+    return FairnessFinding(attribute, FairnessFinding.FOUR_FIFTHS, "warn", ratio=model.get("demographic_parity_ratio"),
+                           baseline_ratio=baseline.get("demographic_parity_ratio") if comparator != "baseline" else None,
+                           baseline_violated=not introduced, ratio_ci=tuple(interval) if interval else None)
 
 
 def _seriousness(finding: FairnessFinding) -> tuple[int, int, float]:

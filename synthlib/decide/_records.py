@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthlib.evaluate import RankedConfiguration
+from synthlib.evaluate import CalibrationFigures, RankedConfiguration
 from synthlib.utils import JsonRecord, to_json
 
 
@@ -163,26 +163,26 @@ class Release(JsonRecord):
 @dataclass(frozen=True)
 class Calibration(JsonRecord):
     """The deployed model's calibration: whether it is recalibrated and why, with CV and test figures for it and for
-    the reference (`brier`, `ece`); `after` is the recommendation's test figures once recalibrated."""
+    the reference; `after` is the recommendation's test figures once recalibrated."""
 
     OPTIONAL = frozenset({"reference", "cv_reference", "test_reference", "after", "slope", "intercept", "rows"})
 
     recalibrate: bool
     reason: str
     method: str
-    cv: dict[str, float | None]
-    test_before: dict[str, float]
+    cv: CalibrationFigures
+    test_before: CalibrationFigures
     reference: str | None = None
-    cv_reference: dict[str, float | None] | None = None
-    test_reference: dict[str, float] | None = None
-    after: dict[str, float] | None = None
+    cv_reference: CalibrationFigures | None = None
+    test_reference: CalibrationFigures | None = None
+    after: CalibrationFigures | None = None
     slope: float | None = None
     intercept: float | None = None
     rows: int | None = None
 
     @property
-    def deployed(self) -> dict[str, float]:
-        """The deployed model's test-split Brier score and calibration error (after recalibration where applied)."""
+    def deployed(self) -> CalibrationFigures:
+        """The deployed model's test-split figures (after recalibration where applied)."""
         return self.after if self.recalibrate and self.after else self.test_before
 
 

@@ -13,13 +13,13 @@ from ._objective import Objective
 from ._operating import predict_at
 from ._ranking import (RankedConfiguration, TestInterval, best_configuration, confirmed_on_test, degenerate_reason,
                        display_name, rank_configurations, significant, worse_on_test)
-from ._results import Classes, Comparison, Configuration, Protocol, UtilityResult
+from ._results import CalibrationFigures, Classes, Comparison, Configuration, Protocol, Recalibrated, UtilityResult
 from ._stats import (bootstrap_draws, corrected_interval, corrected_resampled_ttest, difference_interval, holm, mcnemar,
                      percentile_interval)
 from ._summary import comparison_outcome
 
 __all__ = [
-    "LOWER_IS_BETTER", "MATCHED_RECALL", "SUPPORTS_CLASS_WEIGHT", "THRESHOLD_DEPENDENT", "AugmentedSet", "Classes", "Comparison", "Configuration", "Evaluation", "FoldFit", "Objective", "Protocol", "RecalibratedClassifier", "Recalibration", "RankedConfiguration",
+    "LOWER_IS_BETTER", "MATCHED_RECALL", "SUPPORTS_CLASS_WEIGHT", "THRESHOLD_DEPENDENT", "AugmentedSet", "CalibrationFigures", "Classes", "Comparison", "Configuration", "Evaluation", "FoldFit", "Objective", "Protocol", "Recalibrated", "RecalibratedClassifier", "Recalibration", "RankedConfiguration",
     "TestInterval", "UtilityResult",
     "average_precision", "batch_metric", "best_configuration", "bootstrap_draws", "classification_metrics",
     "comparison_outcome", "confirmed_on_test", "corrected_interval", "corrected_resampled_ttest", "cv_folds",

@@ -21,6 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 
 from ._metrics import expected_calibration_error
+from ._results import CalibrationFigures, Recalibrated
 
 EPSILON = 1e-6  # probabilities are clipped to [EPSILON, 1 - EPSILON] before the logit
 
@@ -53,11 +54,10 @@ def fit_recalibration(scores: np.ndarray, is_positive: np.ndarray) -> Recalibrat
     return Recalibration(slope, intercept, len(scores)) if slope > 0 else None
 
 
-def calibration_summary(is_positive: np.ndarray, score: np.ndarray) -> dict[str, float]:
+def calibration_summary(is_positive: np.ndarray, score: np.ndarray) -> CalibrationFigures:
     """Brier score and expected calibration error of minority-class probabilities."""
     is_positive = np.asarray(is_positive, dtype=float)
-    return {"brier": float(brier_score_loss(is_positive, score)),
-            "ece": expected_calibration_error(is_positive, score)}
+    return CalibrationFigures(float(brier_score_loss(is_positive, score)), expected_calibration_error(is_positive, score))
 
 
 class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
@@ -102,13 +102,13 @@ def recalibrate_configurations(utility, fold_scores: dict[tuple[str, str, int], 
     for configuration, (scores, labels) in pooled.items():
         recalibration = fit_recalibration(np.concatenate(scores), np.concatenate(labels))
         score = test[configuration].proba[:, positive]
-        entry = {"before": calibration_summary(y_test == positive, score)}
+        before = calibration_summary(y_test == positive, score)
         if recalibration is None:
-            entry["reason"] = "no increasing logistic map fits the held-out scores"
+            record = Recalibrated(before, reason="no increasing logistic map fits the held-out scores")
         else:
             fitted[configuration] = recalibration
-            entry.update(slope=recalibration.slope, intercept=recalibration.intercept, rows=recalibration.rows,
-                         after=calibration_summary(y_test == positive, recalibration.apply(score)))
+            record = Recalibrated(before, recalibration.slope, recalibration.intercept, recalibration.rows,
+                                  calibration_summary(y_test == positive, recalibration.apply(score)))
         classifier, comparator = configuration
-        summary[classifier][comparator] = {**summary[classifier][comparator], "recalibration": entry}
+        summary[classifier][comparator] = {**summary[classifier][comparator], "recalibration": record.to_json()}
     return replace(utility, test=summary), fitted

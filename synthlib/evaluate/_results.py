@@ -63,6 +63,29 @@ class Protocol(JsonRecord):
 
 
 @dataclass(frozen=True)
+class CalibrationFigures(JsonRecord):
+    """Brier score and expected calibration error of the minority-class probability (None: not computed)."""
+
+    brier: float | None
+    ece: float | None
+
+
+@dataclass(frozen=True)
+class Recalibrated(JsonRecord):
+    """A configuration's logistic recalibration (`_calibration`) and its test-split figures before and after; `reason`
+    instead of a map when none could be fitted."""
+
+    OPTIONAL = frozenset({"slope", "intercept", "rows", "after", "reason"})
+
+    before: CalibrationFigures
+    slope: float | None = None
+    intercept: float | None = None
+    rows: int | None = None
+    after: CalibrationFigures | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Comparison(JsonRecord):
     """One comparator against its own classifier's plain baseline on one metric (Holm-adjusted per metric)."""
 
@@ -128,6 +151,15 @@ class UtilityResult(JsonRecord):
     def test_entry(self, configuration: Configuration) -> dict[str, Any]:
         classifier, comparator = configuration
         return self.test[classifier][comparator]
+
+    def recalibration(self, configuration: Configuration) -> Recalibrated | None:
+        """The configuration's recalibration record (None for multi-class tasks and older results)."""
+        entry = self.test_entry(configuration).get("recalibration")
+        return None if entry is None else Recalibrated.from_json(entry)
+
+    def cv_calibration(self, configuration: Configuration) -> CalibrationFigures:
+        """Mean CV Brier score and calibration error."""
+        return CalibrationFigures(self.cv_mean(configuration, "brier"), self.cv_mean(configuration, "ece"))
 
     def test_metrics(self, configuration: Configuration) -> dict[str, Any]:
         return self.test_entry(configuration)["metrics"]
