@@ -321,7 +321,8 @@ def test_quarto_engine_executes_once_finds_the_project_outputs_and_leaves_gitign
                                           for to in ("html", "typst")]  # one call per format, no --output-dir
     assert all(sum(c["executions"].values()) == 0 for c in calls) and executed == [1]  # papermill ran it once
     staged = Path(calls[0]["project"])
-    assert staged.parent == out / "render-partial" and "/." not in str(staged)  # Quarto skips dot folders
+    assert staged.parent.name == "render-partial" and "/." not in str(staged)  # Quarto skips dot folders
+    assert out in staged.parents  # staged inside the output folder (its staging copy), not in a temporary folder
     assert not staged.exists() and not (out / "render-partial").exists()  # cleaned up
     assert marker in outputs["notebook"].read_text()  # the project's own template was rendered
     assert (user / ".gitignore").read_bytes() == gitignore_before

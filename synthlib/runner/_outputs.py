@@ -5,7 +5,7 @@ everything is.
   it; a second run into the same folder is refused with a message naming the lock file and the process holding it.
   A lock whose pid no longer runs on this host (a killed run) is taken over. Hand-written rather than `filelock`:
   its locks do not record who holds them, and the message must name the process.
-- **Staging.** `staged_outputs` hands out a hidden folder `<out>/.partial/<out name>` (the same name, so a report
+- **Staging.** `staged_outputs` hands out a folder `<out>/synthlib-partial/<out name>` (the same name, so a report
   that prints its folder's name prints the real one); only when the block finishes are its outputs moved into
   `<out>`, files with `os.replace` and the bundle folder last, with Ctrl-C held back until the moves are done.
   An interrupt or error before that leaves only the run log (the next run removes the staging folder).
@@ -29,12 +29,13 @@ from synthlib.errors import SynthlibError
 RUN_LOG = "run.log"
 RENDER_PARTIAL = "render-partial"  # the report's working folder; not a dot folder, which Quarto would skip
 LOCK = ".synthlib.lock"
-STAGING = ".partial"
+# not a dot folder: Quarto skips every path under one (quarto-cli `kSkipHidden`), and the report renders in here
+STAGING = "synthlib-partial"
 # What a run or render publishes, in the order it is moved into place: the bundle (with its manifest) comes last.
 PUBLISHED = ("results.json", "report.ipynb", "report.pdf", "report.html", "OutputMaterials")
 # What a new run removes from its output folder first (never anything else); earlier versions' staging names too.
-OUTPUT_NAMES = (*PUBLISHED, "verification.json", STAGING, ".OutputMaterials.old", ".OutputMaterials.partial",
-                RENDER_PARTIAL, ".render-partial", RUN_LOG)
+OUTPUT_NAMES = (*PUBLISHED, "verification.json", STAGING, ".partial", ".OutputMaterials.old",
+                ".OutputMaterials.partial", RENDER_PARTIAL, ".render-partial", RUN_LOG)
 STARTING_GRACE_S = 10.0  # a lock file without a pid yet belongs to a process still writing it, for this long
 
 
