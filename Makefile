@@ -32,5 +32,6 @@ clean:
 # are the example project's copies (tests/test_render.py checks they are identical).
 sync-template:
 	cp synthlib/templates/audit.qmd report/audit.qmd
+	mkdir -p report/sections && rm -f report/sections/*.md.j2 && cp synthlib/templates/sections/*.md.j2 report/sections/
 	cp synthlib/templates/_quarto.yml _quarto.yml
 	cp synthlib/templates/data/german_credit.csv synthlib/templates/data/README.md data/

@@ -29,9 +29,10 @@ from synthlib.utils._progress import StepLines, configure_stderr_logging, run_lo
 from .conftest import ROOT
 
 runner = CliRunner()
-# The template's top-level sections (its text is edited elsewhere; each must reach the report).
+# The template's top-level sections, in the skeleton and in the section templates (each must reach the report).
 HEADINGS = [re.sub(r"\s*\{.*\}$", "", line[2:]).strip()
-            for line in (TEMPLATES / "audit.qmd").read_text().splitlines() if line.startswith("# ")]
+            for source in [TEMPLATES / "audit.qmd", *sorted((TEMPLATES / "sections").glob("*.md.j2"))]
+            for line in source.read_text().splitlines() if line.startswith("# ")]
 TEMPLATE_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_ /&().,-]{2,}\]")
 UNFILLED_FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(\[|\.|\(|\}|:)")
 RAW_QUARTO = ["```{python}", "#| ", "{python}", "@fig-", "@tbl-", "::: {.callout", "{{<"]
@@ -260,6 +261,10 @@ def test_parameters_cell_is_tagged_for_papermill(tmp_path, monkeypatch):
 def test_example_project_copies_match_the_packaged_templates():
     """The repository's example project holds copies of synthlib/templates/ (`make sync-template`)."""
     assert (ROOT / "report" / "audit.qmd").read_bytes() == (TEMPLATES / "audit.qmd").read_bytes()
+    packaged = sorted(p.name for p in (TEMPLATES / "sections").glob("*.md.j2"))
+    assert packaged and sorted(p.name for p in (ROOT / "report" / "sections").glob("*.md.j2")) == packaged
+    for name in packaged:
+        assert (ROOT / "report" / "sections" / name).read_bytes() == (TEMPLATES / "sections" / name).read_bytes(), name
     assert (ROOT / "_quarto.yml").read_bytes() == (TEMPLATES / "_quarto.yml").read_bytes()
     assert (ROOT / "data" / "german_credit.csv").read_bytes() == (TEMPLATES / "data" / "german_credit.csv").read_bytes()
 

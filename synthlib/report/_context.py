@@ -73,6 +73,7 @@ class ReportContext:
     name: str
     audit: Any
     out_dir: Path
+    root: Path = Path(".")  # the project, whose report/sections/ overrides the packaged section templates
 
     @classmethod
     def load(cls, dataset: str, fast: bool = False, out_dir: str | Path | None = None, root: str | Path = ".") -> ReportContext:
@@ -80,7 +81,7 @@ class ReportContext:
 
         audit, out_dir = run(dataset, fast=fast, project_root=Path(root), out_dir=Path(out_dir) if out_dir else None,
                              keep_cache_record=True)
-        return cls(name=Path(dataset).stem, audit=audit, out_dir=out_dir)
+        return cls(name=Path(dataset).stem, audit=audit, out_dir=out_dir, root=Path(root))
 
     @property
     def result(self) -> dict[str, Any]:
@@ -806,6 +807,22 @@ class ReportContext:
         return "\n".join(f"- {'✓' if ok else '✗'} {label}" for label, ok in checks)
 
     # ----------------------------------------------------------------- words
+    def section(self, name: str) -> str:
+        """The Markdown of section template `name` (report/sections/<name>.md.j2, else the packaged one)."""
+        from ._prose import render_section
+
+        return render_section(name, self.result, self.root, self)
+
+    def table(self, name: str, *args: Any, **kwargs: Any) -> str:
+        """`<name>_table(...)`, for the section templates: `{{ table("fairness") }}`."""
+        method = getattr(self, f"{name}_table", None)
+        if method is None:
+            from ._prose import RenderError
+
+            tables = sorted(m[:-len("_table")] for m in dir(self) if m.endswith("_table"))
+            raise RenderError(f"no table `{name}` in the report; the tables are: {', '.join(tables)}")
+        return method(*args, **kwargs)
+
     def say(self, what: str, *args: Any) -> str:
         """`narrative.<what>(result, *args)`, for the asis cells of the document."""
         return getattr(narrative, what)(self.result, *args)

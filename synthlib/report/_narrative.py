@@ -5,7 +5,9 @@ Each function takes the `results.json` dict (and sometimes a key into it) and re
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 from synthlib.augment import INTERPOLATION_METHODS
@@ -13,6 +15,38 @@ from synthlib.config import (CLASSIFIER_NAMES, DEEP_GENERATORS, METHOD_NAMES, ME
                              method_name, metric_name, num, p_cell, trained_ratio_text)
 from synthlib.decide import configuration_label, verdict_sentence
 from synthlib.evaluate import higher_is_better, significant
+
+FACTS: dict[str, Callable[..., Any]] = {}
+WITH_ARGUMENTS: set[str] = set()
+
+
+def fact(function: Callable[..., Any] | None = None, *, arguments: bool = False):
+    """Register a fact; with `arguments`, templates call it with the rest of its arguments (`facts.fidelity(m)`)."""
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        FACTS[fn.__name__] = fn
+        if arguments:
+            WITH_ARGUMENTS.add(fn.__name__)
+        return fn
+
+    return register(function) if function is not None else register
+
+
+class Facts:
+    """`facts.<name>` in a template: the fact `<name>` of one results dict, computed once when first read."""
+
+    def __init__(self, result: dict[str, Any]):
+        self._result, self._cache = result, {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in FACTS:
+            raise AttributeError(name)
+        if name not in self._cache:
+            function = FACTS[name]
+            self._cache[name] = (functools.partial(function, self._result) if name in WITH_ARGUMENTS
+                                 else function(self._result))
+        return self._cache[name]
+
+
 
 
 def bound(value: float | None) -> str:
@@ -884,3 +918,27 @@ def conclusion(result: dict[str, Any]) -> str:
     if not v["evidence"]:
         lines.append("- No criterion could be evaluated (an augmented and a non-augmented eligible configuration are both needed).")
     return "\n".join(lines)
+
+
+@fact
+def problem(result: dict[str, Any]) -> dict[str, Any]:
+    balance = result["data"]["profile"]["class_balance"]["full"]
+    minority = result["data"]["minority"]
+    return {"minority": minority, "share": sum(balance["counts"][m] for m in minority) / balance["rows"],
+            "rows": result["data"]["profile"]["shape"][0]}
+
+
+@fact
+def criteria(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The success criteria, the objective's first (with the default margin) when the params file names none for it."""
+    ev = result["config"]["resolved"]["evaluation"]
+    found = list(ev["success_criteria"])
+    if not any(c["metric"] == ev["objective"] for c in found):
+        found.insert(0, {"metric": ev["objective"], "min_improvement": ev.get("min_improvement", 0.0),
+                         "max_p_value": ev["alpha"]})
+    return found
+
+
+@fact
+def threshold_free(result: dict[str, Any]) -> bool:
+    return result["config"]["resolved"]["evaluation"]["objective"] in ("pr_auc", "roc_auc")
