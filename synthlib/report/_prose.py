@@ -22,6 +22,7 @@ from synthlib.config import (CLASSIFIER_NAMES, SECTIONS, TEMPLATES, configuratio
                              trained_ratio_text)
 
 from ._render import RenderError
+from ._tables import md_table
 
 PACKAGED_SECTIONS = TEMPLATES / "sections"
 SUFFIX = ".md.j2"
@@ -126,6 +127,7 @@ def environment(root: Path | str | None = None) -> jinja2.Environment:
                              keep_trailing_newline=True, autoescape=False,
                              comment_start_string="{##", comment_end_string="##}")
     env.filters.update(FILTERS)
+    env.globals["md_table"] = md_table  # a table the template phrases itself (page 1's findings)
     return env
 
 
@@ -177,7 +179,7 @@ def _context(result: Mapping[str, Any], root: Path | str | None, tables: Any, en
     phrases = env.get_template(PHRASES).module if PHRASES in env.list_templates() else None
     resolved = (result.get("config") or {}).get("resolved")
     return {"result": result, "verdict": result.get("verdict"), "config": resolved, "facts": Facts(result),
-            "table": tables.table if tables is not None else _no_tables, "say": phrases}
+            "table": tables.table if tables is not None else _no_tables, "ctx": tables, "say": phrases}
 
 
 def _no_tables(name: str, *args: Any, **kwargs: Any) -> str:
