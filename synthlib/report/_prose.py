@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +55,13 @@ def signed(value: Any, digits: int = 3) -> str:
     return "n/a" if number is None else f"{number:+.{digits}f}"
 
 
+CI_KEYS = ("ci_low", "ci_high")
+
+
 def ci(low: Any, high: Any = None, digits: int = 3, sign: bool = True) -> str:
     """"[+0.010, +0.050]" from two bounds, a pair, or a mapping with `ci_low` / `ci_high`; "" when unknown."""
     if isinstance(low, Mapping):
-        low, high = low.get("ci_low"), low.get("ci_high")
+        low, high = (low.get(key) for key in CI_KEYS)
     elif isinstance(low, Sequence) and not isinstance(low, str):
         low, high = (list(low) + [None, None])[:2]
     low, high = _finite(low), _finite(high)
@@ -93,11 +97,14 @@ def listing(items: Any, code: bool = True, last: str = " and ") -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1] if items else ""
 
 
+LABEL = "label"
+
+
 def label(entry: Any) -> str:
     """A configuration's display name from its verdict entry (a mapping with classifier and comparator)."""
     if not entry:
         return "n/a"
-    return entry.get("label") or configuration_name(entry["comparator"], entry["classifier"])
+    return entry.get(LABEL) or configuration_name(*itemgetter("comparator", "classifier")(entry))
 
 
 def capfirst(text: str) -> str:
@@ -127,7 +134,7 @@ def environment(root: Path | str | None = None) -> jinja2.Environment:
                              keep_trailing_newline=True, autoescape=False,
                              comment_start_string="{##", comment_end_string="##}")
     env.filters.update(FILTERS)
-    env.globals["md_table"] = md_table  # a table the template phrases itself (page 1's findings)
+    env.globals.update(md_table=md_table)  # a table the template phrases itself (page 1's findings)
     return env
 
 
@@ -173,12 +180,16 @@ def template_error(exc: Exception, root: Path | str | None, name: str) -> Render
     return RenderError(f"template {_shown(where[0], root)}{line}: {message}")
 
 
+RESOLVED = "resolved"
+
+
 def _context(result: Mapping[str, Any], root: Path | str | None, tables: Any, env: jinja2.Environment) -> dict[str, Any]:
     from ._narrative import Facts
 
     phrases = env.get_template(PHRASES).module if PHRASES in env.list_templates() else None
-    resolved = (result.get("config") or {}).get("resolved")
-    return {"result": result, "verdict": result.get("verdict"), "config": resolved, "facts": Facts(result),
+    config, verdict = (result.get(key) for key in ("config", "verdict"))
+    resolved = (config or {}).get(RESOLVED)
+    return {"result": result, "verdict": verdict, "config": resolved, "facts": Facts(result),
             "table": tables.table if tables is not None else _no_tables, "ctx": tables, "say": phrases}
 
 
@@ -204,15 +215,37 @@ def render_block(name: str, block: str, result: Mapping[str, Any], root: Path | 
                  tables: Any = None) -> str:
     """One `{% block %}` of a section alone (a paragraph; the tests check phrasing on small results this way)."""
     env = environment(root)
-    try:
+
+    def run() -> str:
         template = env.get_template(name + SUFFIX)
         return "".join(template.blocks[block](template.new_context(_context(result, root, tables, env))))
+
+    return _reworded(run, env, root, name + SUFFIX)
+
+
+def phrase(macro: str, *args: Any, root: Path | str | None = None, **kwargs: Any) -> str:
+    """One macro of the shared phrases (`_phrases.md.j2`), called with `args`."""
+    env = environment(root)
+    return _reworded(lambda: str(getattr(env.get_template(PHRASES).module, macro)(*args, **kwargs)), env, root, PHRASES)
+
+
+def _reworded(run: Callable[[], str], env: jinja2.Environment, root: Path | str | None, name: str) -> str:
+    """`run()`, a failure inside a template raised as a RenderError naming the template and line (Jinja2 maps its
+    traceback to template lines in `handle_exception`, which `Template.render` calls and a block or macro does not)."""
+    try:
+        try:
+            return run()
+        except RenderError:
+            raise
+        except Exception:  # noqa: BLE001
+            env.handle_exception()
     except RenderError:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - only failures inside a template are reworded
         if isinstance(exc, jinja2.TemplateError) or _template_frame(exc):
-            raise template_error(exc, root, name + SUFFIX) from None
+            raise template_error(exc, root, name) from None
         raise
+    raise AssertionError("unreachable")
 
 
 def section_names(root: Path | str | None = None) -> list[str]:
