@@ -20,8 +20,9 @@ import pandas as pd  # noqa: E402
 from synthlib.config import configuration_name, method_name, metric_name, num, p_cell, trained_ratio_text  # noqa: E402
 
 from ._narrative import is_fairness_reference  # noqa: E402
-from ._prose import bound, ci, signed  # noqa: E402
+from ._prose import bound, ci  # noqa: E402
 from ._prose import p as pvalue  # noqa: E402
+from ._prose import signed
 from ._tables import md_table
 
 

@@ -12,6 +12,7 @@ Jinja2 rather than str.format: loops, conditions and macros are what a reworded 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 import jinja2
 
 from synthlib.config import (CLASSIFIER_NAMES, SECTIONS, TEMPLATES, configuration_name, method_name, metric_name,
-                             trained_ratio_text)
+                             report_template, trained_ratio_text)
 
 from ._render import RenderError
 from ._tables import md_table
@@ -198,17 +199,34 @@ def _no_tables(name: str, *args: Any, **kwargs: Any) -> str:
 
 
 def render_section(name: str, result: Mapping[str, Any], root: Path | str | None = None, tables: Any = None) -> str:
-    """The Markdown of section `name` (report/sections/<name>.md.j2, else the packaged one)."""
+    """The Markdown of section `name` (report/sections/<name>.md.j2, else the packaged one); a link to a section
+    the project's skeleton leaves out becomes plain text (Typst refuses a link to a label that does not exist)."""
     env = environment(root)
-    try:
-        template = env.get_template(name + SUFFIX)
-        return template.render(_context(result, root, tables, env))
-    except RenderError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - only failures inside a template are reworded
-        if isinstance(exc, jinja2.TemplateError) or _template_frame(exc):
-            raise template_error(exc, root, name + SUFFIX) from None
-        raise
+    text = _reworded(lambda: env.get_template(name + SUFFIX).render(_context(result, root, tables, env)), env, root,
+                     name + SUFFIX)
+    return unlink_missing(text, anchors(root)) if root is not None else text
+
+
+SECTION_CALL = re.compile(r"""ctx\.section\(\s*["'](\w+)["']""")
+HEADING_ID = re.compile(r"\{[^{}\n]*#(sec-[\w-]+)[^{}\n]*\}")
+LINK = re.compile(r"\[([^\]\n]+)\]\(#(sec-[\w-]+)\)")
+
+
+def anchors(root: Path | str) -> set[str]:
+    """The heading ids the report will have: those of the skeleton (report/audit.qmd) and of the section templates
+    it renders."""
+    skeleton = report_template(Path(root)).read_text(encoding="utf-8")
+    found = set(HEADING_ID.findall(skeleton))
+    for name in SECTION_CALL.findall(skeleton):
+        source = next((f / (name + SUFFIX) for f in section_folders(root) if (f / (name + SUFFIX)).is_file()), None)
+        if source is not None:
+            found |= set(HEADING_ID.findall(source.read_text(encoding="utf-8")))
+    return found
+
+
+def unlink_missing(markdown: str, known: set[str]) -> str:
+    """`[text](#sec-x)` -> `text` where no heading has the id sec-x."""
+    return LINK.sub(lambda m: m[0] if m[2] in known else m[1], markdown)
 
 
 def render_block(name: str, block: str, result: Mapping[str, Any], root: Path | str | None = None,
