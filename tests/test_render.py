@@ -328,7 +328,7 @@ def test_quarto_engine_executes_once_finds_the_project_outputs_and_leaves_gitign
     shutil.copyfile(project / "params" / "german_credit.yml", user / "params" / "german_credit.yml")  # same config
     marker = "A sentence only this project's template has."
     qmd = user / "report" / "audit.qmd"
-    qmd.write_text(qmd.read_text().replace("# Problem definition", f"{marker}\n\n# Problem definition", 1))
+    qmd.write_text(qmd.read_text().replace("## Feature importance", f"{marker}\n\n## Feature importance", 1))
     gitignore_before = (user / ".gitignore").read_bytes()
 
     calls, executions = tmp_path / "calls.txt", tmp_path / "executions.txt"
