@@ -3,7 +3,8 @@ and says plainly when it flags more than twice the prevalence (issue 26); page 1
 
 from __future__ import annotations
 
-from synthlib.report._narrative import findings, flagging
+from synthlib.report._findings import findings
+from synthlib.report._narrative import flagging
 from synthlib.report._prose import render_block
 
 

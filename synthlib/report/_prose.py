@@ -185,6 +185,7 @@ RESOLVED = "resolved"
 
 
 def _context(result: Mapping[str, Any], root: Path | str | None, tables: Any, env: jinja2.Environment) -> dict[str, Any]:
+    from ._findings import findings  # noqa: F401 - importing it registers page 1's facts
     from ._narrative import Facts
 
     phrases = env.get_template(PHRASES).module if PHRASES in env.list_templates() else None
