@@ -52,3 +52,14 @@ def test_a_flag_rate_over_twice_the_prevalence_is_a_high_finding_on_page_one():
     low["verdict"].update(dimensions={}, trade_offs=[], primary_metric="f1_minority")
     low["data"] = {"cleaning_log": []}
     assert [f.severity for f in findings(low) if f.topic == "flag_rate"] == ["low"]
+
+
+def test_with_two_minority_classes_the_prevalence_counts_both():
+    """The confusion matrix counts only the positive class; the flag rate counts every minority class."""
+    result = _result(tp=3, fp=3, fn=4, tn=109)
+    result["utility"]["test"]["lr"]["baseline"]["predicted_minority_rate"] = 27 / 119
+    result["data"] = {"minority": ["custodial", "manage"], "profile": {"class_balance": {"test": {
+        "rows": 119, "counts": {"admin": 91, "manage": 21, "custodial": 7}}}}}
+    facts = flagging(result)
+    assert round(facts["prevalence"], 4) == round(28 / 119, 4) and not facts["twice"]
+    assert "the minority prevalence there is 23.5%" in _text(result)

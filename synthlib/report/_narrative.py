@@ -259,8 +259,9 @@ def removed_rows(result: dict[str, Any]) -> dict[str, Any] | None:
 
 @fact
 def flagging(result: dict[str, Any]) -> dict[str, Any] | None:
-    """The share of test rows the recommended model flags as the minority, the prevalence, per-group rates, and
-    whether the rate is more than twice the prevalence (most flagged rows are then not minority rows)."""
+    """The share of test rows the recommended model flags as the minority, the prevalence of the minority classes in
+    the test split, per-group rates, and whether the rate is more than twice the prevalence (most flagged rows are
+    then not minority rows)."""
     rec = result["verdict"]["recommended"]
     if rec is None:
         return None
@@ -269,7 +270,11 @@ def flagging(result: dict[str, Any]) -> dict[str, Any] | None:
     n = sum(matrix.get(k, 0) for k in ("tp", "fp", "fn", "tn"))
     if rate is None or not n:
         return None
-    prevalence = (matrix.get("tp", 0) + matrix.get("fn", 0)) / n
+    test = ((result.get("data") or {}).get("profile") or {}).get("class_balance", {}).get("test")
+    if test and test.get("rows"):  # every minority class (the confusion counts only the positive one)
+        prevalence = sum(test["counts"].get(m, 0) for m in result["data"]["minority"]) / test["rows"]
+    else:
+        prevalence = (matrix.get("tp", 0) + matrix.get("fn", 0)) / n
     groups = []
     for attribute, by_classifier in ((result.get("fairness") or {}).get("models") or {}).items():
         model = (by_classifier.get(rec["classifier"]) or {}).get(rec["comparator"]) or {}
