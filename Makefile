@@ -33,5 +33,6 @@ clean:
 sync-template:
 	cp synthlib/templates/audit.qmd report/audit.qmd
 	cp synthlib/templates/tables.css report/tables.css
+	mkdir -p report/sections && rm -f report/sections/*.md.j2 && cp synthlib/templates/sections/*.md.j2 report/sections/
 	cp synthlib/templates/_quarto.yml _quarto.yml
 	cp synthlib/templates/data/german_credit.csv synthlib/templates/data/README.md data/

@@ -170,7 +170,7 @@ def test_prepared_keeps_raw_splits_and_the_fitted_cleaner(project):
 
 
 def test_cleaning_summary_gives_the_test_splits_capped_values_beside_the_training_splits():
-    from synthlib.report._narrative import cleaning_summary
+    from synthlib.report._prose import render_block
 
     bounds = {"method": "iqr", "lower": -6.0, "upper": 42.0}
     result = {"config": {"resolved": {"dataset": {"source": "d.csv", "missing_markers": []},
@@ -179,6 +179,6 @@ def test_cleaning_summary_gives_the_test_splits_capped_values_beside_the_trainin
                   {"step": "outliers", "action": "cap", "column": "duration", "count": 57, "split": "train", **bounds},
                   {"step": "outliers", "action": "cap with training bounds", "column": "duration", "count": 13,
                    "split": "test", **bounds}]}}
-    text = cleaning_summary(result)
+    text = " ".join(render_block("data_assessment", "cleaning", result).split())
     assert "`duration` 57 values outside [-6, 42] (test split: 13)" in text
     assert "counts in the training split, test-split counts in brackets" in text

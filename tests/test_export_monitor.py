@@ -504,7 +504,7 @@ def test_comparison_card_names_its_augmented_training_set_and_no_card_misplaces_
 
 
 def test_readme_and_deployed_card_state_the_verdict_status(bundle):
-    from synthlib.report._narrative import verdict_sentence
+    from synthlib.decide import verdict_sentence
 
     audit, path = bundle
     sentence = verdict_sentence(audit.result).replace("**", "")

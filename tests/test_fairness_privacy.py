@@ -21,12 +21,39 @@ from synthlib.augment import SAMPLERS
 from synthlib.config import AuditConfig, PrivacyConfig, load_config, parse_config
 from synthlib.errors import DataError
 from synthlib.prepare._prepare import prepare
-from synthlib.report._narrative import fairness_summary, mitigation_summary, privacy_summary
+from synthlib.report._narrative import attack_reading
+from synthlib.report._prose import phrase, render_block
 from synthlib.utils._jsonsafe import plain
 
 from .conftest import ROOT, toy_config
 
 THRESHOLDS = PrivacyConfig()
+
+def _said(section: str, block: str, result: dict) -> str:
+    """A paragraph of a report section template, rendered on `result`: each paragraph and bullet on one line."""
+    lines: list[str] = []
+    for line in render_block(section, block, result).splitlines():
+        if lines and lines[-1] and line.strip() and not line.startswith("- "):
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line.strip())
+    return "\n".join(" ".join(line.split()) for line in lines).strip()
+
+
+def fairness_summary(result: dict) -> str:
+    return _said("fairness", "summary", result)
+
+
+def privacy_summary(result: dict) -> str:
+    return _said("privacy", "summary", result)
+
+
+def mitigation_summary(result: dict) -> str:
+    return _said("privacy", "mitigation", result)
+
+
+def _attack_sentence(attack: dict | None) -> str:
+    return " ".join(phrase("attack", attack_reading(attack), attack).split())
 
 
 @pytest.fixture(scope="module")
@@ -423,7 +450,6 @@ def test_mitigation_summary_gives_the_attack_cis():
 
 
 def test_a_reconstruction_better_than_chance_is_not_called_chance_when_the_auc_is():
-    from synthlib.report._narrative import _attack_sentence
 
     attack = {"distinguish_auc": 0.485, "distinguish_auc_ci_low": 0.462, "distinguish_auc_ci_high": 0.501,
               "reconstruction_precision": 0.326, "reconstruction_precision_ci_low": 0.290,

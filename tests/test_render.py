@@ -29,9 +29,10 @@ from .conftest import ROOT
 from .test_quarto_fake import fake_quarto_calls, install_fake_quarto
 
 runner = CliRunner()
-# The template's top-level sections (its text is edited elsewhere; each must reach the report).
+# The template's top-level sections, in the skeleton and in the section templates (each must reach the report).
 HEADINGS = [re.sub(r"\s*\{.*\}$", "", line[2:]).strip()
-            for line in (TEMPLATES / "audit.qmd").read_text().splitlines() if line.startswith("# ")]
+            for source in [TEMPLATES / "audit.qmd", *sorted((TEMPLATES / "sections").glob("*.md.j2"))]
+            for line in source.read_text().splitlines() if line.startswith("# ")]
 TEMPLATE_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_ /&().,-]{2,}\]")
 UNFILLED_FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(\[|\.|\(|\}|:)")
 RAW_QUARTO = ["```{python}", "#| ", "{python}", "@fig-", "@tbl-", "::: {.callout", "{{<"]
@@ -261,6 +262,10 @@ def test_parameters_cell_is_tagged_for_papermill(tmp_path, monkeypatch):
 def test_example_project_copies_match_the_packaged_templates():
     """The repository's example project holds copies of synthlib/templates/ (`make sync-template`)."""
     assert (ROOT / "report" / "audit.qmd").read_bytes() == (TEMPLATES / "audit.qmd").read_bytes()
+    packaged = sorted(p.name for p in (TEMPLATES / "sections").glob("*.md.j2"))
+    assert packaged and sorted(p.name for p in (ROOT / "report" / "sections").glob("*.md.j2")) == packaged
+    for name in packaged:
+        assert (ROOT / "report" / "sections" / name).read_bytes() == (TEMPLATES / "sections" / name).read_bytes(), name
     assert (ROOT / "_quarto.yml").read_bytes() == (TEMPLATES / "_quarto.yml").read_bytes()
     assert (ROOT / "report" / "tables.css").read_bytes() == (TEMPLATES / "tables.css").read_bytes()
     assert (ROOT / "data" / "german_credit.csv").read_bytes() == (TEMPLATES / "data" / "german_credit.csv").read_bytes()
@@ -303,7 +308,7 @@ def test_quarto_engine_executes_once_finds_the_project_outputs_and_leaves_gitign
     user, records = _quarto_project(project, tmp_path, monkeypatch)
     marker = "A sentence only this project's template has."
     qmd = user / "report" / "audit.qmd"
-    qmd.write_text(qmd.read_text().replace("# Problem definition", f"{marker}\n\n# Problem definition", 1))
+    qmd.write_text(qmd.read_text().replace("## Feature importance", f"{marker}\n\n## Feature importance", 1))
     gitignore_before = (user / ".gitignore").read_bytes()
     executed = []
     real_execute = synthlib.report._render._execute

@@ -24,7 +24,7 @@ from synthlib.errors import SamplingError
 from synthlib.evaluate._evaluation import evaluate
 from synthlib.prepare._prepare import prepare
 from synthlib.report._context import ReportContext
-from synthlib.report._narrative import augmentation_comment
+from synthlib.report._prose import render_block
 from synthlib.runner._audit import augmentation_section, run_audit
 from synthlib.runner._repeats import seed_variance
 
@@ -38,6 +38,10 @@ NOT_APPLICABLE = {
 DEEP_CHECKS = {"check_target_type", "check_samplers_one_label", "check_samplers_fit",
                "check_samplers_sampling_strategy_fit_resample", "check_samplers_2d_target",
                "check_sampler_get_feature_names_out", "check_sampler_get_feature_names_out_pandas"}
+
+
+def augmentation_comment(result: dict) -> str:
+    return " ".join(render_block("method_selection", "augmentation_comment", result).split())
 
 
 def sampler(method: str, **params):

@@ -10,7 +10,16 @@ import pytest
 from scipy.spatial.distance import cdist, pdist
 
 from synthlib.assess._fidelity import MMD, PRDC, Coverage, Density, Diversity, compute_evaluation_metrics
-from synthlib.report._narrative import fidelity_ranking, fidelity_summary
+from synthlib.report._narrative import fidelity
+from synthlib.report._prose import phrase, render_block
+
+
+def fidelity_summary(result: dict, method: str, notes: bool = True) -> str:
+    return " ".join(phrase("fidelity", fidelity(result, method), notes=notes).split())
+
+
+def fidelity_ranking(result: dict) -> str:
+    return " ".join(render_block("validation", "ranking", result).split())
 
 
 def table(n: int = 300, seed: int = 0) -> pd.DataFrame:
@@ -171,9 +180,8 @@ def test_distribution_tests_state_their_caveat():
     assert "assume independent samples" in text
     short = fidelity_summary({"fidelity": {"smote": result}}, "smote", notes=False)  # the appendix's list
     assert "0 of 4 features differ" in short and "assume independent" not in short and "faithful" not in short
-    from synthlib.report._narrative import fidelity_notes
 
-    assert "assume independent samples" in fidelity_notes({})  # said once instead
+    assert "assume independent samples" in render_block("appendix_validation", "notes", {})  # said once instead
 
 
 def near_copy_and_fresh(n: int = 300):

@@ -15,11 +15,17 @@ from synthlib.decide._verdict import recompute_from_folds
 from synthlib.evaluate import UtilityResult, comparison_outcome
 from synthlib.evaluate._calibration import calibration_summary, fit_recalibration
 from synthlib.evaluate._metrics import MATCHED_RECALL, classification_metrics, confusion
+from synthlib.report._prose import render_block
 
 N_FOLDS, REPEATS = 5, 2
 FOLDS = N_FOLDS * REPEATS
 RNG = np.random.default_rng(0)
 Y_TEST = np.array([1] * 60 + [0] * 140)  # 1 = the minority ("bad"), 0 = the majority
+
+
+def said(section: str, block: str, result: dict) -> str:
+    """One paragraph of a section template, rendered on `result`, on one line (a bullet's dash dropped)."""
+    return " ".join(render_block(section, block, result).split()).removeprefix("- ")
 
 
 def predictions(recall: float, precision: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -492,8 +498,6 @@ def test_checklist_marks_follow_real_checks(tmp_path):
 
 
 def test_conclusion_lists_open_findings_and_keeps_the_template_criterion_apart():
-    from synthlib.report._narrative import conclusion
-
     _, result = verdict_of({
         ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
         ("logistic_regression", "smote"): {"recall": 0.62, "test": predictions(0.62, 0.5, 2)},
@@ -501,7 +505,7 @@ def test_conclusion_lists_open_findings_and_keeps_the_template_criterion_apart()
         ("knn", "tuned_threshold"): {"recall": 0.78, "test": predictions(0.78, 0.5, 4)},
     })
     result["verdict"]["dimensions"]["calibration"] = {"status": "warn", "evidence": "expected calibration error 0.2"}
-    text = conclusion(result)
+    text = render_block("conclusion", "conclusion", result)
     assert "- **calibration** (warn): expected calibration error 0.2." in text
     deciding, template = text.split("The template's criterion")
     assert "The criteria the verdict rests on:" in deciding and "vs the best alternative" in deciding
@@ -511,31 +515,29 @@ def test_conclusion_lists_open_findings_and_keeps_the_template_criterion_apart()
 
 
 def test_reasons_say_when_the_best_augmented_method_deleted_real_rows():
-    from synthlib.report._narrative import _removed_rows_note
-
     result = {"verdict": {"best_augmented": {"comparator": "smote_enn"}},
               "augmentation": {"smote_enn": {"real_rows_removed_by_class": {"0": 120, "1": 311},
                                              "trained_ratio": {"0": 1.4177}}},
               "data": {"profile": {"class_balance": {"train": {"counts": {"0": 240, "1": 560}}}}}}
-    note = _removed_rows_note(result)
+    note = said("decision_evidence", "removed_rows", result)
     assert "deleted real training rows (120 of 240 of class 0, 311 of 560 of class 1)" in note
     assert "ratio of 1.42:1" in note
     result["augmentation"]["smote_enn"]["real_rows_removed_by_class"] = {"0": 0, "1": 0}
-    assert _removed_rows_note(result) == ""
+    assert said("decision_evidence", "removed_rows", result) == ""
 
 
 def test_the_evidence_lead_names_both_sides_without_repeating_the_summary():
-    from synthlib.report._narrative import evidence_lead, helps_answer
-
     _, result = verdict_of({
         ("logistic_regression", "baseline"): {"recall": 0.40, "test": predictions(0.40, 0.6, 1)},
         ("logistic_regression", "smote"): {"recall": 0.62, "test": predictions(0.62, 0.5, 2)},
         ("knn", "baseline"): {"recall": 0.35, "test": predictions(0.35, 0.6, 3)},
         ("knn", "tuned_threshold"): {"recall": 0.78, "test": predictions(0.78, 0.5, 4)},
     })
-    lead = evidence_lead(result)
+    lead = said("model_performance", "evidence_lead", result)
     assert "SMOTE + logistic regression against k\u2011nearest neighbours, tuned threshold" in lead
-    assert helps_answer(result) not in lead
+    answer = said("executive_summary", "helps", result)
+    assert answer.startswith("**Does augmentation help?") and answer not in lead
+    assert said("decision_evidence", "helps", result) not in lead
 
 
 def test_a_four_fifths_violation_the_configuration_introduced_is_named_first():
@@ -569,8 +571,6 @@ def test_a_plain_baseline_that_predicts_no_minority_row_is_never_the_fairness_re
 
 
 def test_the_recommended_configuration_states_its_own_threshold_and_what_the_default_threshold_would_give():
-    from synthlib.report._narrative import _operating_point_note
-
     metrics = lambda r, p, a: {"recall_minority": r, "precision_minority": p, "accuracy": a}  # noqa: E731
     result = {"verdict": {"recommended": {"classifier": "random_forest", "comparator": "smote"}},
               "utility": {"protocol": {"threshold_objective": "f1_minority"}, "classes": {"minority": ["1"]},
@@ -579,7 +579,7 @@ def test_the_recommended_configuration_states_its_own_threshold_and_what_the_def
                                         "metrics_at_default_threshold": metrics(0.55, 0.625, 0.76)},
                               "baseline": {"metrics": metrics(0.5, 0.6, 0.7), "decision_threshold": 0.5,
                                            "metrics_at_default_threshold": metrics(0.4, 0.7, 0.8)}}}}}
-    note = _operating_point_note(result)
+    note = said("decision_evidence", "operating_point", result)
     assert ("its predicted probability of class 1 is at least 0.341, the threshold that maximised minority F1 on the "
             "pooled held-out scores of all CV folds") in note
     assert ("Against the default threshold 0.5 (test split): minority recall 0.550 at 0.5 → 0.700 at 0.341, minority "
@@ -589,27 +589,27 @@ def test_the_recommended_configuration_states_its_own_threshold_and_what_the_def
     result["utility"]["cv_fold_thresholds"] = {"random_forest": {"smote": [0.4, 0.3, 0.35, 0.32],
                                                                  "baseline": [0.9, 0.1]}}
     assert ("no test row chose it; in the CV each fold's threshold came from the other folds' held-out scores, "
-            "between 0.300 and 0.400)") in _operating_point_note(result)
+            "between 0.300 and 0.400)") in said("decision_evidence", "operating_point", result)
     result["utility"]["protocol"]["threshold_objective"] = "balanced_accuracy"
-    assert "the threshold that maximised balanced accuracy on" in _operating_point_note(result)
+    assert "the threshold that maximised balanced accuracy on" in said("decision_evidence", "operating_point", result)
     result["verdict"]["recommended"]["comparator"] = "baseline"
-    note = _operating_point_note(result)  # the baseline's own threshold and folds, when it is the recommendation
+    note = said("decision_evidence", "operating_point", result)  # the baseline's own threshold and folds, when it is the recommendation
     assert "at least 0.500" in note and "between 0.100 and 0.900" in note
     del result["utility"]["test"]["random_forest"]["baseline"]["metrics_at_default_threshold"]
-    assert _operating_point_note(result) == ""  # nothing to compare with: nothing said
+    assert said("decision_evidence", "operating_point", result) == ""  # nothing to compare with: nothing said
     result["verdict"]["recommended"] = None
-    assert _operating_point_note(result) == ""
+    assert said("decision_evidence", "operating_point", result) == ""
 
 
 def test_p_values_in_tables_never_read_zero():
-    from synthlib.report._narrative import p_cell
+    from synthlib.config import p_cell
 
     assert [p_cell(p) for p in (0.0, 0.0004, 0.001, 0.0456, None, float("nan"))] == [
         "<0.001", "<0.001", "0.001", "0.046", "n/a", "n/a"]
 
 
 def test_every_four_fifths_violation_of_the_recommendation_is_named_and_a_widening_makes_it_conditional():
-    from synthlib.report._narrative import verdict_sentence
+    from synthlib.decide import verdict_sentence
 
     fairness = _fairness([])
     fairness["attributes"] = ["sex", "age"]
@@ -628,9 +628,8 @@ def test_every_four_fifths_violation_of_the_recommendation_is_named_and_a_wideni
     assert "(and 2 more finding(s) for `sex`)" in gate["evidence"]  # one clause per attribute, never nine
     assert gate["evidence"].count("four-fifths rule violated") == 2 and "more finding(s) for `age`" not in gate["evidence"]
     assert gate["evidence_all"].count(" for `") == len(gate["findings"]) == 4  # the Conclusion lists all of them
-    from synthlib.report._narrative import conclusion
     _, result = verdict_of(HELPING, fairness=fairness)
-    assert gate["evidence_all"] in conclusion(result)
+    assert gate["evidence_all"] in said("conclusion", "conclusion", result)
     verdict, _ = verdict_of(HELPING, fairness=_fairness(["demographic_parity_difference"]))
     sentence = verdict_sentence({"verdict": verdict})
     assert sentence.startswith("**Conditionally recommended:** SMOTE + logistic regression (with synthetic minority "
@@ -804,17 +803,15 @@ def test_a_confirmed_augmented_gain_keeps_its_configuration_over_a_simpler_one_w
 
 
 def test_the_parsimony_note_says_when_a_simpler_configuration_replaced_the_cv_leader():
-    from synthlib.report._narrative import parsimony_note
-
     _, result = tie_verdict(tied_offset=-0.01)
-    assert parsimony_note(result) == (
-        "logistic regression, class weights is recommended over the CV leader random forest, tuned threshold: its mean "
-        "CV minority F1 is within one corrected standard error, and it is simpler (class weights before a tuned "
-        "threshold).")
+    assert said("executive_summary", "recommendation", result) == (
+        "**Recommended:** logistic regression, class weights (without synthetic data). Chosen over the CV leader "
+        "random forest, tuned threshold by parsimony: its mean CV minority F1 is within one corrected standard error, "
+        "and it is simpler (class weights before a tuned threshold).")
     _, result = tie_verdict()  # the leader stays
-    assert result["verdict"]["parsimony"] and parsimony_note(result) == ""
+    assert result["verdict"]["parsimony"] and "parsimony" not in said("executive_summary", "recommendation", result)
     del result["verdict"]["parsimony"]  # a results.json from before the rule
-    assert parsimony_note(result) == ""
+    assert "parsimony" not in said("executive_summary", "recommendation", result)
 
 
 def test_a_nan_p_value_is_not_a_tie():
@@ -829,43 +826,39 @@ def test_a_nan_p_value_is_not_a_tie():
 
 
 def test_the_ties_sentence_names_the_tie_its_numbers_and_which_tie_passes_the_fairness_gate():
-    from synthlib.report._narrative import conclusion, reasons, ties_sentence
-
     verdict, result = tie_verdict(fairness=_four_fifths_fairness({REC}))
     assert verdict["dimensions"]["fairness"]["status"] == "warn"
     tie = verdict["ties"][0]
     assert tie["fairness_status"] == "pass" and tie["four_fifths_violated"] == []
-    sentence = ties_sentence(result)
+    sentence = said("decision_evidence", "ties", result)
     assert sentence.startswith("Its lead in CV minority F1 over 1 eligible configuration without synthetic rows "
                                "is not statistically significant")
     assert f"logistic regression, class weights ({tie['cv_difference']:+.3f} [{tie['cv_ci_low']:+.3f}, " in sentence
     assert f"p = {tie['p_value']:.3f}" in sentence and "rests on the point estimate" in sentence
     assert sentence.endswith("Its fairness gate warns (four-fifths rule violated for `sex`); the fairness gate passes "
                              "for the tied logistic regression, class weights.")
-    assert sentence in reasons(result) and sentence in conclusion(result)
+    assert sentence in said("decision_evidence", "reasons", result)
     # the tied configuration violates the rule too: none passes
     _, result = tie_verdict(fairness=_four_fifths_fairness({REC, TIED}))
     assert result["verdict"]["ties"][0]["four_fifths_violated"] == ["sex"]
-    assert ties_sentence(result).endswith("no tied configuration passes the fairness gate.")
+    assert said("decision_evidence", "ties", result).endswith("no tied configuration passes the fairness gate.")
     # the recommendation violates it for two attributes, the tie for one: the tie is named with its attribute
     _, result = tie_verdict(fairness=_four_fifths_fairness({REC: {"sex", "age"}, TIED: {"age"}}, ("sex", "age")))
-    assert ties_sentence(result).endswith("no tied configuration passes the fairness gate, and these violate the "
+    assert said("decision_evidence", "ties", result).endswith("no tied configuration passes the fairness gate, and these violate the "
                                           "four-fifths rule for fewer attributes: logistic regression, class weights "
                                           "(`age`).")
     # a passing recommendation says nothing about the ties' fairness
     _, result = tie_verdict(fairness=_four_fifths_fairness(set()))
-    assert "fairness" not in ties_sentence(result)
+    assert "fairness" not in said("decision_evidence", "ties", result)
 
 
 def test_the_ties_sentence_names_a_tie_the_test_split_puts_ahead_of_the_recommendation():
-    from synthlib.report._narrative import ties_sentence
-
     verdict, result = tie_verdict()
-    assert not verdict["ties"][0]["ci_low"] > 0 and "On the test split" not in ties_sentence(result)
+    assert not verdict["ties"][0]["ci_low"] > 0 and "On the test split" not in said("decision_evidence", "ties", result)
     verdict, result = tie_verdict(tied_test=(0.95, 0.85))  # tied on the CV folds, clearly ahead on the test split
     tie = verdict["ties"][0]
     assert tie["tied"] and tie["ci_low"] > 0
-    sentence = ties_sentence(result)
+    sentence = said("decision_evidence", "ties", result)
     tied_metrics, rec_metrics = (result["utility"]["test"][c][k]["metrics"] for c, k in (TIED, REC))
     assert (f"On the test split (tied minus recommended, paired-bootstrap 95% CI, unadjusted), logistic regression, "
             f"class weights ({tie['test_difference']:+.3f} [{tie['ci_low']:+.3f}, {tie['ci_high']:+.3f}]; minority "
@@ -875,20 +868,18 @@ def test_the_ties_sentence_names_a_tie_the_test_split_puts_ahead_of_the_recommen
 
 
 def test_without_ties_the_sentence_claims_a_significant_lead_and_no_tie():
-    from synthlib.report._narrative import conclusion, ties_sentence
     from synthlib.utils._jsonsafe import plain
 
     _, result = tie_verdict(with_tied=False)
-    sentence = ties_sentence(result)
+    sentence = said("decision_evidence", "ties", result)
     assert "not statistically significant" not in sentence and "tied" not in sentence
     assert sentence.startswith("Its lead in CV minority F1 over the next eligible configuration without synthetic "
                                "rows, logistic regression, original data (") and "is statistically significant" in sentence
-    assert "Ties with the recommendation" in conclusion(result)
     result["verdict"]["runner_up"] = None  # no other configuration of its kind: nothing to say
-    assert ties_sentence(result) == "" and "Ties with the recommendation" not in conclusion(result)
+    assert said("decision_evidence", "ties", result) == ""
     result["verdict"] = {**plain(result["verdict"]), "runner_up": {**plain(tie_verdict(with_tied=False)[0]["runner_up"]),
                                                                    "p_value": None}}  # NaN, as results.json stores it
-    assert ties_sentence(result) == ""
+    assert said("decision_evidence", "ties", result) == ""
 
 
 def test_the_ties_table_shows_each_tie_with_its_gates(tmp_path):
@@ -910,13 +901,12 @@ def test_a_tied_plain_baseline_is_the_fairness_gates_reference_not_a_configurati
     from types import SimpleNamespace
 
     from synthlib.report._context import ReportContext
-    from synthlib.report._narrative import ties_sentence
 
     _, result = tie_verdict(fairness=_four_fifths_fairness({REC}))
     tie = result["verdict"]["ties"][0]
     assert tie["fairness_status"] == "pass"
     tie.update(comparator="baseline", label="logistic regression, original data")  # the same tie, as a plain baseline
-    sentence = ties_sentence(result)
+    sentence = said("decision_evidence", "ties", result)
     assert "the fairness gate passes for the tied" not in sentence
     assert sentence.endswith("no tied configuration other than a plain baseline (the gate's reference, against which "
                              "no change is measured) passes the gate; the tied logistic regression, original data meets the "
@@ -926,9 +916,17 @@ def test_a_tied_plain_baseline_is_the_fairness_gates_reference_not_a_configurati
 
 
 def test_the_method_paragraph_speaks_of_deep_generators_and_the_gpu_only_when_one_ran():
-    from synthlib.report._narrative import _deep_generator_note, bound
+    from synthlib.report._prose import bound
 
-    assert _deep_generator_note([], 300, None) == ""  # SMOTE family only (a fast profile): nothing about devices
-    assert _deep_generator_note(["ctgan"], 300, None).endswith("no GPU was available, so they ran on CPU.")
-    assert _deep_generator_note(["tvae"], 5000, "NVIDIA H200") == "A GPU (NVIDIA H200) was available for the deep generators."
+    def method_paragraph(methods: list[str], minority_rows: int, gpu: str | None) -> str:
+        result = {"data": {"features": {"numeric": ["a"], "ordinal": [], "categorical": []}, "minority": ["1"],
+                           "profile": {"class_balance": {"train": {"counts": {"1": minority_rows, "0": 9000}}}}},
+                  "config": {"resolved": {"augmentation": {"methods": methods}}}, "environment": {"gpu": gpu},
+                  "verdict": {"best_augmented": None}}
+        return said("method_selection", "method_choice", result)
+
+    assert "GPU" not in method_paragraph(["smote"], 300, None)  # SMOTE family only (a fast profile): nothing about devices
+    assert method_paragraph(["smote", "ctgan"], 300, None).endswith("no GPU was available, so they ran on CPU.")
+    assert method_paragraph(["tvae"], 5000, "NVIDIA H200").endswith(
+        "interpolation methods. A GPU (NVIDIA H200) was available for the deep generators.")
     assert [bound(x) for x in (0.0849999, 1.119, -2483.25, 1.7999999523162842)] == ["0.085", "1.119", "-2483.2", "1.8"]

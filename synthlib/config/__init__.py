@@ -8,14 +8,15 @@ from ._names import (CLASSIFIER_NAMES, DEEP_GENERATORS, GRID_BASELINES, METHOD_N
                      p_cell, pascal_slug, trained_ratio_text, uses_synthetic)
 from ._params import (BUILTIN_DATASETS, CLASSIFIERS, METHODS, AuditConfig, AugmentationConfig, CleaningConfig,
                       EvaluationConfig, MonitoringConfig, OutlierConfig, PrivacyConfig)
-from ._project import (PROJECT_FILES, REPORT, TABLES_CSS, TEMPLATES, init_project, quarto_config, report_stylesheet,
-                       report_template)
+from ._project import (PROJECT_FILES, REPORT, SECTIONS, TABLES_CSS, TEMPLATES, init_project, quarto_config,
+                       report_stylesheet, report_template)
 
 __all__ = [
     "BUILTIN_DATASETS", "CLASSIFIERS", "CLASSIFIER_FACTORIES", "CLASSIFIER_NAMES", "DEEP_GENERATORS", "FAST_PROFILE",
-    "METHODS", "METHOD_NAMES", "METRIC_KEYS", "METRIC_LABELS", "PER_CLASS_METRIC", "PROJECT_FILES", "REPORT",
+    "METHODS", "METHOD_NAMES", "METRIC_KEYS", "METRIC_LABELS", "PER_CLASS_METRIC", "PROJECT_FILES", "REPORT", "SECTIONS",
     "TABLES_CSS", "TEMPLATES", "WITHOUT_SYNTHETIC", "GRID_BASELINES", "AugmentationConfig", "AuditConfig",
-    "CleaningConfig", "EvaluationConfig", "MonitoringConfig", "OutlierConfig", "PrivacyConfig", "configuration_name", "find_params", "init_project",
+    "CleaningConfig", "EvaluationConfig", "MonitoringConfig", "OutlierConfig", "PrivacyConfig", "configuration_name",
+    "find_params", "init_project",
     "load_config", "make_classifier", "method_name", "metric_name", "name_slug", "num", "p_cell", "parse_config",
     "pascal_slug", "quarto_config", "report_stylesheet", "report_template", "trained_ratio_text", "uses_synthetic",
     "with_overrides",

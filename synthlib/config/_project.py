@@ -1,8 +1,9 @@
 """A user's audit project: `synthlib init DIR`, and where a project's report template comes from.
 
-A project is a folder with `params/` (one YAML file per data set), `data/`, `report/audit.qmd`, the report's
-table stylesheet `report/tables.css` (both engines) and `_quarto.yml`.
-The canonical template ships as package data in `synthlib/templates/`.
+A project is a folder with `params/` (one YAML file per data set), `data/`, `report/audit.qmd` (the skeleton that
+orders the sections), `report/sections/*.md.j2` (the sections' prose, one template each), the report's table
+stylesheet `report/tables.css` (both engines) and `_quarto.yml`.
+The canonical templates ship as package data in `synthlib/templates/`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from synthlib.errors import ConfigError
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REPORT = Path("report") / "audit.qmd"
 TABLES_CSS = Path("report") / "tables.css"
+SECTIONS = Path("report") / "sections"
 
 # project file -> packaged source
 PROJECT_FILES: dict[str, str] = {
@@ -25,6 +27,8 @@ PROJECT_FILES: dict[str, str] = {
     str(TABLES_CSS): "tables.css",
     "_quarto.yml": "_quarto.yml",
     ".gitignore": "gitignore",
+    # the section templates: a project's copy of one replaces the packaged one, file by file
+    **{str(SECTIONS / p.name): f"sections/{p.name}" for p in sorted((TEMPLATES / "sections").glob("*.md.j2"))},
 }
 
 

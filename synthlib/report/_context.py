@@ -17,8 +17,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import _narrative as narrative  # noqa: E402
-from ._narrative import CLASSIFIER_NAMES, method_name, metric_name, num
+from synthlib.config import configuration_name, method_name, metric_name, num, p_cell, trained_ratio_text  # noqa: E402
+
+from ._narrative import is_fairness_reference  # noqa: E402
+from ._prose import bound, ci  # noqa: E402
+from ._prose import p as pvalue  # noqa: E402
+from ._prose import signed
 from ._tables import md_table
 
 
@@ -63,6 +67,12 @@ def plot_sample(y: np.ndarray, seed: int, what: str, limit: int = PLOT_MAX_ROWS)
     return sample, f"a stratified sample of {limit:,} of {len(y):,} {what} (seed {seed})"
 
 
+def spaced_ci(low: float | None, high: float | None) -> str:
+    """" [+0.010, +0.050]" after a point estimate in a table cell; "" when unknown."""
+    interval = ci(low, high)
+    return f" {interval}" if interval else ""
+
+
 STATUS_MARKS = {"pass": "✓ pass", "warn": "! warn", "fail": "✗ fail", "n/a": "n/a"}
 
 
@@ -73,6 +83,7 @@ class ReportContext:
     name: str
     audit: Any
     out_dir: Path
+    root: Path = Path(".")  # the project, whose report/sections/ overrides the packaged section templates
 
     @classmethod
     def load(cls, dataset: str, fast: bool = False, out_dir: str | Path | None = None, root: str | Path = ".") -> ReportContext:
@@ -80,7 +91,7 @@ class ReportContext:
 
         audit, out_dir = run(dataset, fast=fast, project_root=Path(root), out_dir=Path(out_dir) if out_dir else None,
                              keep_cache_record=True)
-        return cls(name=Path(dataset).stem, audit=audit, out_dir=out_dir)
+        return cls(name=Path(dataset).stem, audit=audit, out_dir=out_dir, root=Path(root))
 
     @property
     def result(self) -> dict[str, Any]:
@@ -99,7 +110,7 @@ class ReportContext:
                     "ordinal" if column in p.ordinal else "categorical")
             values = p.train[column]
             counts = values.astype(str).value_counts()
-            summary = (f"{narrative.bound(values.min())} to {narrative.bound(values.max())}"
+            summary = (f"{bound(values.min())} to {bound(values.max())}"
                        if role in ("numeric", "ordinal") else
                        ", ".join(map(str, counts.index[:5]))
                        + (f" (the 5 most frequent of {len(counts)})" if len(counts) > 5 else ""))
@@ -123,7 +134,7 @@ class ReportContext:
         rows = [{"method": method_name(m), "requested": sum(i["requested"].values()), "after cap": sum(i["after_cap"].values()),
                  "generated": sum(i["generated"].values()), "duplicates removed": i["duplicates_of_real_removed"] + i["duplicates_within_removed"],
                  "real rows removed": i["real_rows_removed"],
-                 "trained minority:majority": narrative.trained_ratio_text(i["trained_ratio"]), "seconds": i["seconds"]}
+                 "trained minority:majority": trained_ratio_text(i["trained_ratio"]), "seconds": i["seconds"]}
                 for m, i in self.result["augmentation"].items()]
         return md_table(rows, 2,
                         caption=caption or "Synthetic rows per generation method: requested, kept after the cap and deduplication, "
@@ -205,8 +216,8 @@ class ReportContext:
         for method, r in repeats.items():
             row = {"method": method_name(method), "seeds": len(r["seeds"])}
             for key, label in (("discriminator_auc", "discriminator AUC"), ("knn_recall", "k-NN recall"),
-                               ("test_primary", f"test {narrative.metric_name(r['metric'])}")):
-                row[f"{label} mean ± sd"] = f"{narrative.num(r['mean'].get(key))} ± {narrative.num(r['sd'].get(key))}"
+                               ("test_primary", f"test {metric_name(r['metric'])}")):
+                row[f"{label} mean ± sd"] = f"{num(r['mean'].get(key))} ± {num(r['sd'].get(key))}"
             rows.append(row)
         return md_table(rows, caption=caption or "Seed-to-seed variation: each method refitted with every seed "
                                                  "(augmentation.repeats), the favoured classifier retrained on each.")
@@ -216,11 +227,11 @@ class ReportContext:
         helps = {"helps": "✓ helps", "no evidence": "✗ not shown", "not evaluated": "n/a",
                  "no alternative": "n/a"}[v["augmentation_helps"]]
         primary_row = next((r for r in v["evidence"] if r["decides"] and r["metric"] == v["primary_metric"]), None)
-        unmet = [f"{narrative.metric_name(r['metric'])}: {r['not_met_because']}" for r in v["evidence"]
+        unmet = [f"{metric_name(r['metric'])}: {r['not_met_because']}" for r in v["evidence"]
                  if r["decides"] and not r["met"] and r.get("not_met_because")]
-        evidence = (f"{narrative.metric_name(v['primary_metric'])}: CV {narrative.signed(primary_row['cv_difference'])}, "
-                    f"Holm {narrative.pvalue(primary_row['p_holm'])}; test {narrative.signed(primary_row['test_difference'])}"
-                    f"{narrative.ci(primary_row['ci_low'], primary_row['ci_high'])}") if primary_row else "no comparison"
+        evidence = (f"{metric_name(v['primary_metric'])}: CV {signed(primary_row['cv_difference'])}, "
+                    f"Holm {pvalue(primary_row['p_holm'])}; test {signed(primary_row['test_difference'])}"
+                    f"{spaced_ci(primary_row['ci_low'], primary_row['ci_high'])}") if primary_row else "no comparison"
         if unmet and v["augmentation_helps"] != "helps":
             evidence += "; not met: " + "; ".join(unmet)
         rows = [{"dimension": "does augmentation help?", "status": helps, "key evidence": evidence}]
@@ -230,10 +241,10 @@ class ReportContext:
 
     def evidence_table(self, caption: str | None = None) -> str:
         rows = [{"comparison": f"{r['candidate']} {r['comparison']} ({r['reference']})",
-                 "metric": narrative.metric_name(r["metric"]), "margin": r["margin"], "CV difference": r["cv_difference"],
-                 "p (one-sided; Holm where it decides)": narrative.p_cell(r["p_holm"] if r["decides"] else r["p_value"]),
+                 "metric": metric_name(r["metric"]), "margin": r["margin"], "CV difference": r["cv_difference"],
+                 "p (one-sided; Holm where it decides)": p_cell(r["p_holm"] if r["decides"] else r["p_value"]),
                  "test difference": r["test_difference"],
-                 "95% CI (test, unadjusted)": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
+                 "95% CI (test, unadjusted)": spaced_ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
                  "met": "✓" if r["met"] else f"✗ {r.get('not_met_because', '')}".strip()}
                 for r in self.verdict["evidence"]]
         return md_table(rows, caption=caption or "The comparisons the verdict rests on: the test split (the 95% CI must "
@@ -249,37 +260,37 @@ class ReportContext:
             return "_No eligible configuration of the recommendation's kind is tied with it._"
         rows = []
         for t in ties:
-            reference = narrative.is_fairness_reference(t)  # only its four-fifths rule means something
+            reference = is_fairness_reference(t)  # only its four-fifths rule means something
             fairness = "reference" if reference else STATUS_MARKS[t["fairness_status"]]
             if t["four_fifths_violated"]:
                 fairness += f" (four-fifths: {', '.join(t['four_fifths_violated'])})"
             elif reference:
                 fairness += " (four-fifths met)"
             row = {"configuration": t["label"],
-                   "CV difference [95% CI]": f"{narrative.signed(t['cv_difference'])}"
-                                             f"{narrative.ci(t['cv_ci_low'], t['cv_ci_high'])}",
-                   "p (two-sided)": narrative.p_cell(t["p_value"]),
-                   "test difference [95% CI]": f"{narrative.signed(t['test_difference'])}"
-                                               f"{narrative.ci(t.get('ci_low'), t.get('ci_high'))}",
+                   "CV difference [95% CI]": f"{signed(t['cv_difference'])}"
+                                             f"{spaced_ci(t['cv_ci_low'], t['cv_ci_high'])}",
+                   "p (two-sided)": p_cell(t["p_value"]),
+                   "test difference [95% CI]": f"{signed(t['test_difference'])}"
+                                               f"{spaced_ci(t.get('ci_low'), t.get('ci_high'))}",
                    "fairness gate": fairness}
             if v["recommended"]["uses_synthetic"]:
                 row["privacy gate"] = STATUS_MARKS[t["privacy_status"]]
             rows.append(row)
         return md_table(rows, caption=caption or (
             f"Configurations tied with {v['recommended']['label']} on "
-            f"{narrative.metric_name(v['primary_metric'])}: tied minus recommended, CV (corrected 95% CI) and test "
+            f"{metric_name(v['primary_metric'])}: tied minus recommended, CV (corrected 95% CI) and test "
             "split (paired bootstrap, unadjusted). " + v["tie_rule"]
             + (" A plain baseline is the fairness gate's reference (the gate compares a configuration with its own "
-               "plain baseline), so only its four-fifths rule is shown." if any(map(narrative.is_fairness_reference, ties))
+               "plain baseline), so only its four-fifths rule is shown." if any(map(is_fairness_reference, ties))
                else "")))
 
     def trade_off_table(self, caption: str | None = None) -> str:
         v = self.verdict
         if not v.get("comparison") or not v["trade_offs"]:
             return "_No configuration of the other kind to compare with._"
-        rows = [{"metric": narrative.metric_name(r["metric"]) + (" (lower is better)" if r["lower_is_better"] else ""),
+        rows = [{"metric": metric_name(r["metric"]) + (" (lower is better)" if r["lower_is_better"] else ""),
                  "CV difference": r["cv_difference"], "test difference": r["test_difference"],
-                 "95% CI (test, unadjusted)": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
+                 "95% CI (test, unadjusted)": spaced_ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
                  "reading": "better" if r["better"] else "worse" if r["worse"] else "CI includes 0"}
                 for r in v["trade_offs"]]
         return md_table(rows, caption=caption or f"Gains and losses: {v['recommended']['label']} minus "
@@ -295,7 +306,7 @@ class ReportContext:
         for classifier, comparator in dict.fromkeys(chosen):
             entry = self.result["utility"]["test"][classifier][comparator]
             m, c = entry["metrics"], entry["confusion"]
-            rows.append({"configuration": narrative.configuration_name(comparator, classifier), "ROC-AUC": m["roc_auc"],
+            rows.append({"configuration": configuration_name(comparator, classifier), "ROC-AUC": m["roc_auc"],
                          "PR-AUC": m["pr_auc"], "Brier": m["brier"], "precision (min.)": m["precision_minority"],
                          "recall (min.)": m["recall_minority"], "F1 (min.)": m["f1_minority"],
                          "accuracy": m["accuracy"], "TP": c["tp"], "FP": c["fp"], "FN": c["fn"], "TN": c["tn"]})
@@ -310,16 +321,16 @@ class ReportContext:
         for r in shown:
             mc = r.get("mcnemar") or {}
             favours = {"a": "baseline", "b": "comparator"}.get(mc.get("favours"), "neither")
-            rows.append({"configuration": narrative.configuration_name(r["comparator"], r["classifier"]),
-                         "CV difference": r["cv_difference"], "p (Holm)": narrative.p_cell(r["p_holm"]),
+            rows.append({"configuration": configuration_name(r["comparator"], r["classifier"]),
+                         "CV difference": r["cv_difference"], "p (Holm)": p_cell(r["p_holm"]),
                          "test difference": r["test_difference"],
-                         "95% CI": narrative.ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
+                         "95% CI": spaced_ci(r.get("ci_low"), r.get("ci_high")).strip() or "n/a",
                          "McNemar b / c": f"{mc.get('b', mc.get('only_baseline_right', 'n/a'))} / "
                                           f"{mc.get('c', mc.get('only_comparator_right', 'n/a'))}",
-                         "McNemar p (favours)": f"{narrative.num(mc.get('p_value'))} ({favours})",
+                         "McNemar p (favours)": f"{num(mc.get('p_value'))} ({favours})",
                          **({"matched precision: CV diff. (p)": (
-                             f"{narrative.signed(r['matched_precision_difference'])} "
-                             f"({narrative.num(r['matched_precision_p'])})" if "matched_precision_p" in r else "-")}
+                             f"{signed(r['matched_precision_difference'])} "
+                             f"({num(r['matched_precision_p'])})" if "matched_precision_p" in r else "-")}
                             if matched else {}),
                          "outcome": r["outcome"]})
         return md_table(rows, caption=caption or "Every configuration against the same classifier's plain baseline on "
@@ -332,14 +343,14 @@ class ReportContext:
                                                  "where such a gain occurred); otherwise it is a threshold shift.")
 
     def ranked_table(self, top: int = 12, caption: str | None = None) -> str:
-        rows = [{"rank": r["rank"], "configuration": narrative.configuration_name(r["comparator"], r["classifier"]),
+        rows = [{"rank": r["rank"], "configuration": configuration_name(r["comparator"], r["classifier"]),
                  "synthetic": "yes" if r["uses_synthetic"] else "no", "CV mean": r["cv_mean"], "CV sd": r["cv_std"],
                  "test": r["test_value"],
                  "test 95% CI": f"[{r['test_ci'][0]:.3f}, {r['test_ci'][1]:.3f}]" if r.get("test_ci") else "n/a",
                  "eligible": "✓" if r["eligible"] else f"✗ {r['excluded_because']}"}
                 for r in self.verdict["ranked"][:top]]
         return md_table(rows, caption=caption or f"Configurations ranked by mean CV "
-                                                 f"{narrative.metric_name(self.verdict['primary_metric'])} (top {top}).")
+                                                 f"{metric_name(self.verdict['primary_metric'])} (top {top}).")
 
     def fairness_table(self, attribute: str | None = None, caption: str | None = None) -> str:
         """One compact matrix per attribute: configuration x gap (value, change with CI; ⚑ = significant widening)."""
@@ -356,13 +367,13 @@ class ReportContext:
             shown = [r for r in fairness["matrix"][attr] if (r["classifier"], r["comparator"]) in compared
                      or any(isinstance(r.get(g), dict) and r[g]["flagged"] for g in r)]
             for r in shown:
-                row = {"configuration": narrative.configuration_name(r["comparator"], r["classifier"])}
+                row = {"configuration": configuration_name(r["comparator"], r["classifier"])}
                 for key, short in (("demographic_parity_difference", "DP diff."), ("demographic_parity_ratio", "DP ratio"),
                                    ("equalized_odds_difference", "EO diff.")):
                     cell = r[key]
-                    text = narrative.num(cell["value"])
+                    text = num(cell["value"])
                     if cell["change"] is not None:
-                        text += f" ({narrative.signed(cell['change'])}{narrative.ci(cell['ci_low'], cell['ci_high'])})"
+                        text += f" ({signed(cell['change'])}{spaced_ci(cell['ci_low'], cell['ci_high'])})"
                     row[short] = text + (" ⚑" if cell["flagged"] else "")
                 row["four-fifths"] = "✗ violated" if r["four_fifths_violated"] else "✓"
                 rows.append(row)
@@ -520,7 +531,7 @@ class ReportContext:
         order = np.argsort(importances.importances_mean)
         fig, ax = plt.subplots(figsize=(6, 0.35 * len(order) + 1))
         ax.barh(np.array(p.features)[order], importances.importances_mean[order], xerr=importances.importances_std[order])
-        ax.set_xlabel(f"drop in balanced accuracy when shuffled ({narrative.configuration_name(comparator, classifier)})"
+        ax.set_xlabel(f"drop in balanced accuracy when shuffled ({configuration_name(comparator, classifier)})"
                       + (f"\n{note}" if note else ""), fontsize=8)
         fig.tight_layout()
         return fig
@@ -573,14 +584,14 @@ class ReportContext:
     def plot_forest(self):
         """Each eligible configuration minus the best alternative on the primary metric (CV, corrected 95% CI)."""
         rows = self.verdict["forest"]
-        primary = narrative.metric_name(self.verdict["primary_metric"])
+        primary = metric_name(self.verdict["primary_metric"])
         rows = sorted(rows, key=lambda r: r["cv_difference"] if np.isfinite(r["cv_difference"]) else -np.inf)[-15:]
         fig, ax = plt.subplots(figsize=(7, 0.22 * max(len(rows), 1) + 1.2))
         if not rows:
             ax.text(0.5, 0.5, "no configuration to compare", ha="center", va="center")
             ax.set_axis_off()
             return fig
-        labels = [narrative.configuration_name(r["comparator"], r["classifier"]) for r in rows]
+        labels = [configuration_name(r["comparator"], r["classifier"]) for r in rows]
         y = np.arange(len(rows))
         mean = np.array([r["cv_difference"] for r in rows])
         low, high = np.array([r["ci_low"] for r in rows]), np.array([r["ci_high"] for r in rows])
@@ -655,7 +666,7 @@ class ReportContext:
                             color="white" if abs(values[i, j]) > 0.6 * limit else "black")
                 if data["flagged"][i, j]:
                     ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.8))
-        ax.set_yticks(range(len(shown)), [narrative.configuration_name(c[1], c[0])
+        ax.set_yticks(range(len(shown)), [configuration_name(c[1], c[0])
                                           + (" *" if c in data["compared"] else "") for c in shown], fontsize=7)
         ax.set_xticks(range(len(columns)), [f"{attr}\n{short}" for attr, short in columns], fontsize=7)
         ax.xaxis.tick_top()
@@ -715,7 +726,7 @@ class ReportContext:
                         color="white" if value > 0.55 * top else "black")
             ax.set_xticks([0, 1], ["predicted minority", "predicted majority"], fontsize=8)
             ax.set_yticks([0, 1], ["actual minority", "actual majority"], fontsize=8)
-            ax.set_title(narrative.configuration_name(comparator, classifier), fontsize=9)
+            ax.set_title(configuration_name(comparator, classifier), fontsize=9)
         fig.tight_layout()
         return fig
 
@@ -729,7 +740,7 @@ class ReportContext:
             twin = next((first for first in groups if proba is not None
                          and np.array_equal(predictions.get(first, (None, None))[1], proba)), None)
             groups.setdefault(twin or configuration, []).append(configuration)
-        return {first: " = ".join(narrative.configuration_name(c, k) for k, c in members)
+        return {first: " = ".join(configuration_name(c, k) for k, c in members)
                 + (" (same scores)" if len(members) > 1 else "") for first, members in groups.items()}
 
     @picture
@@ -755,8 +766,9 @@ class ReportContext:
         fig.tight_layout(rect=(0, 0.055 * max(len(labels), 1), 1, 1))
         return fig
 
-    def checklist(self) -> str:
-        """The ethics checklist: each mark is a check run here, on the results and on the written bundle."""
+    def checks(self) -> dict[str, Any]:
+        """The ethics checklist's checks, run here on the results and on the written bundle: `passed` (check ->
+        bool, in the checklist's order) and the `details` its labels quote (the section template words them)."""
         from synthlib.deploy import read_model
 
         v, data = self.verdict, self.result["data"]
@@ -764,7 +776,7 @@ class ReportContext:
         deployed_file = next((p for p in (bundle / "TrainedModels" / f"deployed{suffix}" for suffix in (".skops", ".pkl"))
                               if p.exists()), None)
         recommended = v.get("recommended")
-        deployed_matches, reproduced, reproduced_text = False, False, "no deployed model"
+        deployed_matches, reproduced, same, rows = False, False, None, None
         if recommended and deployed_file is not None:
             deployed = read_model(deployed_file, allow_pickle=True)  # this run wrote it moments ago
             meta = deployed.synthlib_metadata_
@@ -774,46 +786,51 @@ class ReportContext:
                 self.audit, "evaluation") else None
             if expected is not None:  # the saved pipeline, fed the raw test rows, gives the audit's predictions
                 raw = self.prepared.raw_test[self.prepared.features]
-                same = int((np.asarray(deployed.predict(raw)) == np.asarray(expected)).sum())
-                reproduced, reproduced_text = same == len(expected), f"{same} of {len(expected)} rows"
+                same, rows = int((np.asarray(deployed.predict(raw)) == np.asarray(expected)).sum()), len(expected)
+                reproduced = same == rows
         augmented_file = (bundle / "Datasets" / "augmented_train.csv").exists()
         sensitive = [a["column"] for a in self.result["config"]["resolved"]["features"].get("sensitive", [])]
-        checks = [
-            ("Cleaning log recorded", bool(data["cleaning_log"])),
-            ("Test split never resampled or augmented (only cleaned with training-split values): its SHA-256 at the "
-             "start equals that of the split re-read from disk and re-prepared after the run",
-             data["test_hash_before"] == data["test_hash_after"]),
-            ("Deployed model in the bundle is the verdict's recommendation", deployed_matches),
-            (f"The deployed pipeline, fed the raw test rows, reproduces the audit's test predictions ({reproduced_text})",
-             reproduced),
-            ("Model cards written", (bundle / "ModelCards").is_dir() and any((bundle / "ModelCards").iterdir())),
-            (f"Fairness computed for every configured sensitive attribute ({', '.join(sensitive) or 'none configured'})",
-             bool(sensitive) and set(sensitive) <= set(self.result["fairness"].get("attributes", []))),
-            ("No fairness gap of the recommended configuration widens significantly beyond the tolerance",
-             v["dimensions"]["fairness"]["status"] != "fail"),
-            ("The recommended configuration meets the four-fifths rule on the favourable outcome for every attribute",
-             v["dimensions"]["fairness"]["status"] != "n/a"
-             and not any(f["gap"] == "four_fifths_rule" for f in v["dimensions"]["fairness"].get("findings", []))),
-            ("Augmented data exported only where the privacy verdict allows it", augmented_file == v["release"]["augmented_data"]),
-            ("Recommendation compared with the strongest configuration without synthetic rows", v.get("best_alternative") is not None),
-        ]
+        fairness = v["dimensions"]["fairness"]
+        passed = {
+            "cleaning_log": bool(data["cleaning_log"]),
+            "test_split_untouched": data["test_hash_before"] == data["test_hash_after"],
+            "deployed_is_recommended": deployed_matches,
+            "deployed_reproduces": reproduced,
+            "model_cards": (bundle / "ModelCards").is_dir() and any((bundle / "ModelCards").iterdir()),
+            "fairness_computed": bool(sensitive) and set(sensitive) <= set(self.result["fairness"].get("attributes", [])),
+            "no_significant_widening": fairness["status"] != "fail",
+            "four_fifths_met": fairness["status"] != "n/a"
+            and not any(f["gap"] == "four_fifths_rule" for f in fairness.get("findings", [])),
+            "release_follows_privacy": augmented_file == v["release"]["augmented_data"],
+            "compared_with_alternative": v.get("best_alternative") is not None,
+        }
+        used = None
         if "features" in data:  # the columns the models were trained on
             model_inputs = {c for columns in data["features"].values() for c in columns}
             used = [c for c in sensitive if c in model_inputs]
-            inputs_text = (f"{', '.join(used)} {'is' if len(used) == 1 else 'are'} used as features; leave them out "
-                           "of `features` where the law forbids deciding on them" if used else
-                           "none of the sensitive attributes is a feature")
-            checks.append((f"No sensitive attribute is a model input ({inputs_text})", not used))
-        return "\n".join(f"- {'✓' if ok else '✗'} {label}" for label, ok in checks)
+            passed["no_sensitive_input"] = not used
+        return {"passed": passed, "details": {"reproduced": same, "rows": rows, "sensitive": sensitive,
+                                              "used_sensitive": used}}
+
+    def checklist(self) -> str:
+        """The ethics checklist as the section template words it (one `- ✓ label` line per check)."""
+        from ._prose import render_block
+
+        return render_block("ethics_review", "checklist", self.result, self.root, self)
 
     # ----------------------------------------------------------------- words
-    def say(self, what: str, *args: Any) -> str:
-        """`narrative.<what>(result, *args)`, for the asis cells of the document."""
-        return getattr(narrative, what)(self.result, *args)
+    def section(self, name: str) -> str:
+        """The Markdown of section template `name` (report/sections/<name>.md.j2, else the packaged one)."""
+        from ._prose import render_section
 
-    def best_phrase(self) -> str:
-        classifier, comparator = self.best()
-        return f"{method_name(comparator)} + {CLASSIFIER_NAMES.get(classifier, classifier)}"
+        return render_section(name, self.result, self.root, self)
 
-    def metric(self, name: str) -> str:
-        return metric_name(name)
+    def table(self, name: str, *args: Any, **kwargs: Any) -> str:
+        """`<name>_table(...)`, for the section templates: `{{ table("fairness") }}`."""
+        method = getattr(self, f"{name}_table", None)
+        if method is None:
+            from ._prose import RenderError
+
+            tables = sorted(m[:-len("_table")] for m in dir(self) if m.endswith("_table"))
+            raise RenderError(f"no table `{name}` in the report; the tables are: {', '.join(tables)}")
+        return method(*args, **kwargs)

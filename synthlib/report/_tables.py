@@ -40,6 +40,7 @@ BREAKABLE_FROM_PT = 250.0  # a third of the A4 text height: shorter tables are k
 NUMERIC_TEXT = re.compile(r"^([<>≤≥]=?\s*)?([+\-−]?(\d[\d,]*(\.\d+)?|\.\d+)(e[+\-]?\d+)?%?(\s*[\[(].*[\])])?|\[\s*[+\-−]?\d.*\])$")
 MISSING_TEXT = {"n/a", "", "-", "–", "nan"}
 MARKUP = re.compile(r"`|\*\*|\\(?=\|)")
+LINK = re.compile(r"\[([^\]]*)\]\(#[^)]*\)")  # a cross-reference prints its text only
 # Typst rules for the block around one table (raw Typst, so Quarto's Typst output gets them too).
 TYPST_TABLE_RULES = ("#show figure: set block(breakable: {breakable})\n"
                      "#set table(inset: (x: 4pt, y: 3pt), stroke: (x: none, y: 0.4pt + luma(200)))\n"
@@ -67,7 +68,7 @@ def _advances(bold: bool) -> tuple[dict[int, float], float]:
 def text_width(text: str, bold: bool = False) -> float:
     """Width of `text` in em of DejaVu Sans (markup characters such as backticks are not printed)."""
     advances, missing = _advances(bold)
-    return sum(advances.get(ord(char), missing) for char in MARKUP.sub("", text))
+    return sum(advances.get(ord(char), missing) for char in MARKUP.sub("", LINK.sub(r"\1", text)))
 
 
 def format_cell(value: Any, digits: int) -> str:
