@@ -388,9 +388,52 @@ class ReportContext:
         return "\n".join(out)
 
     def group_table(self, attribute: str, caption: str | None = None) -> str:
-        classifier, comparator = self.best()
-        by_group = self.result["fairness"]["models"][attribute][classifier][comparator]["by_group"]
-        return md_table(by_group, caption=caption or f"Metrics per group of {attribute}.")
+        """The recommended model's absolute levels per group: favourable-outcome rate, TPR and FPR with their 95%
+        percentile bootstrap CIs; the caption gives the four-fifths ratio with its basic-bootstrap CI."""
+        classifier, comparator = self.recommended() or self.best()
+        model = self.result["fairness"]["models"][attribute][classifier][comparator]
+
+        def with_ci(row: dict[str, Any], rate: str) -> str:
+            value, interval = row.get(rate), row.get(f"{rate}_ci")
+            return "n/a" if value is None else f"{value:.3f}" + (f" [{interval[0]:.3f}, {interval[1]:.3f}]"
+                                                                  if interval else "")
+
+        rows = [{"group": r["group"], "rows": r["n"], "minority rows": r["minority_truth"],
+                 "favourable rate [95% CI]": with_ci(r, "favourable_rate"), "TPR [95% CI]": with_ci(r, "tpr"),
+                 "FPR [95% CI]": with_ci(r, "fpr"), "precision": num(r.get("precision")), "note": r.get("note") or ""}
+                for r in model["by_group"]]
+        ratio, interval = model.get("demographic_parity_ratio"), (model.get("intervals") or {}).get(
+            "demographic_parity_ratio")
+        four_fifths = ("" if ratio is None else f" Favourable-outcome ratio (four-fifths rule) {ratio:.3f}"
+                       + (f" [{interval[0]:.3f}, {interval[1]:.3f}]" if interval else "") + ".")
+        return md_table(rows, caption=caption or f"Absolute levels per group of {attribute} for "
+                        f"{configuration_name(comparator, classifier)} (test split; group rates with percentile "
+                        f"bootstrap CIs).{four_fifths}")
+
+    def calibration_table(self, caption: str | None = None) -> str:
+        """The deployed model's calibration beside the reference's, CV and test split, before and after the
+        recalibration the verdict decided (`verdict.calibration`)."""
+        decision = self.verdict.get("calibration")
+        if not decision:
+            return "*No recalibration record: multi-class task, or no configuration recommended.*"
+        recommended = configuration_name(self.verdict["recommended"]["comparator"], self.verdict["recommended"]["classifier"])
+
+        def row(name: str, cv: dict[str, Any] | None, test: dict[str, Any] | None) -> dict[str, str]:
+            cv, test = cv or {}, test or {}
+            return {"configuration": name, "CV calibration error": num(cv.get("ece")), "CV Brier": num(cv.get("brier")),
+                    "test calibration error": num(test.get("ece")), "test Brier": num(test.get("brier"))}
+
+        rows = [row(f"{recommended} (as trained)", decision["cv"], decision["test_before"])]
+        if decision.get("after"):
+            rows.append(row(f"{recommended}, recalibrated" + (" (deployed)" if decision["recalibrate"] else
+                                                              " (not deployed)"), None, decision["after"]))
+        if decision.get("reference"):
+            rows.append(row(f"{decision['reference']} (reference)", decision.get("cv_reference"),
+                            decision.get("test_reference")))
+        action = "recalibrated" if decision["recalibrate"] else "deployed as trained"
+        return md_table(rows, caption=caption or (
+            f"Calibration of the recommended configuration, {action}: {decision['reason']}. Recalibration: "
+            f"{decision['method']}. The rule reads the CV figures; the test split only reports the effect."))
 
     def representation_table(self, caption: str | None = None) -> str:
         rows = []

@@ -74,8 +74,13 @@ def findings(result: dict[str, Any]) -> list[Finding]:
                                                               "method": (rec or {}).get("comparator")}))
     calibration = dims.get("calibration") or {}
     if calibration.get("status") in SEVERITY:
+        decision = v.get("calibration") or {}
+        reference = decision.get("test_reference") or {}
         out.append(Finding("calibration", SEVERITY[calibration["status"]],
-                           {"ece": calibration.get("expected_calibration_error"), "status": calibration["status"]}))
+                           {"ece": calibration.get("expected_calibration_error"), "status": calibration["status"],
+                            "recalibrated": bool(decision.get("recalibrate")),
+                            "before_ece": (decision.get("test_before") or {}).get("ece"),
+                            "reference": decision.get("reference"), "reference_ece": reference.get("ece")}))
     flags = flagging(result)
     if flags:
         ratio = flags["rate"] / flags["prevalence"] if flags["prevalence"] else None

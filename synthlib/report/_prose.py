@@ -22,6 +22,7 @@ import jinja2
 
 from synthlib.config import (CLASSIFIER_NAMES, SECTIONS, TEMPLATES, configuration_name, method_name, metric_name,
                              report_template, trained_ratio_text)
+from synthlib.evaluate import higher_is_better
 
 from ._render import RenderError
 from ._tables import md_table
@@ -135,6 +136,7 @@ def environment(root: Path | str | None = None) -> jinja2.Environment:
                              keep_trailing_newline=True, autoescape=False,
                              comment_start_string="{##", comment_end_string="##}")
     env.filters.update(FILTERS)
+    env.tests.update(lower_is_better=lambda metric: not higher_is_better(metric))  # `is lower_is_better`
     env.globals.update(md_table=md_table)  # a table the template phrases itself (page 1's findings)
     return env
 
