@@ -454,7 +454,7 @@ def test_seed_variance_refits_every_method_with_the_next_seeds(small_audit):
             assert entry["sd"][key] == pytest.approx(np.std(values, ddof=1))
         assert entry["values"]["discriminator_auc"][0] != entry["values"]["discriminator_auc"][1]
         assert entry["values"]["test_primary"][0] == \
-            evaluation.utility.to_json()["test"]["logistic_regression"][method]["metrics"]["f1_minority"]
+            evaluation.utility.to_json()["test"]["logistic_regression"][method]["metrics"]["expected_cost"]
     # the main seed's fidelity is the validation section's
     X_aug, _, s = evaluation.augmented["smote_enn"]
     real = prepared.X_train[prepared.y_train == 0]
