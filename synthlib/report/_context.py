@@ -349,8 +349,9 @@ class ReportContext:
                  "test 95% CI": f"[{r['test_ci'][0]:.3f}, {r['test_ci'][1]:.3f}]" if r.get("test_ci") else "n/a",
                  "eligible": "✓" if r["eligible"] else f"✗ {r['excluded_because']}"}
                 for r in self.verdict["ranked"][:top]]
+        shown = f"top {top} of {len(self.verdict['ranked'])}" if len(self.verdict["ranked"]) > top else "all"
         return md_table(rows, caption=caption or f"Configurations ranked by mean CV "
-                                                 f"{metric_name(self.verdict['primary_metric'])} (top {top}).")
+                                                 f"{metric_name(self.verdict['primary_metric'])} ({shown}).")
 
     def fairness_table(self, attribute: str | None = None, caption: str | None = None) -> str:
         """One compact matrix per attribute: configuration x gap (value, change with CI; ⚑ = significant widening)."""

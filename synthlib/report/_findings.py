@@ -14,7 +14,7 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 MAX_FINDINGS = 6
 ANCHORS = {"utility": "sec-evidence", "fairness": "sec-fairness", "privacy": "sec-privacy", "fidelity": "sec-validation",
            "calibration": "sec-calibration", "flag_rate": "sec-flagging", "data_quality": "sec-cleaning",
-           "more": "sec-evidence"}
+           "more": "sec-evidence", "sensitive_inputs": "sec-review"}
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,61 @@ def _fairness_findings(result: dict[str, Any]) -> list[Finding]:
         by_attribute.setdefault(finding["attribute"], []).append(finding)
     out = []
     for attribute, found in by_attribute.items():
-        found = sorted(found, key=lambda f: (f["severity"] != "fail", f["gap"] == "four_fifths_rule"))
+        # a significant widening first, then a four-fifths violation (an absolute level), then point-only widenings
+        found = sorted(found, key=lambda f: (f["severity"] != "fail", f["gap"] != "four_fifths_rule"))
         worst = found[0]
         out.append(Finding("fairness", SEVERITY[worst["severity"]],
                            {"attribute": attribute, **worst, "more": len(found) - 1,
-                            "tolerance": result["fairness"].get("tolerance")}))
+                            "tolerance": result["fairness"].get("tolerance"),
+                            **_lowest_and_highest(result, attribute)}))
     if not out and gate.get("status") == "pass":
         out.append(Finding("fairness", "low", {"attributes": result["fairness"].get("attributes", []),
                                                "tolerance": result["fairness"].get("tolerance")}))
     return out
+
+
+def _lowest_and_highest(result: dict[str, Any], attribute: str) -> dict[str, Any]:
+    """The recommendation's judged groups with the lowest and the highest favourable-outcome rate (who is
+    disadvantaged), as `{"lowest": row, "highest": row}`; empty without a recommendation or two judged groups."""
+    rec = result["verdict"].get("recommended")
+    models = ((result.get("fairness") or {}).get("models") or {}).get(attribute, {})
+    rows = [r for r in ((models.get(rec["classifier"]) or {}).get(rec["comparator"]) or {}).get("by_group", [])
+            if r.get("favourable_rate") is not None and not (r.get("note") or "").startswith("too small")] if rec else []
+    if len(rows) < 2:
+        return {}
+    ordered = sorted(rows, key=lambda r: r["favourable_rate"])
+    return {"lowest": ordered[0], "highest": ordered[-1]}
+
+
+def no_skill(result: dict[str, Any]) -> float | None:
+    """The objective of a model without skill on the test split (the better of flagging every row and flagging none,
+    or 0.5 for the rank and balanced metrics): what the recommendation's number must be read against."""
+    objective = result["utility"]["protocol"].get("objective") or {"name": result["verdict"]["primary_metric"]}
+    test = result["data"]["profile"]["class_balance"]["test"]
+    p = sum(test["counts"].get(m, 0) for m in result["data"]["minority"]) / max(test["rows"], 1)
+    name = objective["name"]
+    if name in ("roc_auc", "balanced_accuracy"):
+        return 0.5
+    if name == "pr_auc":
+        return p
+    if name == "f1_minority":
+        return 2 * p / (1 + p)
+    if name == "fbeta":
+        b2 = objective["beta"] ** 2
+        return (1 + b2) * p / (b2 + p)
+    if name == "expected_cost":
+        costs = objective["costs"]
+        return min(costs["false_negative"] * p, costs["false_positive"] * (1 - p))
+    if name == "recall_at_precision":
+        return 1.0 if p >= objective["min_precision"] else 0.0
+    return None
+
+
+def _sensitive_inputs(result: dict[str, Any]) -> list[str]:
+    """The sensitive attributes the models were trained on."""
+    sensitive = [a["column"] for a in result["config"]["resolved"]["features"].get("sensitive", [])]
+    inputs = {c for columns in (result["data"].get("features") or {}).values() for c in columns}
+    return [c for c in sensitive if c in inputs]
 
 
 @fact
@@ -64,8 +110,13 @@ def findings(result: dict[str, Any]) -> list[Finding]:
         worse = next((r for r in v["trade_offs"] if r["metric"] == v["primary_metric"] and r.get("worse")), None)
         out.append(Finding("utility", SEVERITY[dims["utility"]["status"]],
                            {"recommended": rec, "metric": v["primary_metric"], "status": dims["utility"]["status"],
-                            "worse": worse, "comparison": v.get("comparison")}))
+                            "worse": worse, "comparison": v.get("comparison"), "no_skill": no_skill(result)}))
     out += _fairness_findings(result)
+    used = _sensitive_inputs(result)
+    if used and rec:  # deciding on a protected attribute: a reviewer's first question
+        regulations = result["config"]["resolved"]["dataset"].get("regulations") or []
+        out.append(Finding("sensitive_inputs", "high" if regulations else "medium",
+                           {"columns": used, "regulations": regulations}))
     for topic in ("privacy", "fidelity"):
         d = dims.get(topic) or {}
         if d.get("status") in SEVERITY:
@@ -111,6 +162,8 @@ def before_deployment(result: dict[str, Any]) -> list[str]:
         steps.append("resolve_high")
     if any(f["gap"] == "four_fifths_rule" for f in v["dimensions"].get("fairness", {}).get("findings", [])):
         steps.append("legal_review")
+    if _sensitive_inputs(result):
+        steps.append("sensitive_inputs")
     flags = flagging(result)
     if flags and flags["twice"]:
         steps.append("human_review")
