@@ -51,3 +51,19 @@ def toy_config(name: str = "toy", **sections) -> dict:
     for section, values in sections.items():
         config.setdefault(section, {}).update(values)
     return config
+
+
+def fast_german_audit(project: Path):
+    """A fast German credit audit in `project`, a fresh copy of the example project (its cache stays out of the
+    repository): the audit and its bundle folder."""
+    import shutil
+
+    from synthlib.runner import run
+
+    (project / "params").mkdir()
+    (project / "data").mkdir()
+    shutil.copy(ROOT / "params" / "german_credit.yml", project / "params")
+    shutil.copy(ROOT / "data" / "german_credit.csv", project / "data")
+    audit, out_dir = run(project / "params" / "german_credit.yml", fast=True, project_root=project,
+                         out_dir=project / "reports" / "german_credit")
+    return audit, out_dir / "OutputMaterials"

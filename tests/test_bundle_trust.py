@@ -25,9 +25,8 @@ from synthlib.deploy._bundle import add_to_bundle, deployable, write_bundle
 from synthlib.deploy._models import is_trusted, save_model
 from synthlib.errors import BundleError, ConfigError, UnsignedBundleWarning
 from synthlib.prepare._io import load_dataset
-from synthlib.runner._run import run
 
-from .conftest import ROOT
+from .conftest import fast_german_audit
 
 runner = CliRunner()
 pytestmark = pytest.mark.filterwarnings("ignore::synthlib.errors.UnsignedBundleWarning")  # tested on its own below
@@ -64,13 +63,7 @@ class Unlisted(TransformerMixin, BaseEstimator):
 def audited(tmp_path_factory):
     """A fast German credit audit in a copy of the example project: the audit and its project."""
     project = tmp_path_factory.mktemp("project")
-    (project / "params").mkdir()
-    (project / "data").mkdir()
-    shutil.copy(ROOT / "params" / "german_credit.yml", project / "params")
-    shutil.copy(ROOT / "data" / "german_credit.csv", project / "data")
-    audit, out_dir = run(project / "params" / "german_credit.yml", fast=True, project_root=project,
-                         out_dir=project / "reports" / "german_credit")
-    return audit, out_dir / "OutputMaterials", project
+    return (*fast_german_audit(project), project)
 
 
 @pytest.fixture(scope="module")

@@ -24,23 +24,15 @@ from synthlib.evaluate._metrics import classification_metrics
 from synthlib.evaluate._models import make_pipeline
 from synthlib.prepare._io import load_dataset
 from synthlib.prepare._prepare import prepare
-from synthlib.runner._run import run
 
-from .conftest import ROOT
+from .conftest import ROOT, fast_german_audit
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
-    project = tmp_path_factory.mktemp("project")  # a copy of the example project: the cache stays out of the repo
-    (project / "params").mkdir()
-    (project / "data").mkdir()
-    shutil.copy(ROOT / "params" / "german_credit.yml", project / "params")
-    shutil.copy(ROOT / "data" / "german_credit.csv", project / "data")
-    audit, out_dir = run(project / "params" / "german_credit.yml", fast=True, project_root=project,
-                         out_dir=project / "reports" / "german_credit")
-    return audit, out_dir / "OutputMaterials"
+    return fast_german_audit(tmp_path_factory.mktemp("project"))
 
 
 def test_bundle_layout_follows_the_verdict(bundle):
