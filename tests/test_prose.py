@@ -164,8 +164,13 @@ def test_an_edited_project_template_rewords_drops_and_a_misspelling_fails_with_i
     summary = html[html.index('id="sec-summary"'):html.index('id="sec-evidence"')]
     assert 0 < summary.count("<tr") - 1 <= 6  # the findings table: a header and at most six findings
     heads = _headings(tmp_path / "out" / "report.pdf")
-    (page, top), (next_page, next_top) = heads["1 Executive summary"], heads["2 Decision evidence"]
-    assert page == next_page == 1 and next_top - top <= HALF_A4_PT, heads  # on page 1, at most half a page
+    page, top = heads["1 Executive summary"]
+    with pdfplumber.open(tmp_path / "out" / "report.pdf") as pdf:
+        lines = pdf.pages[0].extract_text_lines()
+    next_page, next_top = heads["2 Decision evidence"]
+    end = next_top if next_page == 1 else next(l["top"] for l in lines if re.fullmatch(r"1 / \d+", l["text"].strip()))
+    bottom = max(l["bottom"] for l in lines if top <= l["top"] < end)  # the summary's last line
+    assert page == 1 and bottom - top <= HALF_A4_PT, (heads, bottom)  # on page 1, at most half a page
     with pdfplumber.open(tmp_path / "out" / "report.pdf") as pdf:
         first = pdf.pages[0].extract_text()
     assert "Before deployment:" in first and "Does augmentation help?" in first

@@ -69,8 +69,11 @@ def _lowest_and_highest(result: dict[str, Any], attribute: str) -> dict[str, Any
 def no_skill(result: dict[str, Any]) -> float | None:
     """The objective of a model without skill on the test split (the better of flagging every row and flagging none,
     or 0.5 for the rank and balanced metrics): what the recommendation's number must be read against."""
-    objective = result["utility"]["protocol"].get("objective") or {"name": result["verdict"]["primary_metric"]}
-    test = result["data"]["profile"]["class_balance"]["test"]
+    objective = ((result.get("utility") or {}).get("protocol") or {}).get("objective") or {
+        "name": result["verdict"]["primary_metric"]}
+    test = (((result.get("data") or {}).get("profile") or {}).get("class_balance") or {}).get("test")
+    if not test:
+        return None
     p = sum(test["counts"].get(m, 0) for m in result["data"]["minority"]) / max(test["rows"], 1)
     name = objective["name"]
     if name in ("roc_auc", "balanced_accuracy"):
@@ -92,8 +95,9 @@ def no_skill(result: dict[str, Any]) -> float | None:
 
 def _sensitive_inputs(result: dict[str, Any]) -> list[str]:
     """The sensitive attributes the models were trained on."""
-    sensitive = [a["column"] for a in result["config"]["resolved"]["features"].get("sensitive", [])]
-    inputs = {c for columns in (result["data"].get("features") or {}).values() for c in columns}
+    resolved = (result.get("config") or {}).get("resolved") or {}
+    sensitive = [a["column"] for a in (resolved.get("features") or {}).get("sensitive", [])]
+    inputs = {c for columns in ((result.get("data") or {}).get("features") or {}).values() for c in columns}
     return [c for c in sensitive if c in inputs]
 
 
@@ -114,7 +118,7 @@ def findings(result: dict[str, Any]) -> list[Finding]:
     out += _fairness_findings(result)
     used = _sensitive_inputs(result)
     if used and rec:  # deciding on a protected attribute: a reviewer's first question
-        regulations = result["config"]["resolved"]["dataset"].get("regulations") or []
+        regulations = result["config"]["resolved"]["dataset"].get("regulations") or []  # set: it has features
         out.append(Finding("sensitive_inputs", "high" if regulations else "medium",
                            {"columns": used, "regulations": regulations}))
     for topic in ("privacy", "fidelity"):
