@@ -908,9 +908,9 @@ def test_a_tied_plain_baseline_is_the_fairness_gates_reference_not_a_configurati
     tie.update(comparator="baseline", label="logistic regression, original data")  # the same tie, as a plain baseline
     sentence = said("decision_evidence", "ties", result)
     assert "the fairness gate passes for the tied" not in sentence
-    assert sentence.endswith("no tied configuration other than a plain baseline (the gate's reference, against which "
-                             "no change is measured) passes the gate; the tied logistic regression, original data meets the "
-                             "four-fifths rule for every attribute.")
+    assert sentence.endswith("no tied configuration other than a plain baseline (judged only against the best "
+                             "configuration of the other kind: it is its own classifier's baseline) passes the gate; the "
+                             "tied logistic regression, original data meets the four-fifths rule for every attribute.")
     table = ReportContext("t", SimpleNamespace(result=result), tmp_path).ties_table()
     assert "reference (four-fifths met)" in table and "✓ pass" not in table
 
