@@ -592,6 +592,9 @@ def test_the_recommended_configuration_states_its_own_threshold_and_what_the_def
             "between 0.300 and 0.400)") in said("decision_evidence", "operating_point", result)
     result["utility"]["protocol"]["threshold_objective"] = "balanced_accuracy"
     assert "the threshold that maximised balanced accuracy on" in said("decision_evidence", "operating_point", result)
+    result["utility"]["protocol"]["threshold_objective"] = "expected_cost"  # a cost is minimised, never "maximised"
+    assert "the threshold that minimised expected cost per row on" in said("decision_evidence", "operating_point", result)
+    result["utility"]["protocol"]["threshold_objective"] = "balanced_accuracy"
     result["verdict"]["recommended"]["comparator"] = "baseline"
     note = said("decision_evidence", "operating_point", result)  # the baseline's own threshold and folds, when it is the recommendation
     assert "at least 0.500" in note and "between 0.100 and 0.900" in note
