@@ -19,7 +19,7 @@ import pandas as pd  # noqa: E402
 
 from synthlib.config import configuration_name, method_name, metric_name, num, p_cell, trained_ratio_text  # noqa: E402
 
-from ._narrative import is_fairness_reference  # noqa: E402
+from ._narrative import is_fairness_reference, sensitive_inputs  # noqa: E402
 from ._prose import bound, ci  # noqa: E402
 from ._prose import p as pvalue  # noqa: E402
 from ._prose import signed
@@ -848,10 +848,8 @@ class ReportContext:
             "release_follows_privacy": augmented_file == v["release"]["augmented_data"],
             "compared_with_alternative": v.get("best_alternative") is not None,
         }
-        used = None
-        if "features" in data:  # the columns the models were trained on
-            model_inputs = {c for columns in data["features"].values() for c in columns}
-            used = [c for c in sensitive if c in model_inputs]
+        used = sensitive_inputs(self.result)  # None when the trained-on columns are not recorded
+        if used is not None:
             passed["no_sensitive_input"] = not used
         return {"passed": passed, "details": {"reproduced": same, "rows": rows, "sensitive": sensitive,
                                               "used_sensitive": used}}

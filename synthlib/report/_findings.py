@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._narrative import cleaning, fact, flagging
+from ._narrative import cleaning, fact, flagging, sensitive_inputs, test_prevalence
 
 SEVERITY = {"fail": "high", "warn": "medium", "pass": "low"}
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -71,10 +71,9 @@ def no_skill(result: dict[str, Any]) -> float | None:
     or 0.5 for the rank and balanced metrics): what the recommendation's number must be read against."""
     objective = ((result.get("utility") or {}).get("protocol") or {}).get("objective") or {
         "name": result["verdict"]["primary_metric"]}
-    test = (((result.get("data") or {}).get("profile") or {}).get("class_balance") or {}).get("test")
-    if not test:
+    p = test_prevalence(result)
+    if p is None:
         return None
-    p = sum(test["counts"].get(m, 0) for m in result["data"]["minority"]) / max(test["rows"], 1)
     name = objective["name"]
     if name in ("roc_auc", "balanced_accuracy"):
         return 0.5
@@ -93,14 +92,6 @@ def no_skill(result: dict[str, Any]) -> float | None:
     return None
 
 
-def _sensitive_inputs(result: dict[str, Any]) -> list[str]:
-    """The sensitive attributes the models were trained on."""
-    resolved = (result.get("config") or {}).get("resolved") or {}
-    sensitive = [a["column"] for a in (resolved.get("features") or {}).get("sensitive", [])]
-    inputs = {c for columns in ((result.get("data") or {}).get("features") or {}).values() for c in columns}
-    return [c for c in sensitive if c in inputs]
-
-
 @fact
 def findings(result: dict[str, Any]) -> list[Finding]:
     """Page 1's findings, most severe first, at most six: the utility gate, fairness per attribute, privacy and
@@ -116,7 +107,7 @@ def findings(result: dict[str, Any]) -> list[Finding]:
                            {"recommended": rec, "metric": v["primary_metric"], "status": dims["utility"]["status"],
                             "worse": worse, "comparison": v.get("comparison"), "no_skill": no_skill(result)}))
     out += _fairness_findings(result)
-    used = _sensitive_inputs(result)
+    used = sensitive_inputs(result)
     if used and rec:  # deciding on a protected attribute: a reviewer's first question
         regulations = result["config"]["resolved"]["dataset"].get("regulations") or []  # set: it has features
         out.append(Finding("sensitive_inputs", "high" if regulations else "medium",
@@ -166,7 +157,7 @@ def before_deployment(result: dict[str, Any]) -> list[str]:
         steps.append("resolve_high")
     if any(f["gap"] == "four_fifths_rule" for f in v["dimensions"].get("fairness", {}).get("findings", [])):
         steps.append("legal_review")
-    if _sensitive_inputs(result):
+    if sensitive_inputs(result):
         steps.append("sensitive_inputs")
     flags = flagging(result)
     if flags and flags["twice"]:

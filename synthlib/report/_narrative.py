@@ -257,6 +257,24 @@ def removed_rows(result: dict[str, Any]) -> dict[str, Any] | None:
             "by_class": [{"label": c, "removed": n, "of": train.get(c, "?")} for c, n in removed.items() if n]}
 
 
+def test_prevalence(result: dict[str, Any]) -> float | None:
+    """The share of test rows in any minority class (None when results.json has no test class balance)."""
+    test = (((result.get("data") or {}).get("profile") or {}).get("class_balance") or {}).get("test")
+    if not test or not test.get("rows"):
+        return None
+    return sum(test["counts"].get(m, 0) for m in result["data"]["minority"]) / test["rows"]
+
+
+def sensitive_inputs(result: dict[str, Any]) -> list[str] | None:
+    """The sensitive attributes the models were trained on (None when results.json does not record the features)."""
+    resolved = (result.get("config") or {}).get("resolved") or {}
+    features = (result.get("data") or {}).get("features")
+    if features is None:
+        return None
+    inputs = {c for columns in features.values() for c in columns}
+    return [a["column"] for a in (resolved.get("features") or {}).get("sensitive", []) if a["column"] in inputs]
+
+
 @fact
 def flagging(result: dict[str, Any]) -> dict[str, Any] | None:
     """The share of test rows the recommended model flags as the minority, the prevalence of the minority classes in
@@ -270,10 +288,8 @@ def flagging(result: dict[str, Any]) -> dict[str, Any] | None:
     n = sum(matrix.get(k, 0) for k in ("tp", "fp", "fn", "tn"))
     if rate is None or not n:
         return None
-    test = ((result.get("data") or {}).get("profile") or {}).get("class_balance", {}).get("test")
-    if test and test.get("rows"):  # every minority class (the confusion counts only the positive one)
-        prevalence = sum(test["counts"].get(m, 0) for m in result["data"]["minority"]) / test["rows"]
-    else:
+    prevalence = test_prevalence(result)  # every minority class (the confusion counts only the positive one)
+    if prevalence is None:
         prevalence = (matrix.get("tp", 0) + matrix.get("fn", 0)) / n
     groups = []
     for attribute, by_classifier in ((result.get("fairness") or {}).get("models") or {}).items():
